@@ -1,0 +1,23 @@
+package io.fleetacct.schema.serde;
+
+import io.fleetacct.schema.AgentStatus;
+import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.TaskExit;
+
+/** Serdes for fleetacct's topics. Each call returns a new, thread-safe instance. */
+public final class FleetacctSerdes {
+
+  private FleetacctSerdes() {}
+
+  public static AvroSerde<TaskExit> taskExit() {
+    return AvroSerde.forSchema(TaskExit.getClassSchema());
+  }
+
+  public static AvroSerde<AgentStatus> agentStatus() {
+    return AvroSerde.forSchema(AgentStatus.getClassSchema());
+  }
+
+  public static AvroSerde<DelayTotals> delayTotals() {
+    return AvroSerde.forSchema(DelayTotals.getClassSchema());
+  }
+}
