@@ -1,0 +1,431 @@
+package io.fleetacct.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UnsupportedEncodingException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running
+ * {@code kafka.Kafka} in a child JVM, bound to 127.0.0.1 on free ports.
+ *
+ * <p>Used by tests and by the one-host mode. {@link #start()} formats the data directory on first
+ * use and waits until the broker answers; {@link #stop()} sends SIGTERM and forces the stop after a
+ * timeout; {@link #start()} after {@link #stop()} restarts on the same ports and data, which is how
+ * tests simulate an outage. {@link #close()} stops and, unless the data is kept, deletes it.
+ *
+ * <p>The child exits by itself when this JVM dies (see {@link BrokerMain}).
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final String HOST = "127.0.0.1";
+  private static final int LOG_TAIL_LINES = 60;
+  private static final int MAX_PORT_ATTEMPTS = 3;
+
+  private final Path dataDir;
+  private final boolean keepData;
+  private final Duration startTimeout;
+  private final Duration stopTimeout;
+  private final Map<String, String> overrides;
+  private final List<String> jvmArgs;
+
+  private int port;
+  private int controllerPort;
+  private Process process;
+
+  private EmbeddedKafkaBroker(Builder b) throws IOException {
+    this.keepData = b.dataDir != null && b.keepData;
+    this.dataDir = b.dataDir != null
+        ? Files.createDirectories(b.dataDir)
+        : Files.createTempDirectory("fleetacct-kafka-");
+    this.startTimeout = b.startTimeout;
+    this.stopTimeout = b.stopTimeout;
+    this.overrides = Map.copyOf(b.overrides);
+    this.jvmArgs = List.copyOf(b.jvmArgs);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts the broker and returns once it answers metadata requests. Formats the data directory
+   * first if it holds no cluster yet; keeps the ports of an earlier start.
+   */
+  public synchronized EmbeddedKafkaBroker start() {
+    if (isRunning()) {
+      return this;
+    }
+    boolean firstStart = port == 0;
+    for (int attempt = 1; ; attempt++) {
+      if (firstStart) {
+        port = freePort();
+        controllerPort = freePort();
+      }
+      try {
+        launch();
+        return this;
+      } catch (BrokerStartException e) {
+        // Another process may have taken a port between our probe and the broker's bind.
+        boolean portTaken = e.getMessage().contains("Address already in use");
+        if (!(firstStart && portTaken && attempt < MAX_PORT_ATTEMPTS)) {
+          throw e;
+        }
+        log.warn("embedded broker: port taken, retrying on other ports (attempt {})", attempt + 1);
+      }
+    }
+  }
+
+  private void launch() {
+    long startedNanos = System.nanoTime();
+    try {
+      Path props = writeConfig();
+      if (!Files.exists(logDir().resolve("meta.properties"))) {
+        format(props);
+      }
+      Path brokerLog = dataDir.resolve("broker.log");
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx512m");
+      command.add("-XX:+UseSerialGC");
+      command.add("-XX:TieredStopAtLevel=1");
+      command.add("-Dlogback.configurationFile=" + writeLogConfig());
+      command.add("-Djava.io.tmpdir=" + Files.createDirectories(dataDir.resolve("tmp")));
+      command.addAll(jvmArgs);
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(BrokerMain.class.getName());
+      command.add(props.toString());
+      process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.PIPE) // held open: see BrokerMain
+          .start();
+      awaitReady();
+      log.info("embedded Kafka broker ready at {} in {} ms (data {})", bootstrapServers(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), dataDir);
+    } catch (IOException e) {
+      kill();
+      throw new BrokerStartException("cannot start the embedded Kafka broker: " + e + logTail(), e);
+    } catch (RuntimeException e) {
+      kill();
+      throw e;
+    }
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    Map<String, Object> conf = Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+    try (Admin admin = Admin.create(conf)) {
+      while (true) {
+        if (!process.isAlive()) {
+          throw new BrokerStartException("embedded Kafka broker exited with status "
+              + process.exitValue() + " while starting" + logTail());
+        }
+        try {
+          if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          // not up yet
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new BrokerStartException("interrupted while waiting for the embedded broker", e);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new BrokerStartException("embedded Kafka broker not ready after "
+              + startTimeout.toSeconds() + " s" + logTail());
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  /** {@code host:port} of the broker's PLAINTEXT (or configured) listener. */
+  public String bootstrapServers() {
+    if (port == 0) {
+      throw new IllegalStateException("the embedded broker was never started");
+    }
+    return HOST + ":" + port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** An Admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+  }
+
+  /** Creates topics with replication factor 1 and waits for them; existing topics are an error. */
+  public void createTopics(Collection<NewTopic> topics) {
+    try (Admin admin = admin()) {
+      admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create topics "
+          + topics.stream().map(NewTopic::name).collect(Collectors.toList()) + ": " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("topic creation timed out", e);
+    }
+  }
+
+  public void createTopic(String name, int partitions) {
+    createTopics(List.of(new NewTopic(name, partitions, (short) 1)));
+  }
+
+  /** Stops the broker: SIGTERM, then SIGKILL if it has not exited within the stop timeout. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("embedded broker did not stop within {} s, killing it", stopTimeout.toSeconds());
+        kill();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill();
+    }
+    process = null;
+  }
+
+  /** Kills the broker at once (SIGKILL), as a crash would. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  /** Stops the broker and deletes its data unless the builder asked to keep it. */
+  @Override
+  public synchronized void close() {
+    stop();
+    if (!keepData) {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  private Path logDir() {
+    return dataDir.resolve("kafka-logs");
+  }
+
+  private Path writeConfig() throws IOException {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
+    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("log.dirs", logDir().toString());
+    p.put("num.partitions", "1");
+    p.put("auto.create.topics.enable", "false");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "5");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "5");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+    p.putAll(overrides);
+    String text = p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining("\n", "", "\n"));
+    return Files.writeString(dataDir.resolve("server.properties"), text);
+  }
+
+  private Path writeLogConfig() throws IOException {
+    String xml = """
+        <configuration>
+          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder>
+          </appender>
+          <logger name="kafka" level="INFO"/>
+          <logger name="org.apache.kafka" level="WARN"/>
+          <logger name="state.change.logger" level="WARN"/>
+          <logger name="kafka.log" level="WARN"/>
+          <root level="INFO"><appender-ref ref="OUT"/></root>
+        </configuration>
+        """;
+    return Files.writeString(dataDir.resolve("broker-logback.xml"), xml);
+  }
+
+  private void format(Path props) {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8.name())) {
+      status = kafka.tools.StorageTool.execute(new String[] {
+          "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone"}, out);
+    } catch (UnsupportedEncodingException e) {
+      throw new IllegalStateException(e);
+    } catch (Exception e) {
+      throw new BrokerStartException("cannot format the embedded broker's storage in " + logDir()
+          + ": " + e.getMessage() + "\n" + output.toString(StandardCharsets.UTF_8), e);
+    }
+    if (status != 0) {
+      throw new BrokerStartException("formatting the embedded broker's storage failed (status "
+          + status + "): " + output.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  private String logTail() {
+    Path brokerLog = dataDir.resolve("broker.log");
+    try {
+      if (!Files.exists(brokerLog)) {
+        return " (no broker log at " + brokerLog + ")";
+      }
+      List<String> lines = Files.readAllLines(brokerLog, StandardCharsets.UTF_8);
+      return "\n--- last lines of " + brokerLog + " ---\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return " (cannot read " + brokerLog + ": " + e + ")";
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port on " + HOST, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BrokerStartException("interrupted while waiting for the embedded broker", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          log.warn("cannot delete {}: {}", p, e.toString());
+        }
+      });
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", dir, e.toString());
+    }
+  }
+
+  /** The broker did not come up; the message carries the tail of its log. */
+  public static final class BrokerStartException extends RuntimeException {
+    BrokerStartException(String message) {
+      super(message);
+    }
+
+    BrokerStartException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Options for a broker; every one has a default. */
+  public static final class Builder {
+    private Path dataDir;
+    private boolean keepData;
+    private Duration startTimeout = Duration.ofSeconds(60);
+    private Duration stopTimeout = Duration.ofSeconds(20);
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Where the broker keeps its data; by default a new temporary directory. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    /** Keep the data directory on {@link #close()} (only for a directory given with {@link #dataDir}). */
+    public Builder keepData(boolean keep) {
+      this.keepData = keep;
+      return this;
+    }
+
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    public Builder stopTimeout(Duration timeout) {
+      this.stopTimeout = timeout;
+      return this;
+    }
+
+    /** A broker property that replaces or adds to the defaults (e.g. listeners with SASL). */
+    public Builder brokerProperty(String key, String value) {
+      overrides.put(key, value);
+      return this;
+    }
+
+    public Builder jvmArg(String arg) {
+      jvmArgs.add(arg);
+      return this;
+    }
+
+    public EmbeddedKafkaBroker build() {
+      try {
+        return new EmbeddedKafkaBroker(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the embedded broker's data directory", e);
+      }
+    }
+  }
+}

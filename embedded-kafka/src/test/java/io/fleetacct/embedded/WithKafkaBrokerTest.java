@@ -1,0 +1,25 @@
+package io.fleetacct.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@WithKafkaBroker
+class WithKafkaBrokerTest {
+
+  private final EmbeddedKafkaBroker fromConstructor;
+
+  WithKafkaBrokerTest(EmbeddedKafkaBroker broker) {
+    this.fromConstructor = broker;
+  }
+
+  @Test
+  void injectsOneRunningSharedBroker(EmbeddedKafkaBroker broker) throws Exception {
+    assertThat(broker).isSameAs(fromConstructor);
+    assertThat(broker.isRunning()).isTrue();
+    broker.createTopic("with-broker", 1);
+    EmbeddedKafkaBrokerTest.produce(broker.bootstrapServers(), "with-broker", List.of("x"));
+    assertThat(EmbeddedKafkaBrokerTest.consume(broker.bootstrapServers(), "with-broker", 1)).containsExactly("x");
+  }
+}
