@@ -1,0 +1,48 @@
+package io.fleetacct.agent.netlink;
+
+import java.nio.ByteBuffer;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/** The few libc calls netlink needs. Buffers are direct ByteBuffers (heap ones would be copied). */
+public interface LibC {
+
+  int socket(int domain, int type, int protocol);
+
+  int bind(int fd, ByteBuffer addr, int addrlen);
+
+  int getsockname(int fd, ByteBuffer addr, ByteBuffer addrlen);
+
+  @ssize_t long sendto(int fd, ByteBuffer buf, @size_t long len, int flags, ByteBuffer addr, int addrlen);
+
+  @ssize_t long recv(int fd, ByteBuffer buf, @size_t long len, int flags);
+
+  int setsockopt(int fd, int level, int optname, ByteBuffer optval, int optlen);
+
+  int getsockopt(int fd, int level, int optname, ByteBuffer optval, ByteBuffer optlen);
+
+  int open(String path, int flags);
+
+  int close(int fd);
+
+  String strerror(int errnum);
+
+  /** Loaded once; jffi unpacks its native stub into java.io.tmpdir on first use. */
+  final class Holder {
+    static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+
+    private Holder() {}
+  }
+
+  static LibC get() {
+    return Holder.LIBC;
+  }
+
+  /** errno of the calling thread's last failed call; meaningful only right after a failure. */
+  static int errno() {
+    return Holder.RUNTIME.getLastError();
+  }
+}
