@@ -43,39 +43,13 @@ public final class TaskstatsDecoder {
    * fit in it.
    */
   public ExitNotification decode(ByteBuffer b, int offset, int length) throws MalformedMessageException {
-    if (offset < 0 || length < ATTRS_OFFSET || offset + length > b.limit()) {
-      throw new MalformedMessageException(Reason.TRUNCATED_HEADER, length + " bytes");
-    }
-    int msgLen = b.getInt(offset);
-    if (msgLen < ATTRS_OFFSET || msgLen > length) {
-      throw new MalformedMessageException(Reason.BAD_MESSAGE_LENGTH,
-          "nlmsg_len " + Integer.toUnsignedString(msgLen) + " in " + length + " bytes");
-    }
-    int type = b.getShort(offset + 4) & 0xffff;
-    int cmd = b.get(offset + GENL_CMD_OFFSET) & 0xff;
-    if ((familyId >= 0 && type != familyId) || cmd != Taskstats.CMD_NEW) {
-      throw new MalformedMessageException(Reason.NOT_AN_EXIT, "nlmsg_type " + type + ", cmd " + cmd);
-    }
-    int seq = b.getInt(offset + 8);
-    int end = offset + msgLen;
-
-    Nest pid = null;
-    Nest tgid = null;
-    int a = offset + ATTRS_OFFSET;
-    while (a + Netlink.NLA_HDRLEN <= end) {
-      int alen = b.getShort(a) & 0xffff;
-      int atype = b.getShort(a + 2) & Netlink.NLA_TYPE_MASK;
-      checkAttribute(alen, a, end);
-      if (atype == Taskstats.TYPE_AGGR_PID) {
-        pid = nest(b, a + Netlink.NLA_HDRLEN, a + alen, Taskstats.TYPE_PID);
-      } else if (atype == Taskstats.TYPE_AGGR_TGID) {
-        tgid = nest(b, a + Netlink.NLA_HDRLEN, a + alen, Taskstats.TYPE_TGID);
-      } // TYPE_NULL padding and attributes of newer kernels are skipped
-      a += Netlink.align4(alen);
-    }
+    Message m = parse(b, offset, length);
+    Nest pid = m.pid;
     if (pid == null || pid.id < 0 || pid.statsLen < 0) {
-      throw new MalformedMessageException(Reason.MISSING_PID_RECORD, "seq " + seq);
+      throw new MalformedMessageException(Reason.MISSING_PID_RECORD, "seq " + m.seq);
     }
+    Nest tgid = m.tgid;
+    int seq = m.seq;
 
     int version = version(b, pid, "thread");
     if (version == 0) {
@@ -97,6 +71,62 @@ public final class TaskstatsDecoder {
       task.setAcPid(pid.id); // version 1 has no ids in the struct; the attribute has it
     }
     return new ExitNotification(seq, pid.id, task, groupId, group, version > Taskstats.NEWEST_KNOWN_VERSION);
+  }
+
+  /**
+   * A reply to a PID or TGID query (TASKSTATS_CMD_NEW too): the one record it carries, from its
+   * AGGR_PID or AGGR_TGID nest.
+   */
+  public TaskStats decodeReply(ByteBuffer b, int offset, int length) throws MalformedMessageException {
+    Message m = parse(b, offset, length);
+    Nest nest = m.pid != null ? m.pid : m.tgid;
+    if (nest == null || nest.statsLen < 0) {
+      throw new MalformedMessageException(Reason.MISSING_PID_RECORD, "reply without AGGR_PID or AGGR_TGID");
+    }
+    int version = version(b, nest, "reply");
+    if (version == 0) {
+      throw new MalformedMessageException(Reason.UNSUPPORTED_VERSION, "struct version 0 in a reply");
+    }
+    return stats(b, nest, version);
+  }
+
+  /** Headers checked, attributes walked: where the nests are. */
+  private static final class Message {
+    int seq;
+    Nest pid;
+    Nest tgid;
+  }
+
+  private Message parse(ByteBuffer b, int offset, int length) throws MalformedMessageException {
+    if (offset < 0 || length < ATTRS_OFFSET || offset + length > b.limit()) {
+      throw new MalformedMessageException(Reason.TRUNCATED_HEADER, length + " bytes");
+    }
+    int msgLen = b.getInt(offset);
+    if (msgLen < ATTRS_OFFSET || msgLen > length) {
+      throw new MalformedMessageException(Reason.BAD_MESSAGE_LENGTH,
+          "nlmsg_len " + Integer.toUnsignedString(msgLen) + " in " + length + " bytes");
+    }
+    int type = b.getShort(offset + 4) & 0xffff;
+    int cmd = b.get(offset + GENL_CMD_OFFSET) & 0xff;
+    if ((familyId >= 0 && type != familyId) || cmd != Taskstats.CMD_NEW) {
+      throw new MalformedMessageException(Reason.NOT_AN_EXIT, "nlmsg_type " + type + ", cmd " + cmd);
+    }
+    Message m = new Message();
+    m.seq = b.getInt(offset + 8);
+    int end = offset + msgLen;
+    int a = offset + ATTRS_OFFSET;
+    while (a + Netlink.NLA_HDRLEN <= end) {
+      int alen = b.getShort(a) & 0xffff;
+      int atype = b.getShort(a + 2) & Netlink.NLA_TYPE_MASK;
+      checkAttribute(alen, a, end);
+      if (atype == Taskstats.TYPE_AGGR_PID) {
+        m.pid = nest(b, a + Netlink.NLA_HDRLEN, a + alen, Taskstats.TYPE_PID);
+      } else if (atype == Taskstats.TYPE_AGGR_TGID) {
+        m.tgid = nest(b, a + Netlink.NLA_HDRLEN, a + alen, Taskstats.TYPE_TGID);
+      } // TYPE_NULL padding and attributes of newer kernels are skipped
+      a += Netlink.align4(alen);
+    }
+    return m;
   }
 
   /** Where one AGGR nest keeps its id and STATS; -1 for what it lacks. */

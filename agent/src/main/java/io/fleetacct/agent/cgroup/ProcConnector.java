@@ -1,0 +1,123 @@
+package io.fleetacct.agent.cgroup;
+
+import io.fleetacct.agent.netlink.Errno;
+import io.fleetacct.agent.netlink.Netlink;
+import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.agent.netlink.NetlinkSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * The kernel's process events connector (NETLINK_CONNECTOR, CN_IDX_PROC): FORK and EXEC events as
+ * they happen, so that a process's cgroup can be read while it still lives.
+ */
+public final class ProcConnector implements AutoCloseable {
+
+  /** Receives events on the connector's thread. */
+  public interface Events {
+    void onFork(int parentTgid, int childPid, int childTgid);
+
+    void onExec(int pid, int tgid);
+  }
+
+  private static final int CN_IDX_PROC = 1;
+  private static final int CN_VAL_PROC = 1;
+  private static final int PROC_CN_MCAST_LISTEN = 1;
+  private static final int PROC_CN_MCAST_IGNORE = 2;
+  private static final int PROC_EVENT_FORK = 0x1;
+  private static final int PROC_EVENT_EXEC = 0x2;
+  private static final int CN_MSG_LEN = 20;
+  private static final int EVENT = Netlink.NLMSG_HDRLEN + CN_MSG_LEN; // struct proc_event
+  private static final int EVENT_DATA = EVENT + 16; // after what, cpu, timestamp_ns
+
+  private final NetlinkSocket socket;
+  private final ByteBuffer rx = NetlinkSocket.direct(64 * 1024);
+
+  private ProcConnector(NetlinkSocket socket) {
+    this.socket = socket;
+  }
+
+  /** Subscribes to process events; {@code bufferBytes} is the socket's receive buffer. */
+  public static ProcConnector open(int bufferBytes) throws NetlinkException {
+    NetlinkSocket s = NetlinkSocket.open(NetlinkSocket.NETLINK_CONNECTOR, CN_IDX_PROC);
+    try {
+      s.setReceiveBuffer(bufferBytes);
+      s.setReceiveTimeout(Duration.ofMillis(200));
+      ProcConnector c = new ProcConnector(s);
+      c.control(PROC_CN_MCAST_LISTEN);
+      return c;
+    } catch (NetlinkException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private void control(int op) throws NetlinkException {
+    ByteBuffer m = NetlinkSocket.direct(Netlink.NLMSG_HDRLEN + CN_MSG_LEN + 4);
+    m.putInt(Netlink.NLMSG_HDRLEN + CN_MSG_LEN + 4).putShort((short) Netlink.NLMSG_DONE).putShort((short) 0)
+        .putInt(0).putInt(socket.portId());
+    m.putInt(CN_IDX_PROC).putInt(CN_VAL_PROC).putInt(0).putInt(0).putShort((short) 4).putShort((short) 0);
+    m.putInt(op);
+    m.flip();
+    socket.send(m);
+  }
+
+  /**
+   * Receives what is queued (blocking up to the receive timeout for the first datagram) and hands
+   * FORK and EXEC events on. Returns the number of events, or -1 on a kernel overflow (ENOBUFS:
+   * events were lost).
+   */
+  public int poll(Events events) throws NetlinkException {
+    int count = 0;
+    boolean dontWait = false;
+    while (true) {
+      int n;
+      try {
+        n = socket.receive(rx, dontWait);
+      } catch (NetlinkException e) {
+        if (e.errno() == Errno.ENOBUFS) {
+          return -1;
+        }
+        throw e;
+      }
+      if (n <= 0) {
+        return count;
+      }
+      count += dispatch(n, events);
+      dontWait = true;
+    }
+  }
+
+  private int dispatch(int n, Events events) {
+    int count = 0;
+    for (int off = 0; off + EVENT_DATA <= n; ) {
+      int len = rx.getInt(off);
+      if (len < Netlink.NLMSG_HDRLEN || off + len > n) {
+        break;
+      }
+      if (len >= EVENT_DATA + 16) { // FORK carries 4 u32 ids, EXEC 2
+        int what = rx.getInt(off + EVENT);
+        int data = off + EVENT_DATA;
+        if (what == PROC_EVENT_FORK) {
+          events.onFork(rx.getInt(data + 4), rx.getInt(data + 8), rx.getInt(data + 12));
+          count++;
+        } else if (what == PROC_EVENT_EXEC) {
+          events.onExec(rx.getInt(data), rx.getInt(data + 4));
+          count++;
+        }
+      }
+      off += Netlink.align4(len);
+    }
+    return count;
+  }
+
+  @Override
+  public void close() {
+    try {
+      control(PROC_CN_MCAST_IGNORE);
+    } catch (NetlinkException e) {
+      // closing anyway; the kernel drops our membership with the socket
+    }
+    socket.close();
+  }
+}

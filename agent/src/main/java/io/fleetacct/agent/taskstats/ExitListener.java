@@ -1,0 +1,268 @@
+package io.fleetacct.agent.taskstats;
+
+import io.fleetacct.agent.log.RateLimitedWarnings;
+import io.fleetacct.agent.netlink.Errno;
+import io.fleetacct.agent.netlink.GenericNetlink;
+import io.fleetacct.agent.netlink.Netlink;
+import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.agent.netlink.NetlinkSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives taskstats exit notifications for a set of CPUs over one or more netlink sockets, each
+ * with its own receive thread, and hands them, decoded, to an {@link ExitHandler}.
+ *
+ * <p>Each socket registers its CPUs with TASKSTATS_CMD_ATTR_REGISTER_CPUMASK and, on {@link
+ * #close()}, deregisters them from its own thread (the kernel keeps a closed listener until it
+ * next fails to deliver to it). A socket drains what is queued without blocking, then sleeps for
+ * the batch interval: waking once per batch instead of once per message costs a third of the CPU
+ * (shared/PLATFORM.md). Losses are counted: ENOBUFS as overflow events and, on sockets that cover
+ * one CPU, gaps in that CPU's nlmsg_seq as lost messages.
+ */
+public final class ExitListener implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ExitListener.class);
+  private static final int RECEIVE_BUFFER = 64 * 1024;
+  private static final Duration RECEIVE_TIMEOUT = Duration.ofMillis(200);
+
+  /** How to listen; {@link #defaults(CpuList)} gives the recommended values. */
+  public record Options(CpuList cpus, int sockets, int socketBufferBytes, Duration batchInterval) {
+    public static Options defaults(CpuList cpus) {
+      return new Options(cpus, 1, 8 * 1024 * 1024, Duration.ofMillis(10));
+    }
+  }
+
+  private final Options options;
+  private final ExitHandler handler;
+  private final ListenerCounters counters;
+  private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
+  private final List<Receiver> receivers = new ArrayList<>();
+  private volatile boolean stopping;
+  private int familyId;
+
+  private ExitListener(Options options, ExitHandler handler, ListenerCounters counters) {
+    this.options = options;
+    this.handler = handler;
+    this.counters = counters;
+  }
+
+  /**
+   * Registers for exits on every CPU of {@code options} and starts the receive threads. On any
+   * failure nothing stays registered and a NetlinkException says what to fix.
+   */
+  public static ExitListener start(Options options, ExitHandler handler, ListenerCounters counters)
+      throws NetlinkException {
+    ExitListener listener = new ExitListener(options, handler, counters);
+    try {
+      listener.familyId = TaskstatsClient.resolveFamily();
+      for (CpuList part : options.cpus().split(options.sockets())) {
+        listener.receivers.add(listener.new Receiver(part));
+      }
+      for (Receiver r : listener.receivers) {
+        r.thread.start();
+      }
+      return listener;
+    } catch (NetlinkException | RuntimeException e) {
+      listener.close();
+      throw e;
+    }
+  }
+
+  public int familyId() {
+    return familyId;
+  }
+
+  public ListenerCounters counters() {
+    return counters;
+  }
+
+  /** The CPU lists of the sockets, one per socket. */
+  public List<CpuList> socketCpus() {
+    return receivers.stream().map(r -> r.cpus).toList();
+  }
+
+  /** Deregisters every socket, processing what arrives until the kernel acknowledges, and stops. */
+  @Override
+  public void close() {
+    stopping = true;
+    for (Receiver r : receivers) {
+      if (r.thread.isAlive()) {
+        try {
+          r.thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else {
+        r.deregisterAndClose(); // never started: we still own the socket
+      }
+    }
+  }
+
+  private final class Receiver implements Runnable {
+    final CpuList cpus;
+    final boolean singleCpu;
+    final NetlinkSocket socket;
+    final GenericNetlink genl;
+    final ByteBuffer rx = NetlinkSocket.direct(RECEIVE_BUFFER);
+    final TaskstatsDecoder decoder = new TaskstatsDecoder(familyId);
+    final Thread thread;
+    boolean registered;
+    long lastSeq = -1;
+
+    Receiver(CpuList cpus) throws NetlinkException {
+      this.cpus = cpus;
+      this.singleCpu = cpus.size() == 1;
+      this.socket = NetlinkSocket.open(NetlinkSocket.NETLINK_GENERIC, 0);
+      try {
+        socket.setReceiveBuffer(options.socketBufferBytes());
+        socket.setReceiveTimeout(RECEIVE_TIMEOUT);
+        genl = new GenericNetlink(socket, rx);
+        send(Taskstats.CMD_ATTR_REGISTER_CPUMASK, "register");
+        registered = true;
+      } catch (NetlinkException e) {
+        socket.close();
+        throw e;
+      }
+      thread = new Thread(this, "taskstats-cpus-" + cpus);
+      thread.setDaemon(true);
+    }
+
+    private void send(int attr, String what) throws NetlinkException {
+      ByteBuffer req = Netlink.Request.genl(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK,
+              genl.nextSeq(), socket.portId(), Taskstats.CMD_GET, Taskstats.GENL_VERSION)
+          .attrString(attr, cpus.toString())
+          .build();
+      try {
+        genl.request(req, "TASKSTATS " + what + " CPUs " + cpus, this::onMessage);
+      } catch (NetlinkException e) {
+        throw TaskstatsClient.explain(e, what + " for exit notifications on CPUs " + cpus);
+      }
+    }
+
+    @Override
+    public void run() {
+      long batchNanos = options.batchInterval().toNanos();
+      try {
+        while (!stopping) {
+          if (receive(false) > 0) {
+            while (!stopping && receive(true) > 0) {
+              // drain what the kernel has queued
+            }
+            if (batchNanos > 0 && !stopping) {
+              TimeUnit.NANOSECONDS.sleep(batchNanos);
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (NetlinkException | RuntimeException e) {
+        log.error("exit listener for CPUs {} stopped: {}", cpus, e.toString(), e);
+      } finally {
+        deregisterAndClose();
+      }
+    }
+
+    /** One datagram; returns its length, or -1 when none came. */
+    private int receive(boolean dontWait) throws NetlinkException {
+      int n;
+      try {
+        n = socket.receive(rx, dontWait);
+      } catch (NetlinkException e) {
+        if (e.errno() == Errno.ENOBUFS) {
+          counters.kernelOverflowEvents.increment();
+          warnings.warn("enobufs", "kernel dropped exit notifications for CPUs {}: socket buffer full"
+              + " (ENOBUFS); raise --socket-buffer or --sockets", cpus);
+          return 1; // the socket is fine: keep draining
+        }
+        throw e;
+      }
+      if (n <= 0) {
+        return -1;
+      }
+      onDatagram(n);
+      return n;
+    }
+
+    private void onDatagram(int n) {
+      long now = System.currentTimeMillis();
+      int off = 0;
+      while (off + Netlink.NLMSG_HDRLEN <= n) {
+        int len = rx.getInt(off);
+        if (len < Netlink.NLMSG_HDRLEN || len > n - off) {
+          counters.decodeError(MalformedMessageException.Reason.BAD_MESSAGE_LENGTH);
+          warnings.warn("framing", "malformed netlink datagram from the kernel: nlmsg_len {} at {} of {} bytes",
+              len, off, n);
+          return;
+        }
+        onMessage(rx, off, len, now);
+        off += Netlink.align4(len);
+      }
+    }
+
+    private void onMessage(ByteBuffer message) {
+      onMessage(message, 0, message.limit(), System.currentTimeMillis());
+    }
+
+    private void onMessage(ByteBuffer b, int off, int len, long now) {
+      int type = b.getShort(off + 4) & 0xffff;
+      if (type == Netlink.NLMSG_ERROR || type == Netlink.NLMSG_NOOP || type == Netlink.NLMSG_DONE) {
+        return; // a late acknowledgement, not an exit
+      }
+      ExitNotification exit;
+      try {
+        exit = decoder.decode(b, off, len);
+      } catch (MalformedMessageException e) {
+        counters.decodeError(e.reason());
+        warnings.warn("decode-" + e.reason(), "refused a taskstats message: {}", e.getMessage());
+        return;
+      }
+      if (singleCpu) {
+        countGap(exit.nlmsgSeq());
+      }
+      counters.received.increment();
+      counters.structVersion.set(exit.task().getVersion());
+      if (exit.newerStructVersion()) {
+        counters.newerStructVersion.increment();
+        warnings.warn("newer-version", "kernel sends struct taskstats version {}, newer than {}: decoding the"
+            + " known fields only", exit.task().getVersion(), Taskstats.NEWEST_KNOWN_VERSION);
+      }
+      try {
+        handler.onExit(exit, now);
+      } catch (RuntimeException e) {
+        counters.handlerErrors.increment();
+        warnings.warn("handler", "exit handler failed: {}", e.toString());
+      }
+    }
+
+    private void countGap(int seq) {
+      long s = seq & 0xffffffffL;
+      if (lastSeq >= 0) {
+        long missing = (s - lastSeq - 1) & 0xffffffffL;
+        if (missing > 0 && missing < (1L << 31)) {
+          counters.kernelSequenceGaps.add(missing);
+          warnings.warn("gap", "lost {} exit notifications on CPU {} (nlmsg_seq {} after {})",
+              missing, cpus, s, lastSeq);
+        }
+      }
+      lastSeq = s;
+    }
+
+    void deregisterAndClose() {
+      if (registered) {
+        try {
+          send(Taskstats.CMD_ATTR_DEREGISTER_CPUMASK, "deregister");
+        } catch (NetlinkException e) {
+          log.warn("cannot deregister exit notifications for CPUs {}: {}", cpus, e.getMessage());
+        }
+        registered = false;
+      }
+      socket.close();
+    }
+  }
+}

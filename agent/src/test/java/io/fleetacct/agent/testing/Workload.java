@@ -1,0 +1,97 @@
+package io.fleetacct.agent.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs src/test/resources/workload/exits.c: a process that forks children which exit in known ways
+ * (exit codes, signals, extra threads), reaps them and reports each one. Compiled with the
+ * system's C compiler on first use.
+ */
+public final class Workload {
+
+  /** One child as its parent saw it. {@code status} is the raw wait status. */
+  public record Child(long pid, String comm, String kind, int threads, int status) {}
+
+  private static Path binary;
+
+  private Workload() {}
+
+  private static synchronized Path binary() {
+    if (binary != null) {
+      return binary;
+    }
+    try {
+      Path dir = Files.createTempDirectory("fleetacct-workload-");
+      dir.toFile().deleteOnExit();
+      Path source = dir.resolve("exits.c");
+      try (InputStream in = Workload.class.getResourceAsStream("/workload/exits.c")) {
+        Files.copy(in, source);
+      }
+      Path out = dir.resolve("exits");
+      Process cc;
+      try {
+        cc = new ProcessBuilder("cc", "-O1", "-pthread", "-o", out.toString(), source.toString())
+            .redirectErrorStream(true).start();
+      } catch (IOException e) {
+        assumeTrue(false, "needs a C compiler (cc) to build the test workload: " + e.getMessage());
+        throw e;
+      }
+      String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
+        throw new IllegalStateException("cc failed: " + output);
+      }
+      out.toFile().deleteOnExit();
+      source.toFile().deleteOnExit();
+      binary = out;
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Forks {@code count} children named {@code prefix-<kind>}, inside {@code cgroupProcs} if given. */
+  public static List<Child> run(int count, String prefix, Path cgroupProcs) {
+    List<String> cmd = new ArrayList<>(List.of(binary().toString(), String.valueOf(count), prefix));
+    if (cgroupProcs != null) {
+      cmd.add(cgroupProcs.toString());
+    }
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("workload did not finish in 120 s");
+      }
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("workload failed with status " + p.exitValue());
+      }
+      List<Child> children = new ArrayList<>();
+      for (String line : out.split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] f = line.trim().split(" ");
+        children.add(new Child(Long.parseLong(f[0]), f[1], f[2], Integer.parseInt(f[3]), Integer.parseInt(f[4])));
+      }
+      return children;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/*
+ * Test workload: forks N children that exit in known ways and prints one manifest line per child:
+ *   pid comm kind threads status
+ * Children do not exec (so the kernel flags them AFORK); each names itself with PR_SET_NAME.
+ * kinds: ok (exit 0), code (exit 1..120), term (SIGTERM), kill (SIGKILL), threads (T extra
+ * threads that each exit before main returns with exit 0).
+ * Usage: exits COUNT COMM_PREFIX [CGROUP_PROCS_FILE]
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile unsigned long sink;
+
+static void *spin(void *arg) {
+  for (unsigned long i = 0; i < 20000UL * (unsigned long)(size_t)arg; i++) sink += i;
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: exits COUNT COMM_PREFIX [CGROUP_PROCS]\n"); return 2; }
+  int n = atoi(argv[1]);
+  const char *prefix = argv[2];
+  if (argc > 3) {
+    FILE *f = fopen(argv[3], "w");
+    if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) { perror("joining the cgroup"); return 3; }
+  }
+  struct rlimit nocore = {0, 0};
+  setrlimit(RLIMIT_CORE, &nocore);
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  for (int i = 0; i < n; i++) {
+    int kind = i % 5;
+    int threads = kind == 4 ? 1 + i % 4 : 0;
+    int code = kind == 1 ? 1 + i % 120 : 0;
+    char comm[16];
+    static const char *kinds[] = {"ok", "code", "term", "kill", "thr"};
+    snprintf(comm, sizeof comm, "%s-%s", prefix, kinds[kind]);
+    pid_t pid = fork();
+    if (pid < 0) { perror("fork"); return 4; }
+    if (pid == 0) {
+      prctl(PR_SET_NAME, comm, 0, 0, 0);
+      spin((void *)1);
+      if (kind == 2) raise(SIGTERM);
+      if (kind == 3) raise(SIGKILL);
+      if (kind == 4) {
+        pthread_t t[8];
+        for (int k = 0; k < threads; k++) pthread_create(&t[k], NULL, spin, (void *)(size_t)(k + 1));
+        for (int k = 0; k < threads; k++) pthread_join(t[k], NULL);
+      }
+      _exit(code);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) { perror("waitpid"); return 5; }
+    printf("%d %s %s %d %d\n", pid, comm, kinds[kind], threads, status);
+  }
+  fflush(stdout);
+  return 0;
+}
