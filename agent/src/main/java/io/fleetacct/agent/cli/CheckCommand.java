@@ -1,0 +1,111 @@
+package io.fleetacct.agent.cli;
+
+import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.cgroup.ProcConnector;
+import io.fleetacct.agent.host.Capabilities;
+import io.fleetacct.agent.host.DelayAccounting;
+import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.Namespaces;
+import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.TaskstatsClient;
+import io.fleetacct.schema.TaskStats;
+import java.io.PrintStream;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+    description = {"Checks that this host and this process can receive exit notifications, and says how to fix"
+        + " what is missing.", "Exit code 0 when exits can be received, 1 when not."})
+final class CheckCommand implements Callable<Integer> {
+
+  private final PrintStream out = System.out;
+  private boolean fatal;
+
+  @Override
+  public Integer call() throws Exception {
+    HostIdentity id = HostIdentity.detect(null);
+    ok("kernel " + id.kernelRelease() + ", host " + id.host());
+
+    Capabilities caps = Capabilities.ofSelf();
+    require(caps.has(Capabilities.CAP_NET_ADMIN), "CAP_NET_ADMIN held",
+        "CAP_NET_ADMIN missing: registering for exits needs it; run as root, or in Kubernetes add the NET_ADMIN"
+            + " capability");
+    if (caps.has(Capabilities.CAP_SYS_ADMIN)) {
+      out.println("note CAP_SYS_ADMIN held: needed only for run --enable-delayacct; drop it otherwise");
+    }
+    namespace(Namespaces.inInitialUserNamespace(), "user",
+        "capabilities count only in the initial user namespace: do not run in a user namespace");
+    namespace(Namespaces.inInitialPidNamespace(), "PID",
+        "registration fails with EINVAL outside it: in Kubernetes set hostPID: true");
+    namespace(Namespaces.inInitialNetworkNamespace(), "network",
+        "exits are delivered only there, silently: in Kubernetes set hostNetwork: true");
+
+    try (TaskstatsClient client = TaskstatsClient.open()) {
+      ok("taskstats netlink family, id " + client.familyId());
+      try {
+        TaskStats self = client.queryPid(ProcessHandle.current().pid());
+        ok("struct taskstats version " + self.getVersion());
+      } catch (NetlinkException e) {
+        fail("cannot query this process's taskstats: " + e.getMessage());
+      }
+    } catch (NetlinkException e) {
+      fail("no taskstats: " + e.getMessage() + "; the kernel needs CONFIG_TASKSTATS");
+    }
+
+    if (DelayAccounting.enabled()) {
+      ok("kernel.task_delayacct=1: every delay kind is accounted");
+    } else {
+      warn("kernel.task_delayacct=0: only cpu_* delays are filled; set it to 1 (sysctl kernel.task_delayacct=1,"
+          + " or run --enable-delayacct); it covers tasks started afterwards");
+    }
+    ok("possible CPUs " + CpuList.possible());
+    CgroupMounts mounts = CgroupMounts.fromProc();
+    switch (mounts.mode()) {
+      case "cgroup2", "hybrid" -> ok("cgroup mode " + mounts.mode() + ", attributing by cgroup2 at "
+          + mounts.v2().orElseThrow());
+      case "v1" -> ok("cgroup mode v1, attributing by the " + mounts.v1AttributionHierarchy().orElse("?")
+          + " hierarchy");
+      default -> warn("no cgroup hierarchy mounted: exits will carry no cgroup");
+    }
+    try (ProcConnector ignored = ProcConnector.open(64 * 1024)) {
+      ok("proc connector (fork and exec events for cgroup attribution)");
+    } catch (NetlinkException e) {
+      warn("no proc connector: " + e.getMessage() + "; cgroups are then read at exit, and short-lived processes"
+          + " are often missed (the kernel needs CONFIG_PROC_EVENTS)");
+    }
+    out.println(fatal ? "exits cannot be received here: fix the FAIL lines" : "ready to receive exits");
+    return fatal ? 1 : 0;
+  }
+
+  private void namespace(Optional<Boolean> initial, String which, String fix) {
+    if (initial.isEmpty()) {
+      warn("cannot tell whether this is the initial " + which + " namespace (" + fix + ")");
+    } else {
+      require(initial.get(), "initial " + which + " namespace", "not in the initial " + which + " namespace: "
+          + fix);
+    }
+  }
+
+  private void require(boolean condition, String okText, String failText) {
+    if (condition) {
+      ok(okText);
+    } else {
+      fail(failText);
+    }
+  }
+
+  private void ok(String s) {
+    out.println("ok   " + s);
+  }
+
+  private void warn(String s) {
+    out.println("warn " + s);
+  }
+
+  private void fail(String s) {
+    out.println("FAIL " + s);
+    fatal = true;
+  }
+}

@@ -1,0 +1,7 @@
+package io.fleetacct.agent.cli;
+
+/** Output format of the inspection commands. */
+enum Format {
+  json,
+  table
+}

@@ -1,0 +1,119 @@
+package io.fleetacct.agent.cli;
+
+import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.cgroup.CgroupTracker;
+import io.fleetacct.agent.cgroup.ProcCgroup;
+import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.record.ExitRecords;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.json.RecordJson;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "listen", mixinStandardHelpOptions = true,
+    description = {"Prints every exit as it happens, one JSON object per line in the shape of the TaskExit"
+        + " record (task.ac_comm, task.cpu_delay_total, cgroup, thread_group ...), or as a table.",
+        "Stops on SIGINT or SIGTERM (deregistering from the kernel), or after --count exits or --duration."})
+final class ListenCommand implements Callable<Integer> {
+
+  @Mixin ListenerOptions listenerOptions;
+
+  @Option(names = "--format", defaultValue = "json", description = "json or table (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = "--host", description = "Host name to report (default: $NODE_NAME, else the kernel's).")
+  String host;
+
+  @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N exits (0: never).")
+  long count;
+
+  @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
+      description = "Stop after this many seconds (0: never).")
+  long durationSeconds;
+
+  @Option(names = "--no-cgroups", description = "Do not attribute exits to cgroups (no proc connector).")
+  boolean noCgroups;
+
+  @Override
+  public Integer call() throws Exception {
+    if (count < 0 || durationSeconds < 0) {
+      throw new IllegalArgumentException("--count and --duration must not be negative");
+    }
+    ExitListener.Options options = listenerOptions.toOptions();
+    HostIdentity identity = HostIdentity.detect(host);
+    PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicLong printed = new AtomicLong();
+    ListenerCounters counters = new ListenerCounters();
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      awaitQuietly(stopped, 10);
+    }, "listen-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    CgroupTracker tracker = noCgroups ? null
+        : new CgroupTracker(ProcCgroup.forHost(CgroupMounts.fromProc()), 1 << 20, Duration.ofSeconds(30)).start();
+    try {
+      ExitRecords records = new ExitRecords(identity, tracker);
+      try (ExitListener listener = ExitListener.start(options, (exit, at) -> {
+        TaskExit record = records.toRecord(exit, at);
+        synchronized (out) {
+          if (count > 0 && printed.get() >= count) {
+            return;
+          }
+          if (format == Format.json) {
+            RecordJson.write(record, out);
+            out.write('\n');
+          } else {
+            out.print(StatsTable.exit(record));
+          }
+          out.flush();
+          if (printed.incrementAndGet() == count) {
+            stop.countDown();
+          }
+        }
+      }, counters)) {
+        if (durationSeconds > 0) {
+          stop.await(durationSeconds, TimeUnit.SECONDS);
+        } else {
+          stop.await();
+        }
+      }
+    } finally {
+      if (tracker != null) {
+        tracker.close();
+      }
+      System.err.printf("listen: %d exits received, %d printed; kernel overflow events %d, sequence gaps %d,"
+              + " decode errors %d%n", counters.received.sum(), printed.get(), counters.kernelOverflowEvents.sum(),
+          counters.kernelSequenceGaps.sum(), counters.decodeErrors());
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook is running and waits for us
+      }
+    }
+    return 0;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch, long seconds) {
+    try {
+      latch.await(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.fleetacct.agent.cli;
+
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.ExitListener;
+import java.io.IOException;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** How to listen to the kernel: shared by {@code listen} and {@code run}. */
+public final class ListenerOptions {
+
+  @Option(names = "--cpus", paramLabel = "LIST",
+      description = "CPUs to register, e.g. 0-3,8 (default: every possible CPU, online or not).")
+  String cpus;
+
+  @Option(names = "--sockets", paramLabel = "N", defaultValue = "1",
+      description = "Listener sockets, each with its own receive thread and a share of the CPUs"
+          + " (default: ${DEFAULT-VALUE}). With one CPU per socket, gaps in the kernel's per-CPU"
+          + " sequence numbers count lost messages.")
+  int sockets;
+
+  @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "8388608",
+      description = "Receive buffer per socket, set with SO_RCVBUFFORCE (default: ${DEFAULT-VALUE}).")
+  int socketBuffer;
+
+  @Option(names = "--batch-interval", paramLabel = "MS", defaultValue = "10",
+      description = "After draining a socket, sleep this long before the next read: fewer wake-ups,"
+          + " less CPU, at most this much latency (default: ${DEFAULT-VALUE}; 0: none).")
+  long batchIntervalMillis;
+
+  public ExitListener.Options toOptions() throws IOException {
+    CpuList possible = CpuList.possible();
+    CpuList chosen = cpus == null ? possible : CpuList.parse(cpus);
+    if (!possible.containsAll(chosen)) {
+      throw new IllegalArgumentException("--cpus " + chosen + " is not within the possible CPUs " + possible);
+    }
+    if (sockets < 1) {
+      throw new IllegalArgumentException("--sockets must be at least 1, not " + sockets);
+    }
+    if (socketBuffer < 64 * 1024) {
+      throw new IllegalArgumentException("--socket-buffer must be at least 65536 bytes, not " + socketBuffer);
+    }
+    if (batchIntervalMillis < 0 || batchIntervalMillis > 1000) {
+      throw new IllegalArgumentException("--batch-interval must be 0 to 1000 ms, not " + batchIntervalMillis);
+    }
+    return new ExitListener.Options(chosen, sockets, socketBuffer, Duration.ofMillis(batchIntervalMillis));
+  }
+}

@@ -1,0 +1,83 @@
+package io.fleetacct.agent.cli;
+
+import io.fleetacct.agent.taskstats.Taskstats;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** A getdelays-like human view of taskstats records. */
+final class StatsTable {
+
+  private StatsTable() {}
+
+  static String exit(TaskExit e) {
+    TaskStats t = e.getTask();
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%s pid %d tgid %d ppid %d uid %d %s flags %s cgroup %s%n",
+        t.getAcComm(), t.getAcPid(), t.getAcTgid(), t.getAcPpid(), t.getAcUid(), status(t.getAcExitcode()),
+        flags(t.getAcFlag()), e.getCgroup() == null ? "-" : e.getCgroup()));
+    sb.append(stats(t, "  "));
+    if (e.getThreadGroup() != null) {
+      sb.append("  thread group total:\n").append(stats(e.getThreadGroup(), "    "));
+    }
+    return sb.toString();
+  }
+
+  static String stats(TaskStats t, String indent) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%scpu user %.3f ms system %.3f ms, run real %.3f ms virtual %.3f ms,"
+            + " wall %.3f ms, switches %d voluntary %d involuntary%n", indent, t.getAcUtime() / 1e3,
+        t.getAcStime() / 1e3, t.getCpuRunRealTotal() / 1e6, t.getCpuRunVirtualTotal() / 1e6, t.getAcEtime() / 1e3,
+        t.getNvcsw(), t.getNivcsw()));
+    sb.append(String.format(Locale.ROOT, "%sio read %d B write %d B cancelled %d B; rss peak %d KB vm peak %d KB%n",
+        indent, t.getReadBytes(), t.getWriteBytes(), t.getCancelledWriteBytes(), t.getHiwaterRss(), t.getHiwaterVm()));
+    sb.append(String.format(Locale.ROOT, "%s%-10s %10s %14s %10s %10s %10s%n", indent, "delay", "count",
+        "total ms", "avg ms", "max ms", "min ms"));
+    row(sb, indent, "CPU", t.getCpuCount(), t.getCpuDelayTotal(), t.getCpuDelayMax(), t.getCpuDelayMin());
+    row(sb, indent, "IO", t.getBlkioCount(), t.getBlkioDelayTotal(), t.getBlkioDelayMax(), t.getBlkioDelayMin());
+    row(sb, indent, "SWAP", t.getSwapinCount(), t.getSwapinDelayTotal(), t.getSwapinDelayMax(),
+        t.getSwapinDelayMin());
+    row(sb, indent, "RECLAIM", t.getFreepagesCount(), t.getFreepagesDelayTotal(), t.getFreepagesDelayMax(),
+        t.getFreepagesDelayMin());
+    row(sb, indent, "THRASHING", t.getThrashingCount(), t.getThrashingDelayTotal(), t.getThrashingDelayMax(),
+        t.getThrashingDelayMin());
+    row(sb, indent, "COMPACT", t.getCompactCount(), t.getCompactDelayTotal(), t.getCompactDelayMax(),
+        t.getCompactDelayMin());
+    row(sb, indent, "WPCOPY", t.getWpcopyCount(), t.getWpcopyDelayTotal(), t.getWpcopyDelayMax(),
+        t.getWpcopyDelayMin());
+    row(sb, indent, "IRQ", t.getIrqCount(), t.getIrqDelayTotal(), t.getIrqDelayMax(), t.getIrqDelayMin());
+    return sb.toString();
+  }
+
+  private static void row(StringBuilder sb, String indent, String kind, long count, long total, long max, long min) {
+    sb.append(String.format(Locale.ROOT, "%s%-10s %10d %14.3f %10.3f %10.3f %10.3f%n", indent, kind, count,
+        total / 1e6, count == 0 ? 0.0 : total / 1e6 / count, max / 1e6, min / 1e6));
+  }
+
+  static String status(long waitStatus) {
+    int signal = (int) (waitStatus & 0x7f);
+    return signal == 0 ? "exit " + ((waitStatus >> 8) & 0xff) : "signal " + signal;
+  }
+
+  static String flags(int flag) {
+    List<String> names = new ArrayList<>();
+    if ((flag & Taskstats.AFORK) != 0) {
+      names.add("AFORK");
+    }
+    if ((flag & Taskstats.ASU) != 0) {
+      names.add("ASU");
+    }
+    if ((flag & Taskstats.ACORE) != 0) {
+      names.add("ACORE");
+    }
+    if ((flag & Taskstats.AXSIG) != 0) {
+      names.add("AXSIG");
+    }
+    if ((flag & Taskstats.AGROUP) != 0) {
+      names.add("AGROUP");
+    }
+    return names.isEmpty() ? "-" : String.join(",", names);
+  }
+}
