@@ -4,7 +4,8 @@
  * Children do not exec (so the kernel flags them AFORK); each names itself with PR_SET_NAME.
  * kinds: ok (exit 0), code (exit 1..120), term (SIGTERM), kill (SIGKILL), threads (T extra
  * threads that each exit before main returns with exit 0).
- * Usage: exits COUNT COMM_PREFIX [CGROUP_PROCS_FILE]
+ * Usage: exits COUNT COMM_PREFIX [CGROUP_PROCS_FILE|-] [SECONDS]
+ * With SECONDS, forks for that long (COUNT 0: no limit) and prints only "total N".
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile unsigned long sink;
@@ -28,14 +30,26 @@ int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: exits COUNT COMM_PREFIX [CGROUP_PROCS]\n"); return 2; }
   int n = atoi(argv[1]);
   const char *prefix = argv[2];
-  if (argc > 3) {
+  double seconds = argc > 4 ? atof(argv[4]) : 0;
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (argc > 3 && strcmp(argv[3], "-") != 0) {
     FILE *f = fopen(argv[3], "w");
     if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) { perror("joining the cgroup"); return 3; }
   }
   struct rlimit nocore = {0, 0};
   setrlimit(RLIMIT_CORE, &nocore);
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; n == 0 || i < n; i++) {
+    if (seconds > 0) {
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds) {
+        printf("total %d\n", i);
+        break;
+      }
+    } else if (n == 0) {
+      break;
+    }
     int kind = i % 5;
     int threads = kind == 4 ? 1 + i % 4 : 0;
     int code = kind == 1 ? 1 + i % 120 : 0;
@@ -58,7 +72,7 @@ int main(int argc, char **argv) {
     }
     int status;
     if (waitpid(pid, &status, 0) != pid) { perror("waitpid"); return 5; }
-    printf("%d %s %s %d %d\n", pid, comm, kinds[kind], threads, status);
+    if (seconds <= 0) printf("%d %s %s %d %d\n", pid, comm, kinds[kind], threads, status);
   }
   fflush(stdout);
   return 0;

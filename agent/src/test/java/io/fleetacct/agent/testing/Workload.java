@@ -64,29 +64,56 @@ public final class Workload {
 
   /** Forks {@code count} children named {@code prefix-<kind>}, inside {@code cgroupProcs} if given. */
   public static List<Child> run(int count, String prefix, Path cgroupProcs) {
-    List<String> cmd = new ArrayList<>(List.of(binary().toString(), String.valueOf(count), prefix));
-    if (cgroupProcs != null) {
-      cmd.add(cgroupProcs.toString());
+    String out = exec(List.of(String.valueOf(count), prefix, cgroupProcs == null ? "-" : cgroupProcs.toString()));
+    List<Child> children = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.trim().split(" ");
+      children.add(new Child(Long.parseLong(f[0]), f[1], f[2], Integer.parseInt(f[3]), Integer.parseInt(f[4])));
     }
+    return children;
+  }
+
+  /** Starts forking children named {@code prefix-<kind>} as fast as it can for {@code seconds}. */
+  public static Process startFor(double seconds, String prefix) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      return new ProcessBuilder(binary().toString(), "0", prefix, "-", String.valueOf(seconds))
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits for a {@link #startFor} workload and returns how many children it forked. */
+  public static long total(Process p) {
+    String out = finish(p);
+    return Long.parseLong(out.trim().replace("total ", ""));
+  }
+
+  private static String exec(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(binary().toString());
+    cmd.addAll(args);
+    try {
+      return finish(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String finish(Process p) {
+    try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      if (!p.waitFor(180, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("workload did not finish in 120 s");
+        throw new IllegalStateException("workload did not finish in 180 s");
       }
       if (p.exitValue() != 0) {
         throw new IllegalStateException("workload failed with status " + p.exitValue());
       }
-      List<Child> children = new ArrayList<>();
-      for (String line : out.split("\n")) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] f = line.trim().split(" ");
-        children.add(new Child(Long.parseLong(f[0]), f[1], f[2], Integer.parseInt(f[3]), Integer.parseInt(f[4])));
-      }
-      return children;
+      return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
