@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fleetacct-agent", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Receives the kernel's taskstats exit notifications for all CPUs and attributes each"
         + " exit to its cgroup.",
-    subcommands = {ListenCommand.class, CheckCommand.class, PidCommand.class, TgidCommand.class,
+    subcommands = {RunCommand.class, ListenCommand.class, CheckCommand.class, PidCommand.class, TgidCommand.class,
         CgroupstatsCommand.class, CommandLine.HelpCommand.class})
 public final class AgentCli {
 

@@ -74,6 +74,7 @@ final class ListenCommand implements Callable<Integer> {
           if (count > 0 && printed.get() >= count) {
             return;
           }
+          record.setAgentSeq(printed.get());
           if (format == Format.json) {
             RecordJson.write(record, out);
             out.write('\n');

@@ -6,19 +6,17 @@ import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.schema.TaskExit;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns decoded exits into {@link TaskExit} records: host identity, this agent instance and its
- * contiguous sequence, the cgroup and container ids. Thread-safe: receive threads call it
- * concurrently, and each record gets the next agent_seq.
+ * Turns decoded exits into {@link TaskExit} records: host identity, this agent instance, the
+ * cgroup and container ids. Thread-safe: receive threads call it concurrently. agent_seq is left
+ * to whoever orders the records (the publisher numbers them as it queues them).
  */
 public final class ExitRecords {
 
   private final HostIdentity host;
   private final String agentInstance;
   private final CgroupTracker cgroups;
-  private final AtomicLong nextSeq = new AtomicLong();
 
   /** @param cgroups where to attribute exits, or null to leave cgroup fields null */
   public ExitRecords(HostIdentity host, CgroupTracker cgroups) {
@@ -33,11 +31,6 @@ public final class ExitRecords {
 
   public String agentInstance() {
     return agentInstance;
-  }
-
-  /** The agent_seq the next record will get (how many were made). */
-  public long nextSeq() {
-    return nextSeq.get();
   }
 
   public TaskExit toRecord(ExitNotification exit, long receivedAtMillis) {
@@ -57,7 +50,6 @@ public final class ExitRecords {
     }
     r.setTask(exit.task());
     r.setThreadGroup(exit.threadGroup());
-    r.setAgentSeq(nextSeq.getAndIncrement());
     return r;
   }
 }

@@ -1,0 +1,193 @@
+package io.fleetacct.agent;
+
+import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.cgroup.CgroupTracker;
+import io.fleetacct.agent.cgroup.ProcCgroup;
+import io.fleetacct.agent.cli.Version;
+import io.fleetacct.agent.host.DelayAccounting;
+import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.metrics.AgentMetrics;
+import io.fleetacct.agent.metrics.MetricsServer;
+import io.fleetacct.agent.publish.ProducerSettings;
+import io.fleetacct.agent.publish.Publisher;
+import io.fleetacct.agent.publish.PublisherCounters;
+import io.fleetacct.agent.publish.Spool;
+import io.fleetacct.agent.record.ExitRecords;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.schema.AgentStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: the kernel listener, cgroup attribution, the publisher to Kafka with its
+ * spool, the heartbeat, and the metrics endpoint. {@link #close()} stops them in the order that
+ * loses nothing: deregister from the kernel, drain to Kafka (spooling the rest), stop.
+ */
+public final class Agent implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  /** Everything the agent needs to run; see {@code fleetacct-agent run --help}. */
+  public record Config(ExitListener.Options listener, String host, Properties producer, String topic,
+                       String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
+                       Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
+                       boolean enableDelayacct) {}
+
+  private final Config config;
+  private final HostIdentity identity;
+  private final Instant startedAt = Instant.now();
+  private final ListenerCounters listenerCounters = new ListenerCounters();
+  private final PublisherCounters publisherCounters = new PublisherCounters();
+  private CgroupTracker tracker;
+  private Publisher publisher;
+  private ExitListener listener;
+  private MetricsServer metrics;
+  private String agentInstance;
+  private volatile boolean registered;
+
+  private Agent(Config config, HostIdentity identity) {
+    this.config = config;
+    this.identity = identity;
+  }
+
+  /** Starts everything; on failure stops what had started and throws with what to fix. */
+  public static Agent start(Config config) throws Exception {
+    Agent agent = new Agent(config, HostIdentity.detect(config.host()));
+    try {
+      agent.startAll();
+      return agent;
+    } catch (Exception | Error e) {
+      agent.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    for (String problem : ProducerSettings.weakenedGuarantees(config.producer())) {
+      log.warn("producer setting weakens delivery guarantees: {}", problem);
+    }
+    if (config.enableDelayacct() && !DelayAccounting.enable()) {
+      log.warn("turned kernel.task_delayacct on: delays other than cpu_* cover only tasks started from now on");
+    }
+    CgroupMounts mounts = CgroupMounts.fromProc();
+    tracker = new CgroupTracker(ProcCgroup.forHost(mounts), 1 << 20, Duration.ofSeconds(30)).start();
+    ExitRecords records = new ExitRecords(identity, tracker);
+    agentInstance = records.agentInstance();
+    Spool spool = Spool.open(config.spoolDir(), config.spoolMaxBytes());
+    Producer<String, byte[]> producer;
+    try {
+      producer = ProducerSettings.create(config.producer());
+    } catch (RuntimeException e) {
+      spool.close();
+      throw e;
+    }
+    publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), config.queueCapacity(),
+        config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, identity.host(), this::status,
+        publisherCounters).start();
+    listener = ExitListener.start(config.listener(),
+        (exit, at) -> publisher.submit(records.toRecord(exit, at)), listenerCounters);
+    registered = true;
+    if (config.metricsPort() >= 0) {
+      metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
+          AgentMetrics.registry(listenerCounters, publisherCounters, tracker, publisher), this::health);
+    }
+    log.info("fleetacct agent {} on {}: CPUs {} over {} socket(s), struct version {}, delay accounting {}, cgroups {},"
+            + " topic {} at {}, spool {}{}", agentInstance, identity.host(), config.listener().cpus(),
+        listener.socketCpus().size(), listenerCounters.structVersion.get() == 0 ? "(at first exit)"
+            : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
+        mounts.mode(), config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+        config.spoolDir(), metrics == null ? "" : ", metrics on " + config.metricsHost() + ":" + metrics.port());
+  }
+
+  public String agentInstance() {
+    return agentInstance;
+  }
+
+  public HostIdentity identity() {
+    return identity;
+  }
+
+  public ListenerCounters listenerCounters() {
+    return listenerCounters;
+  }
+
+  public PublisherCounters publisherCounters() {
+    return publisherCounters;
+  }
+
+  /** The metrics port actually bound, or -1. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
+  }
+
+  /** Ready once registered with the kernel and either delivering to Kafka or spooling. */
+  public MetricsServer.Health health() {
+    if (!registered) {
+      return new MetricsServer.Health(false, "not registered for exit notifications");
+    }
+    if (publisher.delivering(Duration.ofSeconds(30))) {
+      return new MetricsServer.Health(true, "registered, delivering to Kafka");
+    }
+    if (publisher.spooling()) {
+      return new MetricsServer.Health(true, "registered, Kafka unreachable, spooling");
+    }
+    return new MetricsServer.Health(false, "registered, but Kafka has acknowledged nothing for 30 s");
+  }
+
+  /** The heartbeat: every counter of this instance. */
+  public AgentStatus status() {
+    return AgentStatus.newBuilder()
+        .setHost(identity.host())
+        .setBootId(identity.bootId())
+        .setAgentInstance(agentInstance)
+        .setAgentVersion(Version.get())
+        .setStartedAt(startedAt)
+        .setSentAt(Instant.now())
+        .setKernelRelease(identity.kernelRelease())
+        .setStructVersion(listenerCounters.structVersion.get())
+        .setDelayacctEnabled(DelayAccounting.enabled())
+        .setCpus(config.listener().cpus().toString())
+        .setHighestSeqSent(publisherCounters.highestSeqSent.get())
+        .setReceived(listenerCounters.received.sum())
+        .setPublished(publisherCounters.published.sum())
+        .setSpooledRecords(publisher.spooledRecords())
+        .setSpooledBytes(publisher.spooledBytes())
+        .setDropped(publisherCounters.dropped.sum())
+        .setKernelOverflowEvents(listenerCounters.kernelOverflowEvents.sum())
+        .setKernelSequenceGaps(listenerCounters.kernelSequenceGaps.sum())
+        .setDecodeErrors(listenerCounters.decodeErrors())
+        .setAttributionMisses(tracker.counters().misses.sum())
+        .setPublishErrors(publisherCounters.publishErrors.sum())
+        .build();
+  }
+
+  /** Deregisters from the kernel, drains to Kafka within the shutdown timeout, spools the rest. */
+  @Override
+  public void close() {
+    if (listener != null) {
+      listener.close();
+      registered = false;
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (tracker != null) {
+      tracker.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (publisher != null) {
+      log.info("fleetacct agent {} stopped: {} exits received, {} published, {} waiting in the spool, {} dropped",
+          agentInstance, listenerCounters.received.sum(), publisherCounters.published.sum(),
+          publisher.spooledRecords(), publisherCounters.dropped.sum());
+    }
+  }
+}

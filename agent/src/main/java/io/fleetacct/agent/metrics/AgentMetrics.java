@@ -1,0 +1,82 @@
+package io.fleetacct.agent.metrics;
+
+import io.fleetacct.agent.cgroup.CgroupTracker;
+import io.fleetacct.agent.host.DelayAccounting;
+import io.fleetacct.agent.publish.Publisher;
+import io.fleetacct.agent.publish.PublisherCounters;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.taskstats.MalformedMessageException;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+
+/** The agent's counters as Prometheus metrics, read when scraped. */
+public final class AgentMetrics {
+
+  private AgentMetrics() {}
+
+  public static PrometheusRegistry registry(ListenerCounters listener, PublisherCounters publisher,
+                                            CgroupTracker tracker, Publisher pub) {
+    PrometheusRegistry r = new PrometheusRegistry();
+    counter(r, "fleetacct_agent_exits_received", "Exit notifications received and decoded.", listener.received);
+    counter(r, "fleetacct_agent_records_published", "Records Kafka acknowledged.", publisher.published);
+    counter(r, "fleetacct_agent_records_spooled", "Records written to the disk spool.", publisher.spooled);
+    counter(r, "fleetacct_agent_records_dropped",
+        "Records given up: spool full, or refused by Kafka for good. Each is an agent_seq gap.", publisher.dropped);
+    counter(r, "fleetacct_agent_kernel_overflow_events",
+        "ENOBUFS from recv: the kernel dropped notifications for a full socket buffer.", listener.kernelOverflowEvents);
+    counter(r, "fleetacct_agent_kernel_sequence_gaps",
+        "Notifications missing from per-CPU sequence numbers (sockets that cover one CPU).",
+        listener.kernelSequenceGaps);
+    counter(r, "fleetacct_agent_publish_errors", "Send attempts Kafka refused or that timed out.",
+        publisher.publishErrors);
+    counter(r, "fleetacct_agent_status_errors", "Heartbeats that could not be sent.", publisher.statusErrors);
+    counter(r, "fleetacct_agent_spool_corrupt_frames", "Spool frames that failed their checksum.",
+        publisher.spoolCorruptFrames);
+    counter(r, "fleetacct_agent_newer_struct_version",
+        "Exits whose struct version is newer than the agent knows (known fields decoded).",
+        listener.newerStructVersion);
+    counter(r, "fleetacct_agent_handler_errors", "Exits lost to a failure between decoding and queueing.",
+        listener.handlerErrors);
+    CounterWithCallback.builder().name("fleetacct_agent_decode_errors")
+        .help("Netlink messages refused, by reason.").labelNames("reason")
+        .callback(cb -> {
+          for (MalformedMessageException.Reason reason : MalformedMessageException.Reason.values()) {
+            cb.call(listener.decodeErrors(reason), reason.name());
+          }
+        }).register(r);
+    CgroupTracker.Counters a = tracker.counters();
+    CounterWithCallback.builder().name("fleetacct_agent_attributions")
+        .help("How exits were attributed to cgroups: from the map, /proc at exit, the parent's, or missed.")
+        .labelNames("source")
+        .callback(cb -> {
+          cb.call(a.fromMap.sum(), "map");
+          cb.call(a.fromProc.sum(), "proc");
+          cb.call(a.fromParent.sum(), "parent");
+          cb.call(a.misses.sum(), "miss");
+        }).register(r);
+    counter(r, "fleetacct_agent_proc_event_overflows", "Proc connector socket overflows (fork/exec events lost).",
+        a.procEventOverflows);
+    gauge(r, "fleetacct_agent_spool_records", "Records waiting in the disk spool.", pub::spooledRecords);
+    gauge(r, "fleetacct_agent_spool_bytes", "Bytes of the disk spool.", pub::spooledBytes);
+    gauge(r, "fleetacct_agent_queue_records", "Records waiting in memory for Kafka.", pub::queued);
+    gauge(r, "fleetacct_agent_highest_seq_sent", "Highest agent_seq Kafka acknowledged (-1: none).",
+        publisher.highestSeqSent::get);
+    gauge(r, "fleetacct_agent_struct_version", "struct taskstats version of the last exit.",
+        listener.structVersion::get);
+    gauge(r, "fleetacct_agent_delayacct_enabled", "1 when kernel.task_delayacct is on.",
+        () -> DelayAccounting.enabled() ? 1 : 0);
+    gauge(r, "fleetacct_agent_cgroup_map_entries", "Processes in the pid to cgroup map.", tracker::size);
+    return r;
+  }
+
+  private static void counter(PrometheusRegistry r, String name, String help, LongAdder value) {
+    CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.sum())).register(r);
+  }
+
+  private static void gauge(PrometheusRegistry r, String name, String help, DoubleSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(r);
+  }
+}
