@@ -36,6 +36,12 @@ int main(int argc, char **argv) {
   if (argc > 3 && strcmp(argv[3], "-") != 0) {
     FILE *f = fopen(argv[3], "w");
     if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) { perror("joining the cgroup"); return 3; }
+    /* Re-exec once inside the cgroup, as cgexec and systemd-run do: the exec is what tells a
+       listener that the process moved (a migration alone raises no event). */
+    char *args[] = {argv[0], argv[1], argv[2], "-", argc > 4 ? argv[4] : NULL, NULL};
+    execv("/proc/self/exe", args);
+    perror("re-exec");
+    return 3;
   }
   struct rlimit nocore = {0, 0};
   setrlimit(RLIMIT_CORE, &nocore);

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * when it is born, and again when it execs, the moment container runtimes have moved it), and a
  * periodic rescan for migrations, which raise no event. An exit looks its thread group up and, when
  * it ends the process, moves the entry to a small list of recent exits that late thread records
- * still find. Fallbacks, in order: /proc/TGID/cgroup, then the parent's cgroup (a child starts in
- * its parent's; wrong only for a child that moved, or was cloned into another cgroup, and died
- * before its FORK event was read). Each is counted.
+ * still find. Fallbacks, in order: the parent's cgroup (a child starts in its parent's; wrong only
+ * for a child that moved, or was cloned into another cgroup, and died before its FORK event was
+ * read), then /proc/TGID/cgroup. Each is counted.
  */
 public final class CgroupTracker implements AutoCloseable {
 
@@ -65,6 +65,8 @@ public final class CgroupTracker implements AutoCloseable {
     }
   };
   private final Counters counters = new Counters();
+  /** Processes whose last exit came before their FORK event was read (cleared at each rescan). */
+  private final Map<Integer, Boolean> exitedBeforeFork = new ConcurrentHashMap<>();
   private ProcConnector connector;
   private Thread thread;
   private volatile boolean stopping;
@@ -97,8 +99,13 @@ public final class CgroupTracker implements AutoCloseable {
     ProcConnector.Events events = new ProcConnector.Events() {
       @Override
       public void onFork(int parentTgid, int childPid, int childTgid) {
-        if (childPid == childTgid && !remember(childTgid)) { // a new process, not a thread
-          // Already gone: it was born in its parent's cgroup.
+        if (childPid == childTgid) { // a new process, not a thread
+          // Born in its parent's cgroup. The parent is read, not the child: a short-lived child
+          // may already be exiting, and an exiting task's file was seen to say "/" on 6.18.
+          // A child cloned into another cgroup (CLONE_INTO_CGROUP) is corrected at its exec.
+          if (exitedBeforeFork.remove(childTgid) != null) {
+            return; // its exit was handled already: an entry now would only mislead its pid's next owner
+          }
           Attribution parent = read(parentTgid);
           if (parent != null) {
             put(childTgid, parent);
@@ -146,16 +153,15 @@ public final class CgroupTracker implements AutoCloseable {
       return;
     }
     byTgid.keySet().removeIf(pid -> !seen.containsKey(pid) && !Files.exists(PROC.resolve(Integer.toString(pid))));
+    exitedBeforeFork.clear();
   }
 
-  /** Reads a live process's cgroup into the map; false if it is gone. */
-  private boolean remember(int tgid) {
+  /** Reads a live process's cgroup into the map; nothing if it is gone. */
+  private void remember(int tgid) {
     Attribution a = read(tgid);
-    if (a == null) {
-      return false;
+    if (a != null) {
+      put(tgid, a);
     }
-    put(tgid, a);
-    return true;
   }
 
   private void put(int tgid, Attribution a) {
@@ -187,20 +193,27 @@ public final class CgroupTracker implements AutoCloseable {
    */
   public Attribution attribute(long tgid, long ppid, boolean endsProcess) {
     Integer key = (int) tgid;
-    Attribution a = endsProcess ? byTgid.remove(key) : byTgid.get(key);
-    if (a == null) {
+    Attribution mapped = endsProcess ? byTgid.remove(key) : byTgid.get(key);
+    if (mapped == null && !endsProcess) {
+      // A thread record that arrives after its process's last one (another CPU's socket). Not for
+      // a last exit: a second last exit of the same pid is a new process.
       synchronized (recentExits) {
-        a = recentExits.get(key);
+        mapped = recentExits.get(key);
       }
     }
-    if (a != null) {
+    if (mapped == null && endsProcess) {
+      exitedBeforeFork.put(key, Boolean.TRUE);
+    }
+    Attribution a;
+    // Not in the map: it died before its FORK event was read. It was born in its parent's
+    // cgroup, read fresh (the map's entry may predate a migration); its own /proc file comes
+    // last, as an exiting task's was seen to answer "/" now and then on 6.18.
+    if ((a = mapped) != null) {
       counters.fromMap.increment();
+    } else if ((a = read(ppid)) != null || (a = byTgid.get((int) ppid)) != null) {
+      counters.fromParent.increment();
     } else if ((a = read(tgid)) != null) {
       counters.fromProc.increment();
-    } else if ((a = read(ppid)) != null || (a = byTgid.get((int) ppid)) != null) {
-      // Reaped before its FORK event was read: it was born in its parent's cgroup, which is read
-      // fresh (the map's entry may predate a migration).
-      counters.fromParent.increment();
     } else {
       counters.misses.increment();
       return null;

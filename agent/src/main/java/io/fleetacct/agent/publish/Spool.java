@@ -73,7 +73,12 @@ public final class Spool implements AutoCloseable {
   public static Spool open(Path dir, long maxBytes) throws IOException {
     Files.createDirectories(dir);
     FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = lockFile.tryLock();
+    FileLock lock;
+    try {
+      lock = lockFile.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // held by this JVM
+    }
     if (lock == null) {
       lockFile.close();
       throw new IOException("spool directory " + dir + " is in use by another agent (give each its own --spool-dir)");

@@ -1,0 +1,111 @@
+package io.fleetacct.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetacct.agent.publish.ProducerSettings;
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.agent.taskstats.ExitNotification;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.TestCgroup;
+import io.fleetacct.agent.testing.Topics;
+import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole agent against the real kernel and a real broker. */
+@WithKafkaBroker
+class AgentKafkaTest {
+
+  @TempDir Path spoolDir;
+
+  @BeforeEach
+  void needsTheKernelInterface() {
+    KernelAssumptions.assumeExitNotifications();
+  }
+
+  static Agent.Config config(String bootstrap, String topic, Path spoolDir, int queueCapacity, long spoolMaxBytes)
+      throws Exception {
+    return new Agent.Config(ExitListener.Options.defaults(CpuList.possible()), "test-host-" + topic,
+        ProducerSettings.build(bootstrap, null, List.of()), topic, topic + ".status", spoolDir, spoolMaxBytes,
+        queueCapacity, Duration.ofSeconds(1), Duration.ofSeconds(10), "127.0.0.1", 0, false);
+  }
+
+  @Test
+  void twoThousandExitsArriveAsExactlyTheRecordsTheKernelSent(EmbeddedKafkaBroker broker) throws Exception {
+    String topic = "agent-exits-" + UUID.randomUUID().toString().substring(0, 8);
+    broker.createTopic(topic, 3);
+    broker.createTopic(topic + ".status", 1);
+    String prefix = "ak" + UUID.randomUUID().toString().substring(0, 4);
+    Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
+    List<Workload.Child> children;
+    Agent agent;
+    try (TestCgroup cgroup = TestCgroup.create();
+         ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
+             (exit, at) -> {
+               if (exit.task().getAcComm().startsWith(prefix)) {
+                 kernelSaid.put(exit.pid(), exit);
+               }
+             }, new ListenerCounters())) {
+      agent = Agent.start(config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30));
+      try {
+        children = Workload.run(2_000, prefix, cgroup.procsFile());
+        int expected = children.stream().mapToInt(c -> c.threads() + 1).sum();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (kernelSaid.size() < expected && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        Thread.sleep(500); // the agent's socket is read like the reference's
+      } finally {
+        agent.close();
+      }
+
+      int expected = children.stream().mapToInt(c -> c.threads() + 1).sum();
+      long published = agent.publisherCounters().published.sum();
+      List<TaskExit> all = Topics.readAll(broker.bootstrapServers(), topic, FleetacctSerdes.taskExit(),
+          got -> got.size() >= published, Duration.ofSeconds(60));
+
+      // agent_seq: exactly 0 .. n-1, each once, for this instance.
+      List<Long> seqs = all.stream().filter(r -> r.getAgentInstance().equals(agent.agentInstance()))
+          .map(TaskExit::getAgentSeq).sorted().toList();
+      assertThat(seqs).hasSize((int) published);
+      for (int i = 0; i < seqs.size(); i++) {
+        assertThat(seqs.get(i)).isEqualTo(i);
+      }
+      assertThat(agent.publisherCounters().dropped.sum()).isZero();
+
+      List<TaskExit> ours = all.stream().filter(r -> r.getTask().getAcComm().startsWith(prefix)).toList();
+      assertThat(ours).hasSize(expected);
+      assertThat(kernelSaid).hasSize(expected);
+      Set<Long> childPids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());
+      List<String> wrong = ours.stream().filter(r -> !cgroup.path().equals(r.getCgroup()))
+          .map(r -> r.getTask().getAcComm() + "/" + r.getTask().getAcPid() + "/" + r.getTask().getAcTgid() + "/flag"
+              + r.getTask().getAcFlag() + "/" + r.getCgroup()).toList();
+      assertThat(wrong).as("exits attributed elsewhere").isEmpty();
+      for (TaskExit r : ours) {
+        ExitNotification k = kernelSaid.get(r.getTask().getAcPid());
+        assertThat(r.getTask()).as("task of %d", r.getTask().getAcPid()).isEqualTo(k.task());
+        assertThat(r.getThreadGroup()).isEqualTo(k.threadGroup());
+        assertThat(r.getHost()).isEqualTo("test-host-" + topic);
+        assertThat(childPids).contains(r.getTask().getAcTgid());
+      }
+      assertThat(all.stream().filter(r -> cgroup.path().equals(r.getCgroup())).count())
+          .as("records of the test cgroup: the children's and the workload parent's")
+          .isEqualTo(expected + 1);
+    }
+  }
+}
