@@ -90,7 +90,8 @@ public final class Agent implements AutoCloseable {
     }
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), config.queueCapacity(),
         config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, identity.host(), this::status,
-        publisherCounters).start();
+        publisherCounters);
+    publisher.start(); // after the assignment: its first heartbeat reads this.publisher
     listener = ExitListener.start(config.listener(),
         (exit, at) -> publisher.submit(records.toRecord(exit, at)), listenerCounters);
     registered = true;

@@ -1,0 +1,146 @@
+package io.fleetacct.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.Topics;
+import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent killed with SIGKILL while spooling: what was spooled arrives, and the loss is a counted gap. */
+@WithKafkaBroker(dedicated = true)
+class AgentCrashTest {
+
+  @TempDir Path spoolDir;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void needsTheKernelInterface() {
+    KernelAssumptions.assumeExitNotifications();
+  }
+
+  @Test
+  void spooledRecordsSurviveSigkillAndTheLossShowsAsAGap(EmbeddedKafkaBroker broker) throws Exception {
+    broker.start();
+    String topic = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+    broker.createTopic(topic, 1);
+    broker.createTopic(topic + ".status", 1);
+    broker.stop(); // Kafka away: the agent spools
+    String prefix = "cr" + UUID.randomUUID().toString().substring(0, 4);
+    int port = freePort();
+
+    Process first = startAgent(broker.bootstrapServers(), topic, port);
+    long spooledAtKill;
+    long receivedAtKill;
+    List<Workload.Child> children;
+    try {
+      awaitReady(port, first);
+      children = Workload.run(500, prefix, null);
+      Thread.sleep(1_000);
+      spooledAtKill = metric(port, "fleetacct_agent_spool_records");
+      receivedAtKill = metric(port, "fleetacct_agent_exits_received_total");
+      assertThat(spooledAtKill).as("spooled before the kill").isPositive();
+    } finally {
+      first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
+    }
+
+    broker.start();
+    Process second = startAgent(broker.bootstrapServers(), topic, port);
+    try {
+      awaitReady(port, second);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (metric(port, "fleetacct_agent_spool_records") > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+    } finally {
+      second.destroy(); // SIGTERM: a clean stop
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    List<TaskExit> all = Topics.readAll(broker.bootstrapServers(), topic, FleetacctSerdes.taskExit(),
+        got -> got.size() >= spooledAtKill, Duration.ofSeconds(60));
+    Map<String, List<TaskExit>> byInstance = all.stream().collect(Collectors.groupingBy(TaskExit::getAgentInstance));
+    String killed = byInstance.entrySet().stream()
+        .min(Comparator.comparing(e -> e.getValue().get(0).getReceivedAt())).orElseThrow().getKey();
+    List<Long> seqs = byInstance.get(killed).stream().map(TaskExit::getAgentSeq).sorted().toList();
+    assertThat(Set.copyOf(seqs)).as("nothing twice").hasSize(seqs.size());
+    assertThat((long) seqs.size()).as("every record spooled before the kill arrived").isGreaterThanOrEqualTo(spooledAtKill);
+    long highest = seqs.get(seqs.size() - 1);
+    long gaps = highest + 1 - seqs.size();
+    assertThat(highest + 1).as("sequence covers what the killed agent received").isGreaterThanOrEqualTo(receivedAtKill);
+
+    Set<Long> arrived = byInstance.get(killed).stream().filter(r -> r.getTask().getAcComm().startsWith(prefix))
+        .filter(r -> (r.getTask().getAcFlag() & 0x20) != 0).map(r -> r.getTask().getAcTgid()).collect(Collectors.toSet());
+    long lost = children.stream().filter(c -> !arrived.contains(c.pid())).count();
+    System.out.printf("crash: %d received, %d spooled at the kill; %d arrived, gap of %d records; %d of the test's"
+        + " %d processes lost%n", receivedAtKill, spooledAtKill, seqs.size(), gaps, lost, children.size());
+    assertThat(lost).as("every lost exit is inside a counted agent_seq gap").isLessThanOrEqualTo(gaps);
+  }
+
+  private Process startAgent(String bootstrap, String topic, int port) throws IOException {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", "-cp", System.getProperty("java.class.path"),
+        "io.fleetacct.agent.cli.AgentCli", "run", "--bootstrap-servers", bootstrap, "--topic", topic,
+        "--status-topic", topic + ".status", "--spool-dir", spoolDir.toString(), "--queue-capacity", "50",
+        "--metrics-port", String.valueOf(port), "--host", "crash-host", "--heartbeat-interval", "1")
+        .redirectErrorStream(true)
+        .redirectOutput(spoolDir.resolveSibling(topic + "-agent.log").toFile())
+        .start();
+  }
+
+  private void awaitReady(int port, Process agent) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(agent.isAlive()).as("agent alive").isTrue();
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("agent not ready in 60 s");
+  }
+
+  private long metric(int port, String name) throws Exception {
+    String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(body);
+    if (!m.find()) {
+      throw new AssertionError("no metric " + name);
+    }
+    return (long) Double.parseDouble(m.group(1));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
