@@ -34,6 +34,8 @@ public final class CgroupTracker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CgroupTracker.class);
   private static final Path PROC = Path.of("/proc");
   private static final int RECENT_EXITS = 65_536;
+  private static final long PARENT_FRESHNESS_NANOS = 1_000_000_000L;
+  private static final long BATCH_INTERVAL_MILLIS = 5;
 
   /** Where an exit is attributed: the cgroup path and the ids parsed from it. */
   public record Attribution(String cgroup, String containerId, String podUid) {
@@ -57,6 +59,8 @@ public final class CgroupTracker implements AutoCloseable {
   private final int maxEntries;
   private final Duration rescanInterval;
   private final Map<Integer, Attribution> byTgid = new ConcurrentHashMap<>();
+  /** When each parent's cgroup was last read at a FORK: a forking parent is read once a second. */
+  private final Map<Integer, Long> parentReadAt = new ConcurrentHashMap<>();
   private final Map<String, Attribution> byPath = new ConcurrentHashMap<>();
   private final Map<Integer, Attribution> recentExits = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -79,7 +83,13 @@ public final class CgroupTracker implements AutoCloseable {
 
   /** Subscribes to process events, then scans /proc (so nothing born in between is missed). */
   public CgroupTracker start() throws NetlinkException {
-    connector = ProcConnector.open(4 * 1024 * 1024);
+    String release;
+    try {
+      release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+    } catch (IOException e) {
+      release = "";
+    }
+    connector = ProcConnector.open(4 * 1024 * 1024, ProcConnector.kernelFilters(release));
     rescan();
     thread = new Thread(this::run, "cgroup-tracker");
     thread.setDaemon(true);
@@ -106,7 +116,7 @@ public final class CgroupTracker implements AutoCloseable {
           if (exitedBeforeFork.remove(childTgid) != null) {
             return; // its exit was handled already: an entry now would only mislead its pid's next owner
           }
-          Attribution parent = read(parentTgid);
+          Attribution parent = forkingParent(parentTgid);
           if (parent != null) {
             put(childTgid, parent);
           }
@@ -121,9 +131,13 @@ public final class CgroupTracker implements AutoCloseable {
     long nextRescan = System.nanoTime() + rescanInterval.toNanos();
     while (!stopping) {
       try {
-        if (connector.poll(events) < 0) {
+        int n = connector.poll(events);
+        if (n < 0) {
           counters.procEventOverflows.increment();
-          log.warn("process events lost (proc connector socket overflow): falling back to /proc at exit");
+          log.warn("process events lost (proc connector socket overflow): falling back to the parent at exit");
+        } else if (n > 0) {
+          // Drained a batch: wait a little for the next one rather than waking for every event.
+          Thread.sleep(BATCH_INTERVAL_MILLIS);
         }
         if (System.nanoTime() - nextRescan > 0) {
           rescan();
@@ -132,8 +146,31 @@ public final class CgroupTracker implements AutoCloseable {
       } catch (NetlinkException | RuntimeException e) {
         log.error("cgroup tracker stopped: {}", e.toString(), e);
         return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
+  }
+
+  /**
+   * The cgroup of a parent that forks: read from /proc at most once a second per parent, so that
+   * a fork storm costs one read a second instead of one per child (a parent that moves itself
+   * without exec is seen within that second).
+   */
+  private Attribution forkingParent(int parentTgid) {
+    long now = System.nanoTime();
+    Long readAt = parentReadAt.get(parentTgid);
+    Attribution known = byTgid.get(parentTgid);
+    if (known != null && readAt != null && now - readAt < PARENT_FRESHNESS_NANOS) {
+      return known;
+    }
+    Attribution fresh = read(parentTgid);
+    if (fresh != null) {
+      put(parentTgid, fresh);
+      parentReadAt.put(parentTgid, now);
+    }
+    return fresh;
   }
 
   /** Reads every process's cgroup anew and forgets processes that are gone. */
@@ -154,6 +191,7 @@ public final class CgroupTracker implements AutoCloseable {
     }
     byTgid.keySet().removeIf(pid -> !seen.containsKey(pid) && !Files.exists(PROC.resolve(Integer.toString(pid))));
     exitedBeforeFork.clear();
+    parentReadAt.keySet().removeIf(pid -> !byTgid.containsKey(pid));
   }
 
   /** Reads a live process's cgroup into the map; nothing if it is gone. */
@@ -194,6 +232,9 @@ public final class CgroupTracker implements AutoCloseable {
   public Attribution attribute(long tgid, long ppid, boolean endsProcess) {
     Integer key = (int) tgid;
     Attribution mapped = endsProcess ? byTgid.remove(key) : byTgid.get(key);
+    if (endsProcess) {
+      parentReadAt.remove(key);
+    }
     if (mapped == null && !endsProcess) {
       // A thread record that arrives after its process's last one (another CPU's socket). Not for
       // a last exit: a second last exit of the same pid is a new process.
@@ -210,7 +251,7 @@ public final class CgroupTracker implements AutoCloseable {
     // last, as an exiting task's was seen to answer "/" now and then on 6.18.
     if ((a = mapped) != null) {
       counters.fromMap.increment();
-    } else if ((a = read(ppid)) != null || (a = byTgid.get((int) ppid)) != null) {
+    } else if ((a = forkingParent((int) ppid)) != null || (a = byTgid.get((int) ppid)) != null) {
       counters.fromParent.increment();
     } else if ((a = read(tgid)) != null) {
       counters.fromProc.increment();

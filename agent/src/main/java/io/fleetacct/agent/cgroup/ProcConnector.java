@@ -6,6 +6,8 @@ import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.netlink.NetlinkSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The kernel's process events connector (NETLINK_CONNECTOR, CN_IDX_PROC): FORK and EXEC events as
@@ -37,14 +39,18 @@ public final class ProcConnector implements AutoCloseable {
     this.socket = socket;
   }
 
-  /** Subscribes to process events; {@code bufferBytes} is the socket's receive buffer. */
-  public static ProcConnector open(int bufferBytes) throws NetlinkException {
+  /**
+   * Subscribes to process events; {@code bufferBytes} is the socket's receive buffer. With
+   * {@code kernelFilters} (Linux 6.6 and later) only FORK and EXEC events are sent to us; older
+   * kernels ignore that form of the request, so they get the plain one and send every event.
+   */
+  public static ProcConnector open(int bufferBytes, boolean kernelFilters) throws NetlinkException {
     NetlinkSocket s = NetlinkSocket.open(NetlinkSocket.NETLINK_CONNECTOR, CN_IDX_PROC);
     try {
       s.setReceiveBuffer(bufferBytes);
       s.setReceiveTimeout(Duration.ofMillis(200));
       ProcConnector c = new ProcConnector(s);
-      c.control(PROC_CN_MCAST_LISTEN);
+      c.control(PROC_CN_MCAST_LISTEN, kernelFilters ? PROC_EVENT_FORK | PROC_EVENT_EXEC : -1);
       return c;
     } catch (NetlinkException e) {
       s.close();
@@ -52,12 +58,24 @@ public final class ProcConnector implements AutoCloseable {
     }
   }
 
-  private void control(int op) throws NetlinkException {
-    ByteBuffer m = NetlinkSocket.direct(Netlink.NLMSG_HDRLEN + CN_MSG_LEN + 4);
-    m.putInt(Netlink.NLMSG_HDRLEN + CN_MSG_LEN + 4).putShort((short) Netlink.NLMSG_DONE).putShort((short) 0)
+  /** Whether this kernel release filters events by type (struct proc_input, Linux 6.6). */
+  public static boolean kernelFilters(String release) {
+    Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+    return m.find() && (Integer.parseInt(m.group(1)) > 6
+        || Integer.parseInt(m.group(1)) == 6 && Integer.parseInt(m.group(2)) >= 6);
+  }
+
+  /** PROC_CN_MCAST_LISTEN or _IGNORE; with an event mask ({@code events} >= 0) as struct proc_input. */
+  private void control(int op, int events) throws NetlinkException {
+    int payload = events >= 0 ? 8 : 4;
+    ByteBuffer m = NetlinkSocket.direct(Netlink.NLMSG_HDRLEN + CN_MSG_LEN + payload);
+    m.putInt(Netlink.NLMSG_HDRLEN + CN_MSG_LEN + payload).putShort((short) Netlink.NLMSG_DONE).putShort((short) 0)
         .putInt(0).putInt(socket.portId());
-    m.putInt(CN_IDX_PROC).putInt(CN_VAL_PROC).putInt(0).putInt(0).putShort((short) 4).putShort((short) 0);
+    m.putInt(CN_IDX_PROC).putInt(CN_VAL_PROC).putInt(0).putInt(0).putShort((short) payload).putShort((short) 0);
     m.putInt(op);
+    if (events >= 0) {
+      m.putInt(events);
+    }
     m.flip();
     socket.send(m);
   }
@@ -114,7 +132,7 @@ public final class ProcConnector implements AutoCloseable {
   @Override
   public void close() {
     try {
-      control(PROC_CN_MCAST_IGNORE);
+      control(PROC_CN_MCAST_IGNORE, -1);
     } catch (NetlinkException e) {
       // closing anyway; the kernel drops our membership with the socket
     }

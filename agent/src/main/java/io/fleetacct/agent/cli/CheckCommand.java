@@ -69,7 +69,7 @@ final class CheckCommand implements Callable<Integer> {
           + " hierarchy");
       default -> warn("no cgroup hierarchy mounted: exits will carry no cgroup");
     }
-    try (ProcConnector ignored = ProcConnector.open(64 * 1024)) {
+    try (ProcConnector ignored = ProcConnector.open(64 * 1024, ProcConnector.kernelFilters(id.kernelRelease()))) {
       ok("proc connector (fork and exec events for cgroup attribution)");
     } catch (NetlinkException e) {
       warn("no proc connector: " + e.getMessage() + "; cgroups are then read at exit, and short-lived processes"
