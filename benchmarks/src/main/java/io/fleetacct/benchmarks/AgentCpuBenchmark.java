@@ -89,11 +89,13 @@ public final class AgentCpuBenchmark {
           printThreadCpu(agent.pid());
         }
         long stored = logBytes(broker.dataDir().resolve("kafka-logs/bench.exits-0"));
+        double encoded = metric(port, "fleetacct_agent_encoded_bytes_total") / (double) published;
         System.out.printf("agent under a fork storm: %d processes forked, %d exits received in %.1f s (%.0f/s);"
                 + " agent CPU %.2f s = %.1f us per exit; RSS %d MiB; kernel overflow events %d;"
-                + " broker stored %.1f bytes per exit (%d published)%n", forked, received, wall, received / wall,
-            cpuSeconds, cpuSeconds * 1e6 / received, rss / 1024,
-            metric(port, "fleetacct_agent_kernel_overflow_events_total"), stored / (double) published, published);
+                + " %.1f bytes per exit encoded, %.1f stored by the broker (%d published)%n", forked, received, wall,
+            received / wall, cpuSeconds, cpuSeconds * 1e6 / received, rss / 1024,
+            metric(port, "fleetacct_agent_kernel_overflow_events_total"), encoded, stored / (double) published,
+            published);
       } finally {
         agent.destroy();
         agent.waitFor(30, TimeUnit.SECONDS);

@@ -30,6 +30,8 @@ public final class AgentMetrics {
     counter(r, "fleetacct_agent_kernel_sequence_gaps",
         "Notifications missing from per-CPU sequence numbers (sockets that cover one CPU).",
         listener.kernelSequenceGaps);
+    counter(r, "fleetacct_agent_encoded_bytes", "Avro bytes of the records handed to Kafka (before compression).",
+        publisher.encodedBytes);
     counter(r, "fleetacct_agent_publish_errors", "Send attempts Kafka refused or that timed out.",
         publisher.publishErrors);
     counter(r, "fleetacct_agent_status_errors", "Heartbeats that could not be sent.", publisher.statusErrors);
