@@ -88,8 +88,8 @@ public final class Agent implements AutoCloseable {
       spool.close();
       throw e;
     }
-    publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), config.queueCapacity(),
-        config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, identity.host(), this::status,
+    publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
+        config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, identity.host(), this::status,
         publisherCounters);
     publisher.start(); // after the assignment: its first heartbeat reads this.publisher
     listener = ExitListener.start(config.listener(),

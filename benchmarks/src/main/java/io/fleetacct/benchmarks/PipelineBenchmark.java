@@ -42,7 +42,7 @@ public final class PipelineBenchmark {
       PublisherCounters counters = new PublisherCounters();
       HostIdentity host = new HostIdentity("bench-host", "00000000-0000-0000-0000-000000000000", "6.18.44");
       ExitRecords records = new ExitRecords(host, null);
-      Publisher publisher = new Publisher(new Publisher.Config("bench.exits", "bench.status", 10_000,
+      Publisher publisher = new Publisher(new Publisher.Config("bench.exits", "bench.status", records.agentInstance(), 10_000,
           Duration.ofSeconds(10), Duration.ofSeconds(30)),
           ProducerSettings.create(ProducerSettings.defaults(broker.bootstrapServers())),
           Spool.open(spoolDir, 1L << 30), host.host(), () -> AgentStatus.newBuilder().setHost("bench-host")

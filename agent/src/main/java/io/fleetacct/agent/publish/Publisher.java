@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,8 @@ public final class Publisher implements AutoCloseable {
   private static final long ACK_PERSIST_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   /** Where and how often. */
-  public record Config(String topic, String statusTopic, int queueCapacity, Duration heartbeatInterval,
-                       Duration shutdownTimeout) {}
+  public record Config(String topic, String statusTopic, String agentInstance, int queueCapacity,
+                       Duration heartbeatInterval, Duration shutdownTimeout) {}
 
   private final Config config;
   private final Producer<String, byte[]> producer;
@@ -164,8 +165,11 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
-  /** One record on its way: from the queue (still in memory) or from the spool (on disk). */
-  private record Item(long seq, byte[] bytes, Spool.Position spoolPosition) {}
+  /**
+   * One record on its way: from the queue (still in memory) or from the spool (on disk). Its
+   * Kafka timestamp is its received_at, the time the streams side windows by.
+   */
+  private record Item(long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition) {}
 
   private void run() {
     long nextHeartbeat = System.nanoTime();
@@ -219,14 +223,26 @@ public final class Publisher implements AutoCloseable {
   private Item nextLocked() throws IOException {
     TaskExit r = queue.pollFirst();
     if (r != null) {
-      return new Item(r.getAgentSeq(), exitSerde.serialize(config.topic(), r), null);
+      return new Item(r.getAgentSeq(), r.getReceivedAt().toEpochMilli(), exitSerde.serialize(config.topic(), r), null);
     }
-    if (spooling) {
+    while (spooling) {
       byte[] bytes = spool.next();
       counters.spoolCorruptFrames.add(spool.corruptFrames() - counters.spoolCorruptFrames.sum());
-      if (bytes != null) {
-        return new Item(-1, bytes, spool.position());
+      if (bytes == null) {
+        break;
       }
+      try {
+        TaskExit spooled = exitSerde.deserialize(config.topic(), bytes);
+        // An earlier instance's record (left in the spool by a previous run) has no seq of ours.
+        long seq = spooled.getAgentInstance().equals(config.agentInstance()) ? spooled.getAgentSeq() : -1;
+        return new Item(seq, spooled.getReceivedAt().toEpochMilli(), bytes, spool.position());
+      } catch (SerializationException e) {
+        // Written by a build whose schema this one cannot read: not ours to guess at.
+        counters.dropped.increment();
+        warnings.warn("spool-undecodable", "dropped a spooled record this agent cannot read: {}", e.getMessage());
+      }
+    }
+    if (spooling) {
       spooling = false; // everything spooled is now with the producer (or being retried)
     }
     return null;
@@ -241,7 +257,8 @@ public final class Publisher implements AutoCloseable {
     while (true) {
       AtomicBoolean returned = new AtomicBoolean();
       unacknowledged.incrementAndGet();
-      Future<RecordMetadata> f = producer.send(new ProducerRecord<>(config.topic(), key, item.bytes()),
+      Future<RecordMetadata> f = producer.send(
+          new ProducerRecord<>(config.topic(), null, item.timestamp(), key, item.bytes()),
           (metadata, error) -> onAck(item, error, returned));
       returned.set(true);
       Throwable refused = f.isDone() ? failure(f) : null;

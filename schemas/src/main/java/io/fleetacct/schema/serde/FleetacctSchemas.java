@@ -2,9 +2,11 @@ package io.fleetacct.schema.serde;
 
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.schema.KernelTimespec;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.TotalsKey;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -14,10 +16,10 @@ public final class FleetacctSchemas {
 
   /** Top-level records that travel on their own (each has a serde and released schema versions). */
   public static final List<Class<? extends SpecificRecord>> TOP_LEVEL =
-      List.of(TaskExit.class, AgentStatus.class, DelayTotals.class);
+      List.of(TaskExit.class, AgentStatus.class, DelayTotals.class, TotalsKey.class, InstanceProgress.class);
 
-  private static final List<Class<?>> ALL_GENERATED =
-      List.of(TaskExit.class, TaskStats.class, KernelTimespec.class, AgentStatus.class, DelayTotals.class);
+  private static final List<Class<?>> ALL_GENERATED = List.of(TaskExit.class, TaskStats.class, KernelTimespec.class,
+      AgentStatus.class, DelayTotals.class, TotalsKey.class, InstanceProgress.class);
 
   private static volatile boolean trusted;
 

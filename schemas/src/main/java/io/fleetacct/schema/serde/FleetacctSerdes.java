@@ -2,7 +2,9 @@ package io.fleetacct.schema.serde;
 
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TotalsKey;
 
 /** Serdes for fleetacct's topics. Each call returns a new, thread-safe instance. */
 public final class FleetacctSerdes {
@@ -19,5 +21,13 @@ public final class FleetacctSerdes {
 
   public static AvroSerde<DelayTotals> delayTotals() {
     return AvroSerde.forSchema(DelayTotals.getClassSchema());
+  }
+
+  public static AvroSerde<TotalsKey> totalsKey() {
+    return AvroSerde.forSchema(TotalsKey.getClassSchema());
+  }
+
+  public static AvroSerde<InstanceProgress> instanceProgress() {
+    return AvroSerde.forSchema(InstanceProgress.getClassSchema());
   }
 }
