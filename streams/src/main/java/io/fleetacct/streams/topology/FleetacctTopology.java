@@ -1,0 +1,123 @@
+package io.fleetacct.streams.topology;
+
+import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TotalsKey;
+import io.fleetacct.schema.serde.AvroSerde;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * exits → (decode, dead-letter poison, drop replayed agent_seq, count gaps) → contributions →
+ * all-time and windowed totals by host, cgroup, host+cgroup and command → RocksDB stores for
+ * queries and Avro topics for Kafka Connect sinks. Agent heartbeats → the agent-status table.
+ */
+public final class FleetacctTopology {
+
+  public static final String INSTANCE_PROGRESS_STORE = "instance-progress";
+  public static final String AGENT_STATUS_STORE = "agent-status";
+
+  /** Topic names and window settings; {@link #defaults()} has the documented ones. */
+  public record Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
+                       Duration windowSize, Duration grace, Duration retention) {
+    public static Config defaults() {
+      return new Config("fleetacct.exits", "fleetacct.agent-status", "fleetacct.exits.dlq", "fleetacct.",
+          Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+    }
+
+    /** Output topic of a table's all-time totals, e.g. fleetacct.totals.by-host. */
+    public String totalsTopic(Tables t) {
+      return outputPrefix + "totals." + t.id();
+    }
+
+    /** Output topic of a table's windows, e.g. fleetacct.windows.by-cgroup. */
+    public String windowsTopic(Tables t) {
+      return outputPrefix + "windows." + t.id();
+    }
+  }
+
+  private FleetacctTopology() {}
+
+  public static Topology build(Config config) {
+    StreamsBuilder builder = new StreamsBuilder();
+    AvroSerde<DelayTotals> totals = FleetacctSerdes.delayTotals();
+    AvroSerde<TotalsKey> keys = FleetacctSerdes.totalsKey();
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCE_PROGRESS_STORE),
+        Serdes.String(), FleetacctSerdes.instanceProgress()));
+
+    KStream<String, SequenceGuard.Checked> checked = builder
+        .stream(config.exitsTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exits"))
+        .process(() -> new SequenceGuard(INSTANCE_PROGRESS_STORE), Named.as("sequence-guard"),
+            INSTANCE_PROGRESS_STORE);
+    checked.filter((k, v) -> v.poison() != null, Named.as("poison"))
+        .mapValues(SequenceGuard.Checked::poison, Named.as("poison-bytes"))
+        .to(config.deadLetterTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
+    KStream<String, TaskExit> exits = checked.filter((k, v) -> v.exit() != null, Named.as("decoded"))
+        .mapValues(SequenceGuard.Checked::exit, Named.as("exit"));
+
+    for (Tables table : Tables.values()) {
+      KGroupedStream<String, DelayTotals> grouped = exits
+          .map((k, e) -> KeyValue.pair(table.key(e), Contributions.of(e)), Named.as("contribution-" + table.id()))
+          .groupByKey(Grouped.with("group-" + table.id(), Serdes.String(), totals));
+      grouped.aggregate(Contributions::empty, (k, c, agg) -> Contributions.merge(agg, c),
+              Named.as("aggregate-" + table.totalsStore()),
+              Materialized.<String, DelayTotals, KeyValueStore<Bytes, byte[]>>as(table.totalsStore())
+                  .withKeySerde(Serdes.String()).withValueSerde(totals))
+          .toStream(Named.as("changes-" + table.totalsStore()))
+          .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), v), Named.as("keyed-" + table.totalsStore()))
+          .to(config.totalsTopic(table), Produced.with(keys, totals).withName("out-" + table.totalsStore()));
+      grouped.windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
+          .aggregate(Contributions::empty, (k, c, agg) -> Contributions.merge(agg, c),
+              Named.as("aggregate-" + table.windowsStore()),
+              Materialized.<String, DelayTotals, WindowStore<Bytes, byte[]>>as(table.windowsStore())
+                  .withKeySerde(Serdes.String()).withValueSerde(totals).withRetention(config.retention()))
+          .toStream(Named.as("changes-" + table.windowsStore()))
+          .map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), v), Named.as("keyed-" + table.windowsStore()))
+          .to(config.windowsTopic(table), Produced.with(keys, totals).withName("out-" + table.windowsStore()));
+    }
+
+    builder.table(config.statusTopic(), Consumed.with(Serdes.String(), FleetacctSerdes.agentStatus())
+            .withName("agent-statuses"),
+        Materialized.<String, io.fleetacct.schema.AgentStatus, KeyValueStore<Bytes, byte[]>>as(AGENT_STATUS_STORE)
+            .withKeySerde(Serdes.String()).withValueSerde(FleetacctSerdes.agentStatus()));
+    return builder.build();
+  }
+
+  /** The Avro key of an output record: the table's key split into its fields, and the window. */
+  static TotalsKey totalsKey(Tables table, String key, Windowed<String> window) {
+    TotalsKey k = new TotalsKey();
+    switch (table) {
+      case BY_HOST -> k.setHost(key);
+      case BY_CGROUP -> k.setCgroup(key);
+      case BY_COMMAND -> k.setCommand(key);
+      case BY_HOST_CGROUP -> {
+        int sep = key.indexOf(Tables.SEPARATOR);
+        k.setHost(key.substring(0, sep));
+        k.setCgroup(key.substring(sep + 1));
+      }
+    }
+    if (window != null) {
+      k.setWindowStart(Instant.ofEpochMilli(window.window().start()));
+      k.setWindowEnd(Instant.ofEpochMilli(window.window().end()));
+    }
+    return k;
+  }
+}

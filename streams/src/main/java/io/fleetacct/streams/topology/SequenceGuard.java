@@ -1,0 +1,88 @@
+package io.fleetacct.streams.topology;
+
+import io.fleetacct.schema.InstanceProgress;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.serde.AvroSerde;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gate every exit passes: decodes it (a record that does not decode goes on, raw, marked as
+ * poison, with headers saying why), then counts each agent_seq of each agent instance once. An
+ * instance's records arrive in agent_seq order (the agent guarantees it, and they share one
+ * partition through the host key), so a high-water mark suffices: a seq at or below it is a
+ * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, the
+ * records lost between agent and Kafka, which is counted.
+ */
+public final class SequenceGuard implements Processor<String, byte[], String, SequenceGuard.Checked> {
+
+  private static final Logger log = LoggerFactory.getLogger(SequenceGuard.class);
+  public static final String HEADER_ERROR = "fleetacct.error";
+  public static final String HEADER_TOPIC = "fleetacct.source.topic";
+  public static final String HEADER_OFFSET = "fleetacct.source.offset";
+
+  /** A decoded exit, or the raw bytes of a poison record. */
+  public record Checked(TaskExit exit, byte[] poison) {}
+
+  private final String progressStore;
+  private final AvroSerde<TaskExit> serde = FleetacctSerdes.taskExit();
+  private ProcessorContext<String, Checked> context;
+  private KeyValueStore<String, InstanceProgress> progress;
+
+  public SequenceGuard(String progressStore) {
+    this.progressStore = progressStore;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Checked> context) {
+    this.context = context;
+    this.progress = context.getStateStore(progressStore);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    TaskExit exit;
+    try {
+      if (record.value() == null) {
+        throw new SerializationException("null value (a tombstone) where an exit was expected");
+      }
+      exit = serde.deserialize(context.recordMetadata().map(m -> m.topic()).orElse("?"), record.value());
+    } catch (SerializationException e) {
+      Headers h = record.headers();
+      h.add(HEADER_ERROR, String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+      context.recordMetadata().ifPresent(m -> {
+        h.add(HEADER_TOPIC, m.topic().getBytes(StandardCharsets.UTF_8));
+        h.add(HEADER_OFFSET, (m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8));
+      });
+      log.warn("poison record to the dead-letter topic: {}", e.getMessage());
+      context.forward(record.withValue(new Checked(null, record.value() == null ? new byte[0] : record.value())));
+      return;
+    }
+    InstanceProgress p = progress.get(exit.getAgentInstance());
+    if (p == null) {
+      p = InstanceProgress.newBuilder().setHost(exit.getHost()).setAgentInstance(exit.getAgentInstance())
+          .setHighestSeq(-1).setRecords(0).setGaps(0).setDuplicates(0).setLastSeen(Instant.EPOCH).build();
+    }
+    long seq = exit.getAgentSeq();
+    if (seq <= p.getHighestSeq()) {
+      p.setDuplicates(p.getDuplicates() + 1);
+      progress.put(exit.getAgentInstance(), p);
+      return;
+    }
+    p.setGaps(p.getGaps() + (seq - p.getHighestSeq() - 1));
+    p.setHighestSeq(seq);
+    p.setRecords(p.getRecords() + 1);
+    p.setLastSeen(exit.getReceivedAt());
+    progress.put(exit.getAgentInstance(), p);
+    context.forward(record.withValue(new Checked(exit, null)));
+  }
+}

@@ -1,0 +1,234 @@
+package io.fleetacct.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.InstanceProgress;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.TotalsKey;
+import io.fleetacct.schema.serde.FleetacctSchemas;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.schema.testing.SampleRecords;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every counting rule of shared/DESIGN.md, through the real topology on TopologyTestDriver. */
+class CountingRulesTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+  private final FleetacctTopology.Config config = FleetacctTopology.Config.defaults();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> exits;
+  private long seq;
+
+  @BeforeEach
+  void start() {
+    FleetacctSchemas.trustGeneratedClasses();
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "counting-rules");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(FleetacctTopology.build(config), p);
+    exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  /** A thread's exit: version 16, this thread's own numbers, AGROUP when it is the last. */
+  private static TaskExit exit(String host, String cgroup, String comm, long pid, long tgid, boolean last,
+                               long cpuCount, long cpuDelay) {
+    TaskExit e = SampleRecords.singleThreadedExit(0);
+    e.setHost(host);
+    e.setCgroup(cgroup);
+    TaskStats t = SampleRecords.fullTaskStats();
+    t.setVersion(16);
+    t.setAcComm(comm);
+    t.setAcPid(pid);
+    t.setAcTgid(tgid);
+    t.setAcFlag(last ? 0x20 : 0);
+    t.setCpuCount(cpuCount);
+    t.setCpuDelayTotal(cpuDelay);
+    e.setTask(t);
+    return e;
+  }
+
+  private void send(TaskExit e, Instant at) {
+    if (e.getAgentInstance().equals(SampleRecords.singleThreadedExit(0).getAgentInstance())) {
+      e.setAgentSeq(seq++);
+    }
+    e.setReceivedAt(at);
+    exits.pipeInput(new TestRecord<>(e.getHost(), FleetacctSerdes.taskExit().serialize("t", e), at));
+  }
+
+  private DelayTotals totals(Tables table, String key) {
+    KeyValueStore<String, DelayTotals> store = driver.getKeyValueStore(table.totalsStore());
+    return store.get(key);
+  }
+
+  @Test
+  void multiThreadedProcessIsCountedOnceFromItsThreadRecords() {
+    send(exit("h1", "/svc", "worker", 101, 100, false, 10, 1_000), T0);
+    send(exit("h1", "/svc", "worker", 102, 100, false, 20, 2_000), T0);
+    TaskExit last = exit("h1", "/svc", "worker", 100, 100, true, 5, 500);
+    TaskStats group = SampleRecords.threadGroupAggregate();
+    group.setCpuCount(35);
+    group.setCpuDelayTotal(3_500);
+    last.setThreadGroup(group);
+    send(last, T0.plusSeconds(1));
+
+    for (Tables t : Tables.values()) {
+      String key = switch (t) {
+        case BY_HOST -> "h1";
+        case BY_CGROUP -> "/svc";
+        case BY_HOST_CGROUP -> Tables.hostCgroupKey("h1", "/svc");
+        case BY_COMMAND -> "worker";
+      };
+      DelayTotals d = totals(t, key);
+      assertThat(d.getExits()).as("%s exits", t).isEqualTo(3);
+      assertThat(d.getProcesses()).as("%s processes", t).isEqualTo(1);
+      assertThat(d.getCpuCount()).as("%s cpu_count: threads only, not the group on top", t).isEqualTo(35);
+      assertThat(d.getCpuDelayTotal()).isEqualTo(3_500);
+      assertThat(d.getFirstSeen()).isEqualTo(T0);
+      assertThat(d.getLastSeen()).isEqualTo(T0.plusSeconds(1));
+    }
+  }
+
+  @Test
+  void processesFollowAgroupFromVersion12AndTheGroupRecordBefore() {
+    TaskExit v16single = exit("h2", "/a", "one", 7, 7, true, 1, 1);
+    TaskExit v16thread = exit("h2", "/a", "one", 8, 7, false, 1, 1);
+    TaskExit v11withGroup = exit("h2", "/a", "old", 9, 0, false, 1, 1);
+    v11withGroup.getTask().setVersion(11);
+    v11withGroup.setThreadGroup(SampleRecords.threadGroupAggregate());
+    TaskExit v11thread = exit("h2", "/a", "old", 10, 0, false, 1, 1);
+    v11thread.getTask().setVersion(11);
+    TaskExit v11flagIgnored = exit("h2", "/a", "old", 11, 0, true, 1, 1); // AGROUP means nothing before 12
+    v11flagIgnored.getTask().setVersion(11);
+    for (TaskExit e : List.of(v16single, v16thread, v11withGroup, v11thread, v11flagIgnored)) {
+      send(e, T0);
+    }
+    assertThat(totals(Tables.BY_HOST, "h2").getExits()).isEqualTo(5);
+    assertThat(totals(Tables.BY_HOST, "h2").getProcesses()).isEqualTo(2);
+    assertThat(totals(Tables.BY_COMMAND, "one").getProcesses()).isEqualTo(1);
+    assertThat(totals(Tables.BY_COMMAND, "old").getProcesses()).isEqualTo(1);
+  }
+
+  @Test
+  void maximaMergeWithMaxMinimaWithMinOverNonZeroHiwaterWithMax() {
+    TaskExit a = exit("h3", "/m", "m", 1, 1, true, 1, 1);
+    a.getTask().setCpuDelayMax(900);
+    a.getTask().setCpuDelayMin(0); // not reported: must not win the min
+    a.getTask().setBlkioDelayMin(400);
+    a.getTask().setHiwaterRss(5_000);
+    TaskExit b = exit("h3", "/m", "m", 2, 2, true, 1, 1);
+    b.getTask().setCpuDelayMax(300);
+    b.getTask().setCpuDelayMin(120);
+    b.getTask().setBlkioDelayMin(700);
+    b.getTask().setHiwaterRss(3_000);
+    send(a, T0);
+    send(b, T0);
+    DelayTotals d = totals(Tables.BY_HOST, "h3");
+    assertThat(d.getCpuDelayMax()).isEqualTo(900);
+    assertThat(d.getCpuDelayMin()).isEqualTo(120);
+    assertThat(d.getBlkioDelayMin()).isEqualTo(400);
+    assertThat(d.getHiwaterRss()).isEqualTo(5_000);
+    assertThat(d.getAcUtime()).isEqualTo(a.getTask().getAcUtime() + b.getTask().getAcUtime());
+  }
+
+  @Test
+  void windowsCountByReceiveTimeAndAcceptLateRecordsWithinGrace() {
+    send(exit("h4", "/w", "w", 1, 1, true, 1, 10), T0.plusSeconds(30));
+    send(exit("h4", "/w", "w", 2, 2, true, 1, 20), T0.plusSeconds(70));
+    send(exit("h4", "/w", "w", 3, 3, true, 1, 40), T0.plusSeconds(170)); // stream time 2:50
+    send(exit("h4", "/w", "w", 4, 4, true, 1, 80), T0.plusSeconds(50)); // late, window [0,1) open until 3:00
+    send(exit("h4", "/w", "w", 5, 5, true, 1, 160), T0.plusSeconds(300)); // stream time 5:00
+    send(exit("h4", "/w", "w", 6, 6, true, 1, 320), T0.plusSeconds(40)); // too late: [0,1) closed at 3:00
+
+    WindowStore<String, DelayTotals> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
+    try (WindowStoreIterator<DelayTotals> it = store.fetch("h4", T0, T0.plusSeconds(600))) {
+      List<KeyValue<Long, DelayTotals>> windows = new java.util.ArrayList<>();
+      it.forEachRemaining(windows::add);
+      assertThat(windows).extracting(kv -> Instant.ofEpochMilli(kv.key))
+          .containsExactly(T0, T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(300));
+      assertThat(windows).extracting(kv -> kv.value.getCpuDelayTotal()).containsExactly(90L, 20L, 40L, 160L);
+    }
+    assertThat(totals(Tables.BY_HOST, "h4").getCpuDelayTotal()).as("all-time counts the late one too")
+        .isEqualTo(630);
+  }
+
+  @Test
+  void aReplayedAgentSeqIsCountedOnceAndGapsAreCounted() {
+    TaskExit e = exit("h5", "/d", "d", 1, 1, true, 1, 7);
+    e.setAgentInstance("instance-5");
+    for (long s : new long[] {0, 1, 1, 0, 2, 6, 7}) {
+      e.setAgentSeq(s);
+      send(e, T0);
+    }
+    assertThat(totals(Tables.BY_HOST, "h5").getExits()).isEqualTo(5); // 0, 1, 2, 6, 7
+    KeyValueStore<String, InstanceProgress> progress = driver.getKeyValueStore(FleetacctTopology.INSTANCE_PROGRESS_STORE);
+    InstanceProgress p = progress.get("instance-5");
+    assertThat(p.getDuplicates()).isEqualTo(2);
+    assertThat(p.getGaps()).isEqualTo(3); // 3, 4, 5
+    assertThat(p.getHighestSeq()).isEqualTo(7);
+    assertThat(p.getRecords()).isEqualTo(5);
+  }
+
+  @Test
+  void poisonGoesToTheDeadLetterTopicAndProcessingContinues() {
+    exits.pipeInput(new TestRecord<>("h6", "this is not avro at all".getBytes(StandardCharsets.UTF_8), T0));
+    send(exit("h6", "/p", "p", 1, 1, true, 1, 1), T0);
+    TestOutputTopic<String, byte[]> dlq = driver.createOutputTopic(config.deadLetterTopic(),
+        Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    TestRecord<String, byte[]> dead = dlq.readRecord();
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("this is not avro at all");
+    assertThat(new String(dead.headers().lastHeader(SequenceGuard.HEADER_ERROR).value(), StandardCharsets.UTF_8))
+        .contains("not Avro single-object encoding");
+    assertThat(dead.headers().lastHeader(SequenceGuard.HEADER_OFFSET)).isNotNull();
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(totals(Tables.BY_HOST, "h6").getExits()).isEqualTo(1);
+  }
+
+  @Test
+  void outputTopicsCarryAvroKeysWithSeparateFields() {
+    send(exit("h7", "/k", "kcmd", 1, 1, true, 1, 1), T0.plusSeconds(5));
+    TestOutputTopic<TotalsKey, DelayTotals> out = driver.createOutputTopic(config.totalsTopic(Tables.BY_HOST_CGROUP),
+        FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
+    KeyValue<TotalsKey, DelayTotals> kv = out.readKeyValuesToList().get(0);
+    assertThat(kv.key.getHost()).isEqualTo("h7");
+    assertThat(kv.key.getCgroup()).isEqualTo("/k");
+    assertThat(kv.key.getCommand()).isNull();
+    assertThat(kv.key.getWindowStart()).isNull();
+    assertThat(kv.value.getExits()).isEqualTo(1);
+    TestOutputTopic<TotalsKey, DelayTotals> windows = driver.createOutputTopic(config.windowsTopic(Tables.BY_COMMAND),
+        FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
+    TotalsKey wk = windows.readKeyValuesToList().get(0).key;
+    assertThat(wk.getCommand()).isEqualTo("kcmd");
+    assertThat(wk.getWindowStart()).isEqualTo(T0);
+    assertThat(wk.getWindowEnd()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void unattributedExitsHaveAKeyOfTheirOwn() {
+    send(exit("h8", null, "u", 1, 1, true, 1, 1), T0);
+    assertThat(totals(Tables.BY_CGROUP, Tables.UNATTRIBUTED).getExits()).isEqualTo(1);
+  }
+}
