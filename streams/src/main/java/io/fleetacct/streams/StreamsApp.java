@@ -1,0 +1,144 @@
+package io.fleetacct.streams;
+
+import io.fleetacct.schema.serde.FleetacctSchemas;
+import io.fleetacct.streams.query.QueryServer;
+import io.fleetacct.streams.topology.FleetacctTopology;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import io.fleetacct.streams.topology.Tables;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running streams application: the topology on Kafka Streams, and its query server. */
+public final class StreamsApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
+
+  /**
+   * @param advertisedHost how other instances reach this one's query server (its port is the
+   *     bound one)
+   * @param extra any Kafka Streams or client property, applied last
+   */
+  public record Config(String bootstrapServers, String applicationId, Path stateDir, String bindHost, int port,
+                       String advertisedHost, int standbyReplicas, FleetacctTopology.Config topology,
+                       int topicPartitions, Properties extra) {}
+
+  private final KafkaStreams streams;
+  private final QueryServer server;
+  private final HostInfo self;
+
+  private StreamsApp(KafkaStreams streams, QueryServer server, HostInfo self) {
+    this.streams = streams;
+    this.server = server;
+    this.self = self;
+  }
+
+  public static StreamsApp start(Config c) throws IOException {
+    FleetacctSchemas.trustGeneratedClasses();
+    createMissingTopics(c);
+    QueryServer server = QueryServer.bind(c.bindHost(), c.port());
+    HostInfo self = new HostInfo(c.advertisedHost(), server.port());
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
+    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, c.standbyReplicas());
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 10 * 1024 * 1024);
+    p.putAll(c.extra());
+    KafkaStreams streams = new KafkaStreams(FleetacctTopology.build(c.topology()), p);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    registry.register(new KafkaStreamsMetrics(streams));
+    server.windowSize(c.topology().windowSize());
+    server.start(streams, self, registry);
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("stream thread failed; replacing it", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+          .REPLACE_THREAD;
+    });
+    streams.start();
+    log.info("fleetacct streams {} started: query API at http://{}:{}/v1, state in {}", c.applicationId(),
+        self.host(), self.port(), c.stateDir());
+    return new StreamsApp(streams, server, self);
+  }
+
+  /**
+   * Creates the input, dead-letter and output topics that do not exist yet (the broker's default
+   * replication factor), so a new cluster needs no separate step; existing topics are left alone.
+   */
+  private static void createMissingTopics(Config c) throws IOException {
+    Properties admin = new Properties();
+    admin.putAll(c.extra());
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    FleetacctTopology.Config t = c.topology();
+    List<String> names = new ArrayList<>(List.of(t.exitsTopic(), t.statusTopic(), t.deadLetterTopic()));
+    for (Tables table : Tables.values()) {
+      names.add(t.totalsTopic(table));
+      names.add(t.windowsTopic(table));
+    }
+    try (Admin a = Admin.create(admin)) {
+      Set<String> existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = names.stream().filter(n -> !existing.contains(n))
+          .map(n -> new NewTopic(n, Optional.of(c.topicPartitions()), Optional.empty())).toList();
+      if (!missing.isEmpty()) {
+        a.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IOException("cannot create topics at " + c.bootstrapServers() + ": " + e.getCause().getMessage(), e);
+      }
+    } catch (TimeoutException e) {
+      throw new IOException("Kafka at " + c.bootstrapServers() + " did not answer within 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** The query API's base URL, e.g. http://127.0.0.1:8080. */
+  public String url() {
+    return "http://" + self.host() + ":" + self.port();
+  }
+
+  /** Waits until the application runs (all tasks assigned), or the timeout. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    streams.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,81 @@
+package io.fleetacct.streams.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetacct.schema.DelayTotals;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+
+/** The query API's JSON: kernel field names, ISO-8601 times. */
+final class Json {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  /** A totals body: key, then every DelayTotals field under its own name. */
+  static ObjectNode totals(Object key, DelayTotals t) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.set("key", MAPPER.valueToTree(key));
+    fields(t, o);
+    return o;
+  }
+
+  static ObjectNode window(Instant start, Instant end, DelayTotals t) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("start", start.toString());
+    o.put("end", end.toString());
+    fields(t, o);
+    return o;
+  }
+
+  static ObjectNode record(IndexedRecord r) {
+    ObjectNode o = MAPPER.createObjectNode();
+    fields(r, o);
+    return o;
+  }
+
+  private static void fields(IndexedRecord r, ObjectNode o) {
+    for (Schema.Field f : r.getSchema().getFields()) {
+      Object v = r.get(f.pos());
+      if (v instanceof Instant i) {
+        o.put(f.name(), i.toString());
+      } else if (v instanceof Long l) {
+        o.put(f.name(), l);
+      } else if (v instanceof Integer n) {
+        o.put(f.name(), n);
+      } else if (v instanceof Boolean b) {
+        o.put(f.name(), b);
+      } else if (v == null) {
+        o.putNull(f.name());
+      } else {
+        o.put(f.name(), v.toString());
+      }
+    }
+  }
+
+  /** An agent: its last heartbeat and what the streams side counted of its instances' sequences. */
+  static ObjectNode agent(ObjectNode status, List<JsonNode> instances) {
+    ObjectNode o = status.deepCopy();
+    o.put("last_seen", status.path("sent_at").asText());
+    long gaps = 0;
+    long duplicates = 0;
+    ArrayNode list = o.putArray("instances");
+    for (JsonNode p : instances) {
+      list.add(p);
+      gaps += p.path("gaps").asLong();
+      duplicates += p.path("duplicates").asLong();
+    }
+    o.put("sequence_gaps", gaps);
+    o.put("duplicates_dropped", duplicates);
+    return o;
+  }
+
+  static ObjectNode error(String message) {
+    return MAPPER.createObjectNode().put("error", message);
+  }
+}
