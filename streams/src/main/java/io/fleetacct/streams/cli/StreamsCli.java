@@ -1,0 +1,155 @@
+package io.fleetacct.streams.cli;
+
+import io.fleetacct.schema.serde.FleetacctSchemas;
+import io.fleetacct.streams.StreamsApp;
+import io.fleetacct.streams.topology.FleetacctTopology;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fleetacct-streams}: the aggregation application and its query API. */
+@Command(name = "fleetacct-streams", mixinStandardHelpOptions = true, version = "fleetacct-streams 0.1.0",
+    description = "Aggregates exits into delay tables and answers the query API.",
+    subcommands = {StreamsCli.Run.class, CommandLine.HelpCommand.class})
+public final class StreamsCli {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    FleetacctSchemas.trustGeneratedClasses();
+    return new CommandLine(new StreamsCli())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          if (e instanceof IOException || e instanceof IllegalArgumentException
+              || e instanceof org.apache.kafka.common.KafkaException) {
+            cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
+          }
+          cmd.getErr().println(cmd.getCommandName() + ": unexpected failure");
+          e.printStackTrace(cmd.getErr());
+          return 1;
+        })
+        .execute(args);
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = {"Runs the streams application and its query API until SIGTERM or SIGINT.",
+          "Creates missing topics. Output topics: <prefix>totals.<table> and <prefix>windows.<table> for the"
+              + " tables by-host, by-cgroup, by-host-cgroup and by-command."})
+  static final class Run implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]")
+    String bootstrapServers;
+
+    @Option(names = "--application-id", defaultValue = "fleetacct-streams",
+        description = "Kafka Streams application id: instances with the same id share the work (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--state-dir", defaultValue = "/var/lib/fleetacct/streams",
+        description = "RocksDB state (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--http-bind", defaultValue = "127.0.0.1",
+        description = "Address of the query API (default: ${DEFAULT-VALUE}).")
+    String httpBind;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "Port of the query API (default: ${DEFAULT-VALUE}; 0: any).")
+    int httpPort;
+
+    @Option(names = "--advertised-host", description = "How other instances reach this one (default: --http-bind).")
+    String advertisedHost;
+
+    @Option(names = "--window-size", defaultValue = "60", paramLabel = "SECONDS", description = "Window size (default: ${DEFAULT-VALUE}).")
+    long windowSeconds;
+
+    @Option(names = "--grace", defaultValue = "120", paramLabel = "SECONDS",
+        description = "How late a record may be and still count in its window (default: ${DEFAULT-VALUE}).")
+    long graceSeconds;
+
+    @Option(names = "--retention", defaultValue = "604800", paramLabel = "SECONDS",
+        description = "How long windows are kept (default: ${DEFAULT-VALUE}, 7 days).")
+    long retentionSeconds;
+
+    @Option(names = "--standby-replicas", defaultValue = "1",
+        description = "Standby copies of each store on other instances, for failover (default: ${DEFAULT-VALUE}).")
+    int standbyReplicas;
+
+    @Option(names = "--exits-topic", defaultValue = "fleetacct.exits")
+    String exitsTopic;
+
+    @Option(names = "--status-topic", defaultValue = "fleetacct.agent-status")
+    String statusTopic;
+
+    @Option(names = "--dead-letter-topic", defaultValue = "fleetacct.exits.dlq")
+    String deadLetterTopic;
+
+    @Option(names = "--output-prefix", defaultValue = "fleetacct.", description = "Prefix of the output topics (default: ${DEFAULT-VALUE}).")
+    String outputPrefix;
+
+    @Option(names = "--topic-partitions", defaultValue = "6", description = "Partitions of topics it creates (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--streams-config", paramLabel = "FILE", description = "Kafka Streams and client properties (SASL, TLS, ...).")
+    Path streamsConfig;
+
+    @Option(names = "-X", paramLabel = "KEY=VALUE", description = "A Kafka Streams or client property; repeatable, applied last.")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      if (windowSeconds < 1 || graceSeconds < 0 || retentionSeconds < windowSeconds + graceSeconds
+          || standbyReplicas < 0 || partitions < 1) {
+        throw new IllegalArgumentException("need --window-size >= 1, --grace >= 0, --retention >= window + grace,"
+            + " --standby-replicas >= 0 and --topic-partitions >= 1");
+      }
+      Properties extra = new Properties();
+      if (streamsConfig != null) {
+        try (Reader r = Files.newBufferedReader(streamsConfig)) {
+          extra.load(r);
+        }
+      }
+      for (String kv : overrides) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("-X wants key=value, not '" + kv + "'");
+        }
+        extra.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+      }
+      FleetacctTopology.Config topology = new FleetacctTopology.Config(exitsTopic, statusTopic, deadLetterTopic,
+          outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(graceSeconds),
+          Duration.ofSeconds(retentionSeconds));
+      CountDownLatch stop = new CountDownLatch(1);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        stop.countDown();
+        try {
+          stopped.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "streams-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try (StreamsApp app = StreamsApp.start(new StreamsApp.Config(bootstrapServers, applicationId, stateDir,
+          httpBind, httpPort, advertisedHost == null ? httpBind : advertisedHost, standbyReplicas, topology,
+          partitions, extra))) {
+        System.out.println("query API: " + app.url() + "/v1");
+        stop.await();
+      } finally {
+        stopped.countDown();
+      }
+      return 0;
+    }
+  }
+}
