@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fleetacct.schema.AgentStatus;
-import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.Totals;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -175,24 +175,24 @@ public final class QueryServer implements AutoCloseable {
   private JsonNode local(Request r, String store) throws BadRequest, Unavailable {
     try {
       if (r.kind() == Request.Kind.TOTALS) {
-        ReadOnlyKeyValueStore<String, DelayTotals> kv = streams.store(StoreQueryParameters
-            .fromNameAndType(store, QueryableStoreTypes.<String, DelayTotals>keyValueStore()).enableStaleStores());
-        DelayTotals t = kv.get(r.key());
+        ReadOnlyKeyValueStore<String, long[]> kv = streams.store(StoreQueryParameters
+            .fromNameAndType(store, QueryableStoreTypes.<String, long[]>keyValueStore()).enableStaleStores());
+        long[] t = kv.get(r.key());
         if (t == null) {
           throw BadRequest.notFound("no exits counted for " + describe(r));
         }
-        return Json.totals(r.keyJson(), t);
+        return Json.totals(r.keyJson(), Totals.toRecord(t));
       }
-      ReadOnlyWindowStore<String, DelayTotals> ws = streams.store(StoreQueryParameters
-          .fromNameAndType(store, QueryableStoreTypes.<String, DelayTotals>windowStore()).enableStaleStores());
+      ReadOnlyWindowStore<String, long[]> ws = streams.store(StoreQueryParameters
+          .fromNameAndType(store, QueryableStoreTypes.<String, long[]>windowStore()).enableStaleStores());
       ObjectNode body = Json.MAPPER.createObjectNode();
       body.set("key", Json.MAPPER.valueToTree(r.keyJson()));
       ArrayNode windows = body.putArray("windows");
-      try (WindowStoreIterator<DelayTotals> it = ws.fetch(r.key(), r.from(), r.to())) {
+      try (WindowStoreIterator<long[]> it = ws.fetch(r.key(), r.from(), r.to())) {
         while (it.hasNext()) {
-          KeyValue<Long, DelayTotals> w = it.next();
+          KeyValue<Long, long[]> w = it.next();
           Instant start = Instant.ofEpochMilli(w.key);
-          windows.add(Json.window(start, start.plus(windowSize), w.value));
+          windows.add(Json.window(start, start.plus(windowSize), Totals.toRecord(w.value)));
         }
       }
       return body;
@@ -238,23 +238,19 @@ public final class QueryServer implements AutoCloseable {
   private List<ObjectNode> localTop(Request r) throws Unavailable {
     try {
       // Active stores only: a standby's copy belongs to another instance's answer.
-      ReadOnlyKeyValueStore<String, DelayTotals> kv = streams.store(StoreQueryParameters
-          .fromNameAndType(r.table().totalsStore(), QueryableStoreTypes.<String, DelayTotals>keyValueStore()));
-      List<KeyValue<String, DelayTotals>> rows = new ArrayList<>();
-      try (KeyValueIterator<String, DelayTotals> it = kv.all()) {
+      ReadOnlyKeyValueStore<String, long[]> kv = streams.store(StoreQueryParameters
+          .fromNameAndType(r.table().totalsStore(), QueryableStoreTypes.<String, long[]>keyValueStore()));
+      List<KeyValue<String, long[]>> rows = new ArrayList<>();
+      try (KeyValueIterator<String, long[]> it = kv.all()) {
         it.forEachRemaining(rows::add);
       }
-      rows.sort(Comparator.comparingLong((KeyValue<String, DelayTotals> kvp) -> value(kvp.value, r.by())).reversed());
+      rows.sort(Comparator.comparingLong((KeyValue<String, long[]> kvp) -> Totals.get(kvp.value, r.by())).reversed());
       List<ObjectNode> out = new ArrayList<>();
-      rows.stream().limit(r.limit()).forEach(kvp -> out.add(Json.totals(kvp.key, kvp.value)));
+      rows.stream().limit(r.limit()).forEach(kvp -> out.add(Json.totals(kvp.key, Totals.toRecord(kvp.value))));
       return out;
     } catch (InvalidStateStoreException e) {
       throw new Unavailable("store " + r.table().totalsStore() + " is not queryable here now: " + e.getMessage());
     }
-  }
-
-  private static long value(DelayTotals t, String field) {
-    return (Long) t.get(DelayTotals.getClassSchema().getField(field).pos());
   }
 
   /** Every agent's last heartbeat, with the sequence gaps counted for its instances. */

@@ -7,6 +7,7 @@ import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -26,8 +27,8 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * exits → (decode, dead-letter poison, drop replayed agent_seq, count gaps) → contributions →
- * all-time and windowed totals by host, cgroup, host+cgroup and command → RocksDB stores for
+ * exits → (decode, dead-letter poison, drop replayed agent_seq, count gaps) → one contribution
+ * per exit → all-time and windowed totals by host, cgroup, host+cgroup and command → RocksDB stores for
  * queries and Avro topics for Kafka Connect sinks. Agent heartbeats → the agent-status table.
  */
 public final class FleetacctTopology {
@@ -73,24 +74,31 @@ public final class FleetacctTopology {
     KStream<String, TaskExit> exits = checked.filter((k, v) -> v.exit() != null, Named.as("decoded"))
         .mapValues(SequenceGuard.Checked::exit, Named.as("exit"));
 
+    Serde<long[]> working = Totals.serde();
+    KStream<String, Contribution> contributions = exits.mapValues(Contribution::of, Named.as("contribution"));
     for (Tables table : Tables.values()) {
-      KGroupedStream<String, DelayTotals> grouped = exits
-          .map((k, e) -> KeyValue.pair(table.key(e), Contributions.of(e)), Named.as("contribution-" + table.id()))
-          .groupByKey(Grouped.with("group-" + table.id(), Serdes.String(), totals));
-      grouped.aggregate(Contributions::empty, (k, c, agg) -> Contributions.merge(agg, c),
+      // Exits are keyed by host already: that table needs no repartition.
+      KStream<String, long[]> keyed = table == Tables.BY_HOST
+          ? contributions.mapValues(Contribution::values, Named.as("values-" + table.id()))
+          : contributions.map((k, c) -> KeyValue.pair(table.key(c), c.values()), Named.as("rekey-" + table.id()));
+      KGroupedStream<String, long[]> grouped =
+          keyed.groupByKey(Grouped.with("group-" + table.id(), Serdes.String(), working));
+      grouped.aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
               Named.as("aggregate-" + table.totalsStore()),
-              Materialized.<String, DelayTotals, KeyValueStore<Bytes, byte[]>>as(table.totalsStore())
-                  .withKeySerde(Serdes.String()).withValueSerde(totals))
+              Materialized.<String, long[], KeyValueStore<Bytes, byte[]>>as(table.totalsStore())
+                  .withKeySerde(Serdes.String()).withValueSerde(working))
           .toStream(Named.as("changes-" + table.totalsStore()))
-          .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), v), Named.as("keyed-" + table.totalsStore()))
+          .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), Totals.toRecord(v)),
+              Named.as("keyed-" + table.totalsStore()))
           .to(config.totalsTopic(table), Produced.with(keys, totals).withName("out-" + table.totalsStore()));
       grouped.windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
-          .aggregate(Contributions::empty, (k, c, agg) -> Contributions.merge(agg, c),
+          .aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
               Named.as("aggregate-" + table.windowsStore()),
-              Materialized.<String, DelayTotals, WindowStore<Bytes, byte[]>>as(table.windowsStore())
-                  .withKeySerde(Serdes.String()).withValueSerde(totals).withRetention(config.retention()))
+              Materialized.<String, long[], WindowStore<Bytes, byte[]>>as(table.windowsStore())
+                  .withKeySerde(Serdes.String()).withValueSerde(working).withRetention(config.retention()))
           .toStream(Named.as("changes-" + table.windowsStore()))
-          .map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), v), Named.as("keyed-" + table.windowsStore()))
+          .map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), Totals.toRecord(v)),
+              Named.as("keyed-" + table.windowsStore()))
           .to(config.windowsTopic(table), Produced.with(keys, totals).withName("out-" + table.windowsStore()));
     }
 

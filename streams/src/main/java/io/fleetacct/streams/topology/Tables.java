@@ -1,6 +1,5 @@
 package io.fleetacct.streams.topology;
 
-import io.fleetacct.schema.TaskExit;
 import java.util.function.Function;
 
 /**
@@ -8,25 +7,25 @@ import java.util.function.Function;
  * Composite keys join their parts with NUL, which neither host names nor cgroup paths contain.
  */
 public enum Tables {
-  BY_HOST("by-host", e -> e.getHost()),
-  BY_CGROUP("by-cgroup", e -> cgroup(e)),
-  BY_HOST_CGROUP("by-host-cgroup", e -> hostCgroupKey(e.getHost(), cgroup(e))),
-  BY_COMMAND("by-command", e -> e.getTask().getAcComm());
+  BY_HOST("by-host", Contribution::host),
+  BY_CGROUP("by-cgroup", Contribution::cgroup),
+  BY_HOST_CGROUP("by-host-cgroup", c -> hostCgroupKey(c.host(), c.cgroup())),
+  BY_COMMAND("by-command", Contribution::command);
 
   /** The cgroup key of exits the agent could not attribute (a real path starts with "/"). */
   public static final String UNATTRIBUTED = "(unattributed)";
   public static final char SEPARATOR = '\u0000';
 
   private final String id;
-  private final Function<TaskExit, String> key;
+  private final Function<Contribution, String> key;
 
-  Tables(String id, Function<TaskExit, String> key) {
+  Tables(String id, Function<Contribution, String> key) {
     this.id = id;
     this.key = key;
   }
 
-  public String key(TaskExit exit) {
-    return key.apply(exit);
+  public String key(Contribution c) {
+    return key.apply(c);
   }
 
   /** All-time store: "totals-by-host" ... */
@@ -45,9 +44,5 @@ public enum Tables {
 
   public static String hostCgroupKey(String host, String cgroup) {
     return host + SEPARATOR + cgroup;
-  }
-
-  private static String cgroup(TaskExit e) {
-    return e.getCgroup() == null ? UNATTRIBUTED : e.getCgroup();
   }
 }

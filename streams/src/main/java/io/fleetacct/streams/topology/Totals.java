@@ -1,0 +1,165 @@
+package io.fleetacct.streams.topology;
+
+import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskStats;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The counting rules (shared/DESIGN.md) on the aggregate's working form: an array of longs in
+ * {@link DelayTotals} field order (first_seen and last_seen as epoch milliseconds). Stores and
+ * repartition topics hold this form with a compact serde; {@link #toRecord} makes the Avro record
+ * for the output topics and the query API.
+ *
+ * <ul>
+ *   <li>Additive totals come from the exiting thread's own record ({@code task}) only: the
+ *       {@code thread_group} aggregate already contains the final thread, so adding it too would
+ *       count twice.</li>
+ *   <li>{@code exits} counts task records; {@code processes} counts whole-process exits (AGROUP
+ *       on struct version 12+; before that a present thread_group, or ac_pid == ac_tgid).</li>
+ *   <li>{@code *_delay_max} and {@code hiwater_*} merge with max, {@code *_delay_min} with min over
+ *       non-zero values, {@code first_seen} with min and {@code last_seen} with max; the rest sum.</li>
+ * </ul>
+ *
+ * Every DelayTotals field other than exits, processes and the two times has the name of the
+ * struct taskstats field it totals, so the mapping is by name and a new field needs no code.
+ */
+public final class Totals {
+
+  private static final int AGROUP = 0x20;
+  private static final byte FORMAT = 1;
+
+  private static final byte SUM = 0;
+  private static final byte MAX = 1;
+  private static final byte MIN_NONZERO = 2;
+  private static final byte MIN_SEEN = 3;
+
+  private static final List<Schema.Field> FIELDS = DelayTotals.getClassSchema().getFields();
+  public static final int SIZE = FIELDS.size();
+  private static final int EXITS = pos("exits");
+  private static final int PROCESSES = pos("processes");
+  private static final int FIRST_SEEN = pos("first_seen");
+  private static final int LAST_SEEN = pos("last_seen");
+  /** For each position: the TaskStats position of the same name, or -1. */
+  private static final int[] FROM_TASK = new int[SIZE];
+  private static final byte[] MERGE = new byte[SIZE];
+
+  static {
+    for (Schema.Field f : FIELDS) {
+      Schema.Field source = TaskStats.getClassSchema().getField(f.name());
+      FROM_TASK[f.pos()] = source == null ? -1 : source.pos();
+      MERGE[f.pos()] = f.pos() == FIRST_SEEN ? MIN_SEEN
+          : f.pos() == LAST_SEEN || f.name().endsWith("_delay_max") || f.name().startsWith("hiwater_") ? MAX
+          : f.name().endsWith("_delay_min") ? MIN_NONZERO
+          : SUM;
+    }
+  }
+
+  private Totals() {}
+
+  private static int pos(String name) {
+    return DelayTotals.getClassSchema().getField(name).pos();
+  }
+
+  /** Whether an exit ends its whole process. */
+  public static boolean endsProcess(TaskExit exit) {
+    TaskStats t = exit.getTask();
+    if (t.getVersion() >= 12) {
+      return (t.getAcFlag() & AGROUP) != 0;
+    }
+    return exit.getThreadGroup() != null || (t.getAcTgid() != 0 && t.getAcPid() == t.getAcTgid());
+  }
+
+  /** What one exit adds: one exit, its process if it ends one, its task record's fields. */
+  public static long[] of(TaskExit exit) {
+    long[] c = new long[SIZE];
+    TaskStats t = exit.getTask();
+    for (int i = 0; i < SIZE; i++) {
+      if (FROM_TASK[i] >= 0) {
+        c[i] = ((Number) t.get(FROM_TASK[i])).longValue();
+      }
+    }
+    c[EXITS] = 1;
+    c[PROCESSES] = endsProcess(exit) ? 1 : 0;
+    c[FIRST_SEEN] = exit.getReceivedAt().toEpochMilli();
+    c[LAST_SEEN] = c[FIRST_SEEN];
+    return c;
+  }
+
+  /** Totals of nothing: the aggregate's initial value. */
+  public static long[] empty() {
+    return new long[SIZE];
+  }
+
+  /** Adds {@code c} into {@code into} and returns it. */
+  public static long[] merge(long[] into, long[] c) {
+    boolean intoEmpty = into[EXITS] == 0;
+    for (int i = 0; i < SIZE; i++) {
+      long a = into[i];
+      long b = c[i];
+      into[i] = switch (MERGE[i]) {
+        case MAX -> Math.max(a, b);
+        case MIN_NONZERO -> a == 0 ? b : b == 0 ? a : Math.min(a, b);
+        case MIN_SEEN -> intoEmpty ? b : Math.min(a, b);
+        default -> a + b;
+      };
+    }
+    return into;
+  }
+
+  public static long exits(long[] t) {
+    return t[EXITS];
+  }
+
+  /** The value of a DelayTotals field by name (for sorting). */
+  public static long get(long[] t, String field) {
+    return t[pos(field)];
+  }
+
+  public static DelayTotals toRecord(long[] t) {
+    DelayTotals d = new DelayTotals();
+    for (int i = 0; i < SIZE; i++) {
+      if (i == FIRST_SEEN || i == LAST_SEEN) {
+        d.put(i, Instant.ofEpochMilli(t[i]));
+      } else {
+        d.put(i, t[i]);
+      }
+    }
+    return d;
+  }
+
+  /**
+   * The working form on the wire (stores, changelogs, repartition topics): a format byte, the
+   * field count, then each field as 8 bytes. Fixed width, because the aggregation decodes and
+   * encodes it on every update and bulk copies beat varints there. Internal: never read outside
+   * this application; a newer build's extra fields are ignored, missing ones are 0.
+   */
+  public static Serde<long[]> serde() {
+    return Serdes.serdeFrom((topic, v) -> {
+      if (v == null) {
+        return null;
+      }
+      byte[] out = new byte[2 + 8 * v.length];
+      out[0] = FORMAT;
+      out[1] = (byte) v.length;
+      ByteBuffer.wrap(out, 2, 8 * v.length).asLongBuffer().put(v);
+      return out;
+    }, (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      if (bytes.length < 2 || bytes[0] != FORMAT || bytes.length != 2 + 8 * (bytes[1] & 0xff)) {
+        throw new SerializationException("not fleetacct working totals (" + bytes.length + " bytes) in " + topic);
+      }
+      long[] v = new long[SIZE];
+      ByteBuffer.wrap(bytes, 2, bytes.length - 2).asLongBuffer().get(v, 0, Math.min(SIZE, bytes[1] & 0xff));
+      return v;
+    });
+  }
+}
