@@ -111,10 +111,6 @@ public final class Agent implements AutoCloseable {
     return agentInstance;
   }
 
-  public HostIdentity identity() {
-    return identity;
-  }
-
   public ListenerCounters listenerCounters() {
     return listenerCounters;
   }

@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -175,13 +177,13 @@ public final class CgroupTracker implements AutoCloseable {
 
   /** Reads every process's cgroup anew and forgets processes that are gone. */
   void rescan() {
-    Map<Integer, Boolean> seen = new ConcurrentHashMap<>();
+    Set<Integer> seen = new HashSet<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
       for (Path d : dirs) {
         String name = d.getFileName().toString();
         if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
           int pid = Integer.parseInt(name);
-          seen.put(pid, Boolean.TRUE);
+          seen.add(pid);
           remember(pid);
         }
       }
@@ -189,7 +191,7 @@ public final class CgroupTracker implements AutoCloseable {
       log.warn("cannot scan /proc: {}", e.toString());
       return;
     }
-    byTgid.keySet().removeIf(pid -> !seen.containsKey(pid) && !Files.exists(PROC.resolve(Integer.toString(pid))));
+    byTgid.keySet().removeIf(pid -> !seen.contains(pid) && !Files.exists(PROC.resolve(Integer.toString(pid))));
     exitedBeforeFork.clear();
     parentReadAt.keySet().removeIf(pid -> !byTgid.containsKey(pid));
   }

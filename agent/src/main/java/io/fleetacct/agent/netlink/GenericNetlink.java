@@ -30,10 +30,6 @@ public final class GenericNetlink {
     this.rx = rx;
   }
 
-  public NetlinkSocket socket() {
-    return socket;
-  }
-
   public int nextSeq() {
     return seq++;
   }

@@ -67,10 +67,6 @@ public final class NetlinkSocket implements AutoCloseable {
     return portId;
   }
 
-  public int protocol() {
-    return protocol;
-  }
-
   /**
    * Sets the receive buffer: {@code SO_RCVBUFFORCE} (needs CAP_NET_ADMIN, not capped by
    * net.core.rmem_max), falling back to {@code SO_RCVBUF}. Returns the size the kernel reports
@@ -100,14 +96,6 @@ public final class NetlinkSocket implements AutoCloseable {
     tv.putLong(8, timeout.toNanosPart() / 1_000);
     if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16) < 0) {
       throw new NetlinkException("setsockopt(SO_RCVTIMEO)", LibC.errno());
-    }
-  }
-
-  /** Sets an int socket option at another level (e.g. SOL_NETLINK membership options). */
-  public void setIntOption(int level, int option, int value, String name) throws NetlinkException {
-    intOpt.putInt(0, value);
-    if (libc.setsockopt(fd, level, option, intOpt, 4) < 0) {
-      throw new NetlinkException("setsockopt(" + name + ")", LibC.errno());
     }
   }
 

@@ -129,13 +129,6 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
-  /** The agent_seq the next record gets: how many records were submitted. */
-  public long submitted() {
-    synchronized (lock) {
-      return nextSeq;
-    }
-  }
-
   public long spooledRecords() {
     synchronized (lock) {
       return spool.records();

@@ -74,14 +74,6 @@ public final class ExitListener implements AutoCloseable {
     }
   }
 
-  public int familyId() {
-    return familyId;
-  }
-
-  public ListenerCounters counters() {
-    return counters;
-  }
-
   /** The CPU lists of the sockets, one per socket. */
   public List<CpuList> socketCpus() {
     return receivers.stream().map(r -> r.cpus).toList();

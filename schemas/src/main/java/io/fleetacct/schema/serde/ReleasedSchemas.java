@@ -21,12 +21,10 @@ public final class ReleasedSchemas implements SchemaStore {
 
   private static final Map<String, ReleasedSchemas> BY_RECORD = new ConcurrentHashMap<>();
 
-  private final String recordName;
   private final List<Schema> versions;
   private final Map<Long, Schema> byFingerprint = new ConcurrentHashMap<>();
 
-  private ReleasedSchemas(String recordName, List<Schema> versions) {
-    this.recordName = recordName;
+  private ReleasedSchemas(List<Schema> versions) {
     this.versions = List.copyOf(versions);
     for (Schema s : versions) {
       byFingerprint.put(fingerprint(s), s);
@@ -51,7 +49,7 @@ public final class ReleasedSchemas implements SchemaStore {
         throw new UncheckedIOException("cannot read released schema " + resource, e);
       }
     }
-    return new ReleasedSchemas(simpleName, versions);
+    return new ReleasedSchemas(versions);
   }
 
   static String resourceName(String simpleName, int version) {
@@ -61,10 +59,6 @@ public final class ReleasedSchemas implements SchemaStore {
   /** CRC-64-AVRO of the schema's parsing canonical form, as in Avro's single-object encoding. */
   public static long fingerprint(Schema schema) {
     return SchemaNormalization.parsingFingerprint64(schema);
-  }
-
-  public String recordName() {
-    return recordName;
   }
 
   /** Released versions, oldest first. */

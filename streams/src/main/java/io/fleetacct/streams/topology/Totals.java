@@ -113,10 +113,6 @@ public final class Totals {
     return into;
   }
 
-  public static long exits(long[] t) {
-    return t[EXITS];
-  }
-
   /** The value of a DelayTotals field by name (for sorting). */
   public static long get(long[] t, String field) {
     return t[pos(field)];
