@@ -35,8 +35,9 @@ public final class AgentMetrics {
     counter(r, "fleetacct_agent_publish_errors", "Send attempts Kafka refused or that timed out.",
         publisher.publishErrors);
     counter(r, "fleetacct_agent_status_errors", "Heartbeats that could not be sent.", publisher.statusErrors);
-    counter(r, "fleetacct_agent_spool_corrupt_frames", "Spool frames that failed their checksum.",
-        publisher.spoolCorruptFrames);
+    CounterWithCallback.builder().name("fleetacct_agent_spool_corrupt_frames")
+        .help("Spool frames that failed their checksum or were torn by a crash.")
+        .callback(cb -> cb.call(pub.spoolCorruptFrames())).register(r);
     counter(r, "fleetacct_agent_newer_struct_version",
         "Exits whose struct version is newer than the agent knows (known fields decoded).",
         listener.newerStructVersion);

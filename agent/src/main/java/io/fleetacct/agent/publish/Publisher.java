@@ -141,6 +141,13 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
+  /** Spool frames that failed their checksum or were torn by a crash. */
+  public long spoolCorruptFrames() {
+    synchronized (lock) {
+      return spool.corruptFrames();
+    }
+  }
+
   public int queued() {
     synchronized (lock) {
       return queue.size();
@@ -220,7 +227,6 @@ public final class Publisher implements AutoCloseable {
     }
     while (spooling) {
       byte[] bytes = spool.next();
-      counters.spoolCorruptFrames.add(spool.corruptFrames() - counters.spoolCorruptFrames.sum());
       if (bytes == null) {
         break;
       }

@@ -15,8 +15,6 @@ public final class PublisherCounters {
   public final LongAdder publishErrors = new LongAdder();
   /** Heartbeats that could not be sent (the next one carries the same counters). */
   public final LongAdder statusErrors = new LongAdder();
-  /** Spool frames that failed their checksum or were torn by a crash. */
-  public final LongAdder spoolCorruptFrames = new LongAdder();
   /** Highest agent_seq Kafka acknowledged; -1 before the first. */
   public final AtomicLong highestSeqSent = new AtomicLong(-1);
   /** Encoded bytes of the records sent (for bytes per exit). */

@@ -46,19 +46,13 @@ public final class Workload {
         assumeTrue(false, "needs a C compiler (cc) to build the test workload: " + e.getMessage());
         throw e;
       }
-      String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-        throw new IllegalStateException("cc failed: " + output);
-      }
+      finish(cc, "cc");
       out.toFile().deleteOnExit();
       source.toFile().deleteOnExit();
       binary = out;
       return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
@@ -88,7 +82,7 @@ public final class Workload {
 
   /** Waits for a {@link #startFor} workload and returns how many children it forked. */
   public static long total(Process p) {
-    String out = finish(p);
+    String out = finish(p, "workload");
     return Long.parseLong(out.trim().replace("total ", ""));
   }
 
@@ -97,21 +91,22 @@ public final class Workload {
     cmd.add(binary().toString());
     cmd.addAll(args);
     try {
-      return finish(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+      return finish(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start(), "workload");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static String finish(Process p) {
+  /** Its standard output, once it exited 0; {@code what} names it in failures. */
+  private static String finish(Process p, String what) {
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(180, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("workload did not finish in 180 s");
+        throw new IllegalStateException(what + " did not finish in 180 s");
       }
       if (p.exitValue() != 0) {
-        throw new IllegalStateException("workload failed with status " + p.exitValue());
+        throw new IllegalStateException(what + " failed with status " + p.exitValue() + ": " + out);
       }
       return out;
     } catch (IOException e) {
