@@ -181,6 +181,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dataDir;
   }
 
+  /** CPU time the broker process has used so far (zero when unknown): for benchmarks' cost split. */
+  public synchronized Duration cpuTime() {
+    return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }

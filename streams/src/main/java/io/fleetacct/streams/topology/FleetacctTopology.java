@@ -62,7 +62,7 @@ public final class FleetacctTopology {
     AvroSerde<DelayTotals> totals = FleetacctSerdes.delayTotals();
     AvroSerde<TotalsKey> keys = FleetacctSerdes.totalsKey();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCE_PROGRESS_STORE),
-        Serdes.String(), FleetacctSerdes.instanceProgress()));
+        Serdes.String(), FleetacctSerdes.instanceProgress()).withCachingEnabled());
 
     KStream<String, SequenceGuard.Checked> checked = builder
         .stream(config.exitsTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exits"))
