@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code kafka.Kafka} in a child JVM, bound to 127.0.0.1 on free ports.
  *
  * <p>Used by tests and by the one-host mode. {@link #start()} formats the data directory on first
- * use and waits until the broker answers; {@link #stop()} sends SIGTERM and forces the stop after a
+ * use and waits until the broker answers; {@link #stop()} closes its standard input and forces the stop after a
  * timeout; {@link #start()} after {@link #stop()} restarts on the same ports and data, which is how
  * tests simulate an outage. {@link #close()} stops and, unless the data is kept, deletes it.
  *
@@ -214,12 +214,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     createTopics(List.of(new NewTopic(name, partitions, (short) 1)));
   }
 
-  /** Stops the broker: SIGTERM, then SIGKILL if it has not exited within the stop timeout. */
+  /**
+   * Stops the broker cleanly by closing its standard input (see {@link BrokerMain}), then SIGKILL if
+   * it has not exited within the stop timeout.
+   */
   public synchronized void stop() {
     if (process == null) {
       return;
     }
-    process.destroy();
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      log.warn("cannot close the embedded broker's standard input, killing it: {}", e.toString());
+      kill();
+      return;
+    }
     try {
       if (!process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn("embedded broker did not stop within {} s, killing it", stopTimeout.toSeconds());

@@ -6,6 +6,7 @@ import io.fleetacct.agent.host.Capabilities;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.host.Namespaces;
+import io.fleetacct.agent.host.Preconditions;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.TaskstatsClient;
@@ -29,18 +30,13 @@ final class CheckCommand implements Callable<Integer> {
     ok("kernel " + id.kernelRelease() + ", host " + id.host());
 
     Capabilities caps = Capabilities.ofSelf();
-    require(caps.has(Capabilities.CAP_NET_ADMIN), "CAP_NET_ADMIN held",
-        "CAP_NET_ADMIN missing: registering for exits needs it; run as root, or in Kubernetes add the NET_ADMIN"
-            + " capability");
+    require(caps.has(Capabilities.CAP_NET_ADMIN), "CAP_NET_ADMIN held", Preconditions.NET_ADMIN_FIX);
     if (caps.has(Capabilities.CAP_SYS_ADMIN)) {
       out.println("note CAP_SYS_ADMIN held: needed only for run --enable-delayacct; drop it otherwise");
     }
-    namespace(Namespaces.inInitialUserNamespace(), "user",
-        "capabilities count only in the initial user namespace: do not run in a user namespace");
-    namespace(Namespaces.inInitialPidNamespace(), "PID",
-        "registration fails with EINVAL outside it: in Kubernetes set hostPID: true");
-    namespace(Namespaces.inInitialNetworkNamespace(), "network",
-        "exits are delivered only there, silently: in Kubernetes set hostNetwork: true");
+    namespace(Namespaces.inInitialUserNamespace(), "user", Preconditions.USER_NS_FIX);
+    namespace(Namespaces.inInitialPidNamespace(), "PID", Preconditions.PID_NS_FIX);
+    namespace(Namespaces.inInitialNetworkNamespace(), "network", Preconditions.NET_NS_FIX);
 
     try (TaskstatsClient client = TaskstatsClient.open()) {
       ok("taskstats netlink family, id " + client.familyId());
@@ -83,8 +79,7 @@ final class CheckCommand implements Callable<Integer> {
     if (initial.isEmpty()) {
       warn("cannot tell whether this is the initial " + which + " namespace (" + fix + ")");
     } else {
-      require(initial.get(), "initial " + which + " namespace", "not in the initial " + which + " namespace: "
-          + fix);
+      require(initial.get(), "initial " + which + " namespace", Preconditions.notInitialNamespace(which, fix));
     }
   }
 

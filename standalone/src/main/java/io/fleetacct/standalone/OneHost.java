@@ -1,0 +1,240 @@
+package io.fleetacct.standalone;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.Preconditions;
+import io.fleetacct.agent.publish.ProducerSettings;
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.streams.StreamsApp;
+import io.fleetacct.streams.topology.FleetacctTopology;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything on one host: a broker (embedded, unless an existing cluster is named), the streams
+ * application with its query API, and the agent for all CPUs. State lives under one directory, so
+ * starting again continues where the last run stopped. {@link #close()} stops in the order that
+ * loses nothing: the agent deregisters and drains to Kafka, then streams commits and closes, then
+ * the broker stops.
+ */
+public final class OneHost implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(OneHost.class);
+  private static final String APPLICATION_ID = "fleetacct";
+
+  /**
+   * @param bootstrapServers an existing Kafka cluster, or null for the embedded broker
+   * @param agentMetricsPort the agent's /metrics port (-1: off, 0: any free port)
+   * @param host the host name to report, or null for $NODE_NAME or the kernel's
+   */
+  public record Config(Path stateDir, String bootstrapServers, String httpBind, int httpPort, int agentMetricsPort,
+                       String host, boolean enableDelayacct, int topicPartitions) {}
+
+  /** Why the one-host mode cannot start, in one line that says what to do; nothing was left running. */
+  public static final class StartupException extends Exception {
+    StartupException(String message) {
+      super(message);
+    }
+  }
+
+  private final Config config;
+  private final String host;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final ObjectMapper json = new ObjectMapper();
+  private FileChannel lockFile;
+  private EmbeddedKafkaBroker broker;
+  private StreamsApp streams;
+  private Agent agent;
+
+  private OneHost(Config config, String host) {
+    this.config = config;
+    this.host = host;
+  }
+
+  /** Checks every precondition, then starts broker, streams and agent; on any failure stops what started. */
+  public static OneHost start(Config config) throws Exception {
+    List<String> unmet = new ArrayList<>(Preconditions.unmet());
+    unmet.addAll(portsInUse(config));
+    if (!unmet.isEmpty()) {
+      throw new StartupException(String.join("\n", unmet));
+    }
+    OneHost h = new OneHost(config, HostIdentity.detect(config.host()).host());
+    try {
+      h.startAll();
+      return h;
+    } catch (Exception | Error e) {
+      h.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    Files.createDirectories(config.stateDir());
+    lock();
+    String bootstrap = config.bootstrapServers();
+    if (bootstrap == null) {
+      broker = EmbeddedKafkaBroker.builder().dataDir(config.stateDir().resolve("kafka")).keepData(true).build().start();
+      bootstrap = broker.bootstrapServers();
+    }
+    FleetacctTopology.Config topology = FleetacctTopology.Config.defaults();
+    // Static membership: a restart takes its old place in the group at once, instead of waiting out
+    // the session timeout (45 s) of a member that Kafka Streams never makes leave.
+    Properties streamsProps = new Properties();
+    streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), APPLICATION_ID + "-" + host);
+    // Streams first: it creates the topics the agent writes to.
+    streams = StreamsApp.start(new StreamsApp.Config(bootstrap, APPLICATION_ID, config.stateDir().resolve("streams"),
+        config.httpBind(), config.httpPort(), advertised(config.httpBind()), 0, topology, config.topicPartitions(),
+        streamsProps));
+    agent = Agent.start(new Agent.Config(ExitListener.Options.defaults(CpuList.possible()), host,
+        ProducerSettings.build(bootstrap, null, List.of()), topology.exitsTopic(), topology.statusTopic(),
+        config.stateDir().resolve("spool"), 1L << 30, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10),
+        "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct()));
+    if (!streams.awaitRunning(Duration.ofSeconds(60))) {
+      throw new StartupException("the streams application did not reach RUNNING within 60 s: see the log above");
+    }
+  }
+
+  /** One state directory, one running instance: the broker and RocksDB would fight over it. */
+  private void lock() throws IOException, StartupException {
+    lockFile = FileChannel.open(config.stateDir().resolve("lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = lockFile.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new StartupException("another fleetacct up is running with state directory " + config.stateDir()
+          + ": stop it, or choose another with --state-dir");
+    }
+  }
+
+  private static List<String> portsInUse(Config c) {
+    List<String> problems = new ArrayList<>();
+    if (c.httpPort() > 0 && !free(c.httpBind(), c.httpPort())) {
+      problems.add("port " + c.httpPort() + " on " + c.httpBind() + " is in use: stop what holds it, or choose"
+          + " another with --http-port");
+    }
+    if (c.agentMetricsPort() > 0 && !free("127.0.0.1", c.agentMetricsPort())) {
+      problems.add("port " + c.agentMetricsPort() + " on 127.0.0.1 is in use: stop what holds it, or choose"
+          + " another with --agent-metrics-port (-1: off)");
+    }
+    return problems;
+  }
+
+  private static boolean free(String host, int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(host, port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String advertised(String bind) {
+    return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+  }
+
+  /** The query API's base URL, e.g. http://127.0.0.1:8080. */
+  public String url() {
+    return streams.url();
+  }
+
+  /** The host name this agent reports and the tables use. */
+  public String host() {
+    return host;
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  /** The Kafka cluster in use (the embedded broker's address, or the one given). */
+  public String bootstrapServers() {
+    return broker != null ? broker.bootstrapServers() : config.bootstrapServers();
+  }
+
+  /** Example queries for this host, as curl commands. */
+  public List<String> exampleCommands() {
+    return List.of(
+        "curl -s '" + url() + "/v1/cgroups/top?by=cpu_delay_total&limit=10'",
+        "curl -s '" + url() + "/v1/hosts/" + encode(host) + "/totals'",
+        "curl -s '" + url() + "/v1/commands/top?by=exits&limit=10'");
+  }
+
+  /** A short line: what the agent saw and sent, and what the query API counts for this host. */
+  public String statusLine() {
+    var received = agent.listenerCounters().received.sum();
+    var published = agent.publisherCounters().published.sum();
+    var dropped = agent.publisherCounters().dropped.sum();
+    var overflows = agent.listenerCounters().kernelOverflowEvents.sum();
+    return String.format("exits seen %,d, published %,d, queryable %s | spooled %,d, dropped %,d, kernel overflows"
+            + " %,d", received, published, queryable(), agent.status().getSpooledRecords(), dropped, overflows);
+  }
+
+  private String queryable() {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/hosts/" + encode(host)
+          + "/totals")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      return switch (r.statusCode()) {
+        case 200 -> String.format("%,d", json.readTree(r.body()).get("exits").asLong());
+        case 404 -> "0";
+        default -> "? (query API answered " + r.statusCode() + ")";
+      };
+    } catch (IOException e) {
+      return "? (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Override
+  public void close() {
+    if (agent != null) {
+      agent.close();
+    }
+    if (streams != null) {
+      streams.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    if (lockFile != null) {
+      try {
+        lockFile.close();
+      } catch (IOException e) {
+        log.warn("cannot release the state directory lock: {}", e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.fleetacct.standalone.cli;
+
+import io.fleetacct.agent.host.DelayAccounting;
+import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.schema.serde.FleetacctSchemas;
+import io.fleetacct.standalone.OneHost;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./fleetacct up}: the whole pipeline on this host, until Ctrl-C. */
+@Command(name = "fleetacct up", mixinStandardHelpOptions = true, version = "fleetacct 0.1.0",
+    description = {"Runs everything on this host: a Kafka broker (embedded, unless --bootstrap-servers names a"
+        + " cluster), the agent for all CPUs, and the streams application with the query API.",
+        "Ctrl-C (SIGINT) or SIGTERM stops it all cleanly; starting again continues from --state-dir."})
+public final class UpCommand implements Callable<Integer> {
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--state-dir", defaultValue = ".fleetacct",
+      description = "Broker data, streams state and the agent's spool (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = "Use this Kafka cluster instead of the embedded broker.")
+  String bootstrapServers;
+
+  @Option(names = "--http-bind", defaultValue = "127.0.0.1",
+      description = "Address of the query API (default: ${DEFAULT-VALUE}).")
+  String httpBind;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port of the query API (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--agent-metrics-port", defaultValue = "9464",
+      description = "Port of the agent's /metrics and /healthz on 127.0.0.1 (default: ${DEFAULT-VALUE}; -1: off).")
+  int agentMetricsPort;
+
+  @Option(names = "--host", description = "Host name to report (default: $NODE_NAME, else the kernel's).")
+  String host;
+
+  @Option(names = "--enable-delayacct",
+      description = "Turn kernel.task_delayacct on, so that every delay kind is accounted (it stays on).")
+  boolean enableDelayacct;
+
+  @Option(names = "--topic-partitions", defaultValue = "2",
+      description = "Partitions of the topics it creates (default: ${DEFAULT-VALUE}).")
+  int topicPartitions;
+
+  @Option(names = "--status-interval", defaultValue = "10", paramLabel = "SECONDS",
+      description = "Seconds between status lines (default: ${DEFAULT-VALUE}; 0: none).")
+  int statusSeconds;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    FleetacctSchemas.trustGeneratedClasses();
+    return new CommandLine(new UpCommand())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          if (e instanceof OneHost.StartupException || e instanceof IOException || e instanceof NetlinkException
+              || e instanceof IllegalArgumentException || e instanceof EmbeddedKafkaBroker.BrokerStartException
+              || e instanceof org.apache.kafka.common.KafkaException) {
+            for (String line : String.valueOf(e.getMessage()).split("\n")) {
+              cmd.getErr().println("fleetacct up: " + line);
+            }
+            return 1;
+          }
+          cmd.getErr().println("fleetacct up: unexpected failure");
+          e.printStackTrace(cmd.getErr());
+          return 1;
+        })
+        .execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (httpPort < 1 || httpPort > 65535 || agentMetricsPort < -1 || agentMetricsPort > 65535 || topicPartitions < 1
+        || statusSeconds < 0) {
+      throw new IllegalArgumentException("need --http-port 1-65535, --agent-metrics-port -1-65535,"
+          + " --topic-partitions >= 1 and --status-interval >= 0");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    long t0 = System.nanoTime();
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        stopped.await(90, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "fleetacct-up-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind, httpPort,
+        agentMetricsPort, host, enableDelayacct, topicPartitions))) {
+      out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
+          h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
+      out.println("query API: " + h.url() + "/v1   try:");
+      h.exampleCommands().forEach(c -> out.println("  " + c));
+      if (!DelayAccounting.enabled()) {
+        out.println("note: kernel.task_delayacct is 0, so only CPU delays are accounted; run with"
+            + " --enable-delayacct or `sysctl kernel.task_delayacct=1` for block IO, swap-in, reclaim and the rest");
+      }
+      out.println("Ctrl-C stops everything.");
+      out.flush();
+      while (!stop.await(statusSeconds == 0 ? Long.MAX_VALUE : statusSeconds, TimeUnit.SECONDS)) {
+        out.println(h.statusLine());
+        out.flush();
+      }
+      out.println("stopping: deregistering, draining to Kafka, closing streams, stopping the broker...");
+      out.flush();
+    } finally {
+      stopped.countDown();
+    }
+    return 0;
+  }
+}
