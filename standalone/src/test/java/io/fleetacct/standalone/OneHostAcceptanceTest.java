@@ -1,0 +1,150 @@
+package io.fleetacct.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.agent.taskstats.ExitNotification;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.TestCgroup;
+import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.serde.FleetacctSchemas;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's promise, end to end: the one-host mode on the real kernel, a real broker and real
+ * Kafka Streams. A workload runs in a cgroup of its own with command names of its own; a listener
+ * of the test's own records what the kernel reported; the query API must report exactly that.
+ */
+class OneHostAcceptanceTest {
+
+  /** ac_flag bit for "the whole thread group exited" (struct version 12 and later). */
+  private static final int AGROUP = 0x20;
+  private static final List<String> FIELDS =
+      List.of("exits", "processes", "cpu_count", "cpu_delay_total", "ac_utime", "ac_stime");
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeAll
+  static void trustRecords() {
+    FleetacctSchemas.trustGeneratedClasses();
+  }
+
+  @Test
+  void queryApiReportsExactlyWhatTheKernelReportedForAWorkload(@TempDir Path state) throws Exception {
+    KernelAssumptions.assumeExitNotifications();
+    String prefix = "e2e" + UUID.randomUUID().toString().substring(0, 4);
+    Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
+    try (OneHost oneHost = OneHost.start(new OneHost.Config(state, null, "127.0.0.1", 0, -1, "e2e-host-" + prefix,
+             false, 2));
+         TestCgroup cgroup = TestCgroup.create();
+         ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
+             (exit, at) -> {
+               // The workload's children carry our prefix; its parent re-exec'd as /proc/self/exe.
+               String comm = exit.task().getAcComm();
+               if (comm.startsWith(prefix) || comm.equals("exe")) {
+                 kernelSaid.put(exit.pid(), exit);
+               }
+             }, new ListenerCounters())) {
+      List<Workload.Child> children = Workload.run(400, prefix, cgroup.procsFile());
+
+      // Ours: every thread of every child, and the workload's parent (which re-exec'd into the cgroup).
+      Set<Long> childPids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());
+      int expectedExits = children.stream().mapToInt(c -> c.threads() + 1).sum() + 1;
+      Predicate<TaskStats> ours = t -> childPids.contains(t.getAcTgid()) || childPids.contains(t.getAcPid());
+      awaitTrue(() -> kernelSaid.values().stream().filter(e -> ours.test(e.task())).count()
+          >= expectedExits - 1, Duration.ofSeconds(30));
+      long parentPid = kernelSaid.values().stream().filter(e -> ours.test(e.task()))
+          .map(e -> e.task().getAcPpid()).findFirst().orElseThrow();
+      Predicate<TaskStats> oursOrParent = ours.or(t -> t.getAcPid() == parentPid);
+      awaitTrue(() -> kernelSaid.values().stream().filter(e -> oursOrParent.test(e.task())).count()
+          >= expectedExits, Duration.ofSeconds(30));
+      List<TaskStats> kernel = kernelSaid.values().stream().map(ExitNotification::task).filter(oursOrParent)
+          .toList();
+      assertThat(kernel).as("exits the kernel reported for the workload").hasSize(expectedExits);
+
+      Map<String, Long> cgroupTotals = totals(kernel);
+      assertThat(cgroupTotals.get("processes")).as("whole-process exits").isEqualTo(children.size() + 1);
+      String path = URLEncoder.encode(cgroup.path(), StandardCharsets.UTF_8);
+      String host = URLEncoder.encode(oneHost.host(), StandardCharsets.UTF_8);
+      assertReports(oneHost, "/v1/cgroups/totals?path=" + path, cgroupTotals);
+      assertReports(oneHost, "/v1/hosts/" + host + "/cgroups/totals?path=" + path, cgroupTotals);
+      Map<String, List<TaskStats>> byCommand = kernel.stream().filter(t -> t.getAcComm().startsWith(prefix))
+          .collect(Collectors.groupingBy(TaskStats::getAcComm));
+      // Names are cut to the kernel's comm length: "<prefix>-thr" is the multi-threaded kind.
+      assertThat(byCommand.keySet()).as("single- and multi-threaded commands of our own")
+          .contains(prefix + "-ok", prefix + "-thr");
+      for (var e : byCommand.entrySet()) {
+        assertReports(oneHost, "/v1/commands/" + e.getKey() + "/totals", totals(e.getValue()));
+      }
+      assertThat(oneHost.agent().publisherCounters().dropped.sum()).isZero();
+      assertThat(oneHost.agent().listenerCounters().kernelOverflowEvents.sum()).isZero();
+    }
+  }
+
+  /** The counting rules of DESIGN.md over the kernel's own records, for the fields checked. */
+  private static Map<String, Long> totals(List<TaskStats> exits) {
+    Map<String, Long> t = new LinkedHashMap<>();
+    t.put("exits", (long) exits.size());
+    t.put("processes", exits.stream().filter(e -> (e.getAcFlag() & AGROUP) != 0).count());
+    t.put("cpu_count", exits.stream().mapToLong(TaskStats::getCpuCount).sum());
+    t.put("cpu_delay_total", exits.stream().mapToLong(TaskStats::getCpuDelayTotal).sum());
+    t.put("ac_utime", exits.stream().mapToLong(TaskStats::getAcUtime).sum());
+    t.put("ac_stime", exits.stream().mapToLong(TaskStats::getAcStime).sum());
+    return t;
+  }
+
+  /** Waits (up to 60 s) until the API counts every exit, then requires every field to match exactly. */
+  private void assertReports(OneHost oneHost, String path, Map<String, Long> expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode got = null;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(oneHost.url() + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        got = json.readTree(r.body());
+        if (got.get("exits").asLong() >= expected.get("exits")) {
+          break;
+        }
+      }
+      Thread.sleep(200);
+    }
+    assertThat(got).as("an answer for %s", path).isNotNull();
+    Map<String, Long> reported = new LinkedHashMap<>();
+    for (String f : FIELDS) {
+      reported.put(f, got.get(f).asLong());
+    }
+    assertThat(reported).as(path).isEqualTo(expected);
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+}
