@@ -60,12 +60,12 @@ public final class UpCommand implements Callable<Integer> {
   int statusSeconds;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  public static int run(String... args) {
+  static int run(PrintWriter out, PrintWriter err, String... args) {
     FleetacctSchemas.trustGeneratedClasses();
-    return new CommandLine(new UpCommand())
+    return new CommandLine(new UpCommand()).setOut(out).setErr(err)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           if (e instanceof OneHost.StartupException || e instanceof IOException || e instanceof NetlinkException
               || e instanceof IllegalArgumentException || e instanceof EmbeddedKafkaBroker.BrokerStartException
