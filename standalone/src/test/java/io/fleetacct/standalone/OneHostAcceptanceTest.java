@@ -58,6 +58,7 @@ class OneHostAcceptanceTest {
     KernelAssumptions.assumeExitNotifications();
     String prefix = "e2e" + UUID.randomUUID().toString().substring(0, 4);
     Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
+    ListenerCounters referenceCounters = new ListenerCounters();
     try (OneHost oneHost = OneHost.start(new OneHost.Config(state, null, "127.0.0.1", 0, -1, "e2e-host-" + prefix,
              false, 2));
          TestCgroup cgroup = TestCgroup.create();
@@ -68,7 +69,7 @@ class OneHostAcceptanceTest {
                if (comm.startsWith(prefix) || comm.equals("exe")) {
                  kernelSaid.put(exit.pid(), exit);
                }
-             }, new ListenerCounters())) {
+             }, referenceCounters)) {
       List<Workload.Child> children = Workload.run(400, prefix, cgroup.procsFile());
 
       // Ours: every thread of every child, and the workload's parent (which re-exec'd into the cgroup).
@@ -85,6 +86,7 @@ class OneHostAcceptanceTest {
       List<TaskStats> kernel = kernelSaid.values().stream().map(ExitNotification::task).filter(oursOrParent)
           .toList();
       assertThat(kernel).as("exits the kernel reported for the workload").hasSize(expectedExits);
+      assertThat(referenceCounters.kernelOverflowEvents.sum()).as("the reference missed nothing").isZero();
 
       Map<String, Long> cgroupTotals = totals(kernel);
       assertThat(cgroupTotals.get("processes")).as("whole-process exits").isEqualTo(children.size() + 1);

@@ -4,6 +4,7 @@ import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +26,12 @@ import picocli.CommandLine.Option;
 public final class StreamsCli {
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  public static int run(String... args) {
+  static int run(PrintWriter out, PrintWriter err, String... args) {
     FleetacctSchemas.trustGeneratedClasses();
-    return new CommandLine(new StreamsCli())
+    return new CommandLine(new StreamsCli()).setOut(out).setErr(err)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           if (e instanceof IOException || e instanceof IllegalArgumentException
               || e instanceof org.apache.kafka.common.KafkaException) {

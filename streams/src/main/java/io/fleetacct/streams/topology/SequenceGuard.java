@@ -6,6 +6,10 @@ import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * partition through the host key), so a high-water mark suffices: a seq at or below it is a
  * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, the
  * records lost between agent and Kafka, which is counted.
+ *
+ * <p>Besides the per-instance counts in the progress store, each task counts what it saw in Kafka
+ * Streams metrics (group {@value #METRIC_GROUP}, exported on /metrics): poison records, replayed
+ * records dropped, and sequence numbers missing.
  */
 public final class SequenceGuard implements Processor<String, byte[], String, SequenceGuard.Checked> {
 
@@ -30,6 +38,8 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
   public static final String HEADER_TOPIC = "fleetacct.source.topic";
   public static final String HEADER_OFFSET = "fleetacct.source.offset";
 
+  public static final String METRIC_GROUP = "fleetacct-sequence-guard";
+
   /** A decoded exit, or the raw bytes of a poison record. */
   public record Checked(TaskExit exit, byte[] poison) {}
 
@@ -37,6 +47,9 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
   private final AvroSerde<TaskExit> serde = FleetacctSerdes.taskExit();
   private ProcessorContext<String, Checked> context;
   private KeyValueStore<String, InstanceProgress> progress;
+  private Sensor poison;
+  private Sensor replayed;
+  private Sensor missing;
 
   public SequenceGuard(String progressStore) {
     this.progressStore = progressStore;
@@ -46,6 +59,26 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
   public void init(ProcessorContext<String, Checked> context) {
     this.context = context;
     this.progress = context.getStateStore(progressStore);
+    poison = sum("poison-records", "Records that did not decode, sent to the dead-letter topic.");
+    replayed = sum("replayed-records", "Records dropped because their agent_seq was counted already.");
+    missing = sum("missing-seqs", "agent_seq numbers skipped: records lost between an agent and Kafka.");
+  }
+
+  /** A running total for this task, tagged with the thread and task like Kafka Streams' own. */
+  private Sensor sum(String name, String description) {
+    Sensor sensor = context.metrics().addSensor(context.taskId() + "." + name, Sensor.RecordingLevel.INFO);
+    sensor.add(new MetricName(name + "-total", METRIC_GROUP, description, Map.of(
+        "thread-id", Thread.currentThread().getName(), "task-id", context.taskId().toString())), new CumulativeSum());
+    return sensor;
+  }
+
+  @Override
+  public void close() {
+    for (Sensor s : new Sensor[] {poison, replayed, missing}) {
+      if (s != null) {
+        context.metrics().removeSensor(s);
+      }
+    }
   }
 
   @Override
@@ -64,6 +97,7 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
         h.add(HEADER_OFFSET, (m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8));
       });
       log.warn("poison record to the dead-letter topic: {}", e.getMessage());
+      poison.record(1);
       context.forward(record.withValue(new Checked(null, record.value() == null ? new byte[0] : record.value())));
       return;
     }
@@ -75,10 +109,15 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     long seq = exit.getAgentSeq();
     if (seq <= p.getHighestSeq()) {
       p.setDuplicates(p.getDuplicates() + 1);
+      replayed.record(1);
       progress.put(exit.getAgentInstance(), p);
       return;
     }
-    p.setGaps(p.getGaps() + (seq - p.getHighestSeq() - 1));
+    long gap = seq - p.getHighestSeq() - 1;
+    if (gap > 0) {
+      p.setGaps(p.getGaps() + gap);
+      missing.record(gap);
+    }
     p.setHighestSeq(seq);
     p.setRecords(p.getRecords() + 1);
     p.setLastSeen(exit.getReceivedAt());

@@ -191,6 +191,14 @@ class CountingRulesTest {
     assertThat(p.getGaps()).isEqualTo(3); // 3, 4, 5
     assertThat(p.getHighestSeq()).isEqualTo(7);
     assertThat(p.getRecords()).isEqualTo(5);
+    assertThat(guardMetric("replayed-records-total")).isEqualTo(2.0);
+    assertThat(guardMetric("missing-seqs-total")).isEqualTo(3.0);
+  }
+
+  private double guardMetric(String name) {
+    return driver.metrics().entrySet().stream()
+        .filter(m -> m.getKey().group().equals(SequenceGuard.METRIC_GROUP) && m.getKey().name().equals(name))
+        .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
   }
 
   @Test
@@ -206,6 +214,7 @@ class CountingRulesTest {
     assertThat(dead.headers().lastHeader(SequenceGuard.HEADER_OFFSET)).isNotNull();
     assertThat(dlq.isEmpty()).isTrue();
     assertThat(totals(Tables.BY_HOST, "h6").getExits()).isEqualTo(1);
+    assertThat(guardMetric("poison-records-total")).isEqualTo(1.0);
   }
 
   @Test

@@ -1,0 +1,59 @@
+package io.fleetacct.streams.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad options get one line that names the problem and exit code 1 (2 for usage), and start nothing. */
+class StreamsCliTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return StreamsCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void bootstrapServersAreRequired() {
+    assertThat(run("run")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--bootstrap-servers");
+  }
+
+  @Test
+  void windowsMustFitTheirRetention(@TempDir Path state) {
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(),
+        "--window-size", "60", "--grace", "120", "--retention", "100")).isEqualTo(1);
+    assertThat(err.toString()).startsWith("run: need --window-size >= 1, --grace >= 0, --retention >= window + grace");
+    assertThat(state).isEmptyDirectory();
+  }
+
+  @Test
+  void aPropertyWithoutValueIsNamed(@TempDir Path state) {
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(), "-X", "linger.ms"))
+        .isEqualTo(1);
+    assertThat(err.toString().trim()).isEqualTo("run: -X wants key=value, not 'linger.ms'");
+  }
+
+  @Test
+  void aMissingStreamsConfigFileIsNamed(@TempDir Path state) {
+    Path missing = state.resolve("nope.properties");
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(),
+        "--streams-config", missing.toString())).isEqualTo(1);
+    assertThat(err.toString()).startsWith("run: ").contains(missing.toString());
+    assertThat(Files.exists(missing)).isFalse();
+  }
+
+  @Test
+  void helpListsEveryOptionOfTheContract() {
+    assertThat(run("run", "--help")).isZero();
+    assertThat(out.toString()).contains("--bootstrap-servers", "--application-id", "--state-dir", "--http-bind",
+        "--http-port", "--advertised-host", "--window-size", "--grace", "--retention", "--standby-replicas",
+        "--exits-topic", "--status-topic", "--dead-letter-topic", "--output-prefix", "--streams-config");
+  }
+}
