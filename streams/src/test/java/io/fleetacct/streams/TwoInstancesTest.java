@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two application instances on a real broker: 10,000 synthetic exits over 100 hosts, 500 cgroups
  * and 50 commands; every key, asked of either instance, returns exactly the expected totals; top
- * is the same from both; and with one instance gone the other answers every key alone.
+ * is the same from both; and with one instance killed (SIGKILL) the other answers every key alone.
  */
 @WithKafkaBroker
 class TwoInstancesTest {
@@ -102,8 +102,51 @@ class TwoInstancesTest {
         "127.0.0.1", 1, t, 4, extra));
   }
 
+  /**
+   * The second instance, as a process of its own (fleetacct-streams run) that the test can kill
+   * with SIGKILL; it exits by itself should this JVM die (see {@link ChildMain}).
+   */
+  private static Process startChild(EmbeddedKafkaBroker broker, String appId, Path state, int port)
+      throws Exception {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", "-cp", System.getProperty("java.class.path"),
+        ChildMain.class.getName(), "run", "--bootstrap-servers", broker.bootstrapServers(), "--application-id", appId,
+        "--state-dir", state.toString(), "--http-port", String.valueOf(port), "--standby-replicas", "1",
+        "--exits-topic", appId + ".exits", "--status-topic", appId + ".status", "--dead-letter-topic", appId + ".dlq",
+        "--output-prefix", appId + ".", "--topic-partitions", "4", "-X", "commit.interval.ms=100")
+        .redirectErrorStream(true).redirectOutput(state.resolve("instance.log").toFile())
+        .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+  }
+
+  /** Runs fleetacct-streams, and exits when the parent closes our standard input (or dies). */
+  public static final class ChildMain {
+    public static void main(String[] args) {
+      Thread watchdog = new Thread(() -> {
+        try {
+          System.in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+          // a broken pipe: the parent is gone as well
+        }
+        Runtime.getRuntime().halt(1);
+      }, "parent-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
+      io.fleetacct.streams.cli.StreamsCli.main(args);
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   private JsonNode get(StreamsApp app, String pathAndQuery, int expectStatus) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + pathAndQuery))
+    return get(app.url(), pathAndQuery, expectStatus);
+  }
+
+  private JsonNode get(String url, String pathAndQuery, int expectStatus) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + pathAndQuery))
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("%s: %s", pathAndQuery, r.body()).isEqualTo(expectStatus);
     return json.readTree(r.body());
@@ -113,8 +156,8 @@ class TwoInstancesTest {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  private void assertTotals(StreamsApp app, String path, Expected x) throws Exception {
-    JsonNode t = get(app, path, 200);
+  private void assertTotals(String url, String path, Expected x) throws Exception {
+    JsonNode t = get(url, path, 200);
     assertThat(t.get("exits").asLong()).as("exits of %s", path).isEqualTo(x.exits);
     assertThat(t.get("processes").asLong()).as("processes of %s", path).isEqualTo(x.processes);
     assertThat(t.get("cpu_count").asLong()).as("cpu_count of %s", path).isEqualTo(x.cpuCount);
@@ -130,9 +173,12 @@ class TwoInstancesTest {
     Map<String, Expected> byCgroup = new HashMap<>();
     Map<String, Expected> byHostCgroup = new HashMap<>();
     Map<String, Expected> byCommand = new HashMap<>();
-    try (StreamsApp a = start(broker, appId, stateA); StreamsApp b = start(broker, appId, stateB)) {
+    int portB = freePort();
+    String b = "http://127.0.0.1:" + portB;
+    Process childB = startChild(broker, appId, stateB, portB);
+    try (StreamsApp a = start(broker, appId, stateA)) {
       assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
-      assertThat(b.awaitRunning(Duration.ofSeconds(60))).isTrue();
+      awaitRunning(b, childB, stateB);
       try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
           ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
@@ -165,7 +211,7 @@ class TwoInstancesTest {
         Thread.sleep(250);
       }
 
-      for (StreamsApp app : List.of(a, b)) {
+      for (String app : List.of(a.url(), b)) {
         for (Map.Entry<String, Expected> e : byHost.entrySet()) {
           assertTotals(app, "/v1/hosts/" + enc(e.getKey()) + "/totals", e.getValue());
         }
@@ -183,7 +229,7 @@ class TwoInstancesTest {
       for (String kind : List.of("hosts", "cgroups", "commands")) {
         for (String by : List.of("cpu_delay_total", "exits", "cpu_delay_max")) {
           String q = "/v1/" + kind + "/top?by=" + by + "&limit=25";
-          JsonNode fromA = get(a, q, 200);
+          JsonNode fromA = get(a.url(), q, 200);
           assertThat(fromA).hasSize(25);
           assertThat(get(b, q, 200)).as("top from both instances: %s", q).isEqualTo(fromA);
         }
@@ -195,8 +241,9 @@ class TwoInstancesTest {
       }
       assertThat(inWindows).isEqualTo(byHost.get("host-7").exits);
 
-      // One instance gone: the other answers every key alone (standby replicas = 1).
-      b.close();
+      // One instance killed (SIGKILL, no goodbye to the group): the other answers every key alone,
+      // from its standby replicas until the group notices (standby replicas = 1).
+      childB.destroyForcibly().waitFor();
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       List<String> failing = new ArrayList<>();
       do {
@@ -211,9 +258,32 @@ class TwoInstancesTest {
       } while (!failing.isEmpty() && System.nanoTime() < deadline && sleep(500));
       assertThat(failing).as("keys the survivor could not answer within 30 s").isEmpty();
       for (Map.Entry<String, Expected> e : byHost.entrySet()) {
-        assertTotals(a, "/v1/hosts/" + enc(e.getKey()) + "/totals", e.getValue());
+        assertTotals(a.url(), "/v1/hosts/" + enc(e.getKey()) + "/totals", e.getValue());
       }
+      for (Map.Entry<String, Expected> e : byCommand.entrySet()) {
+        assertTotals(a.url(), "/v1/commands/" + enc(e.getKey()) + "/totals", e.getValue());
+      }
+    } finally {
+      childB.destroyForcibly().waitFor();
     }
+  }
+
+  private void awaitRunning(String url, Process p, Path state) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      assertThat(p.isAlive()).as("instance B exited; its log: %s", state.resolve("instance.log")).isTrue();
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && json.readTree(r.body()).get("state").asText().equals("RUNNING")) {
+          return;
+        }
+      } catch (java.net.ConnectException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("instance B not RUNNING within 60 s; its log: " + state.resolve("instance.log"));
   }
 
   private static boolean sleep(long millis) throws InterruptedException {
