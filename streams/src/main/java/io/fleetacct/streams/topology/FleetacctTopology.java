@@ -35,6 +35,9 @@ public final class FleetacctTopology {
 
   public static final String INSTANCE_PROGRESS_STORE = "instance-progress";
   public static final String AGENT_STATUS_STORE = "agent-status";
+  static final String COMBINER_STORE = "combiner";
+  /** How long exits are summed before the sums go on; well below the commit interval. */
+  static final Duration COMBINE_INTERVAL = Duration.ofMillis(100);
 
   /** Topic names and window settings; {@link #defaults()} has the documented ones. */
   public record Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
@@ -75,12 +78,14 @@ public final class FleetacctTopology {
         .mapValues(SequenceGuard.Checked::exit, Named.as("exit"));
 
     Serde<long[]> working = Totals.serde();
-    KStream<String, Contribution> contributions = exits.mapValues(Contribution::of, Named.as("contribution"));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COMBINER_STORE), Serdes.String(),
+        working).withCachingEnabled());
+    KStream<String, Combiner.Sum> sums = exits.mapValues(Contribution::of, Named.as("contribution"))
+        .process(() -> new Combiner(COMBINER_STORE, config.windowSize(), COMBINE_INTERVAL), Named.as("combiner"),
+            COMBINER_STORE);
     for (Tables table : Tables.values()) {
-      // Exits are keyed by host already: that table needs no repartition.
-      KStream<String, long[]> keyed = table == Tables.BY_HOST
-          ? contributions.mapValues(Contribution::values, Named.as("values-" + table.id()))
-          : contributions.map((k, c) -> KeyValue.pair(table.key(c), c.values()), Named.as("rekey-" + table.id()));
+      KStream<String, long[]> keyed = sums.filter((k, s) -> s.table() == table, Named.as("sums-" + table.id()))
+          .mapValues(Combiner.Sum::values, Named.as("values-" + table.id()));
       KGroupedStream<String, long[]> grouped =
           keyed.groupByKey(Grouped.with("group-" + table.id(), Serdes.String(), working));
       grouped.aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),

@@ -77,6 +77,7 @@ class CountingRulesTest {
     }
     e.setReceivedAt(at);
     exits.pipeInput(new TestRecord<>(e.getHost(), FleetacctSerdes.taskExit().serialize("t", e), at));
+    driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL); // the combiner sends its sums
   }
 
   private DelayTotals totals(Tables table, String key) {
