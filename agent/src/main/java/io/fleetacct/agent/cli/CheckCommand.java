@@ -12,6 +12,7 @@ import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.TaskstatsClient;
 import io.fleetacct.schema.TaskStats;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +34,11 @@ final class CheckCommand implements Callable<Integer> {
     require(caps.has(Capabilities.CAP_NET_ADMIN), "CAP_NET_ADMIN held", Preconditions.NET_ADMIN_FIX);
     if (caps.has(Capabilities.CAP_SYS_ADMIN)) {
       out.println("note CAP_SYS_ADMIN held: needed only for run --enable-delayacct; drop it otherwise");
+    }
+    List<String> extra = caps.beyondTheAgentsNeeds();
+    if (!extra.isEmpty()) {
+      warn(extra.size() + " capabilities held that the agent does not use: " + String.join(", ", extra)
+          + "; it needs only CAP_NET_ADMIN (in Kubernetes: capabilities drop [ALL], add [NET_ADMIN])");
     }
     namespace(Namespaces.inInitialUserNamespace(), "user", Preconditions.USER_NS_FIX);
     namespace(Namespaces.inInitialPidNamespace(), "PID", Preconditions.PID_NS_FIX);
