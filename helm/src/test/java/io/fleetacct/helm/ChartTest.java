@@ -36,7 +36,9 @@ class ChartTest {
   private static final String NS = "acct";
   private static final String[] NON_DEFAULT = {"agent.enableDelayacct=true", "kafka.credentialsSecret=kafka-creds",
       "kafka.createTopics.enabled=true", "serviceMonitor.enabled=true", "streams.replicas=3",
-      "streams.persistence.storageClass=fast", "agent.priorityClassName=system-node-critical"};
+      "streams.persistence.storageClass=fast", "agent.priorityClassName=system-node-critical",
+      "streams.networkPolicy.enabled=true",
+      "streams.networkPolicy.allowFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=ingress"};
 
   @TempDir static Path helmHome;
   private static String helm;
