@@ -2,6 +2,7 @@ package io.fleetacct.standalone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.host.DirectoryLock;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.host.Preconditions;
 import io.fleetacct.agent.publish.ProducerSettings;
@@ -18,13 +19,9 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +62,7 @@ public final class OneHost implements AutoCloseable {
   private final String host;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
-  private FileChannel lockFile;
+  private DirectoryLock lock;
   private EmbeddedKafkaBroker broker;
   private StreamsApp streams;
   private Agent agent;
@@ -120,14 +117,7 @@ public final class OneHost implements AutoCloseable {
 
   /** One state directory, one running instance: the broker and RocksDB would fight over it. */
   private void lock() throws IOException, StartupException {
-    lockFile = FileChannel.open(config.stateDir().resolve("lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = lockFile.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
+    lock = DirectoryLock.tryAcquire(config.stateDir());
     if (lock == null) {
       throw new StartupException("another fleetacct up is running with state directory " + config.stateDir()
           + ": stop it, or choose another with --state-dir");
@@ -229,9 +219,9 @@ public final class OneHost implements AutoCloseable {
     if (broker != null) {
       broker.close();
     }
-    if (lockFile != null) {
+    if (lock != null) {
       try {
-        lockFile.close();
+        lock.close();
       } catch (IOException e) {
         log.warn("cannot release the state directory lock: {}", e.toString());
       }

@@ -1,11 +1,11 @@
 package io.fleetacct.agent.publish;
 
+import io.fleetacct.agent.host.DirectoryLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class Spool implements AutoCloseable {
   private long records;
   private long corruptFrames;
   private Position acknowledged;
-  private FileChannel lockFile;
+  private DirectoryLock lock;
 
   private Spool(Path dir, long maxBytes) {
     this.dir = dir;
@@ -72,19 +72,12 @@ public final class Spool implements AutoCloseable {
    */
   public static Spool open(Path dir, long maxBytes) throws IOException {
     Files.createDirectories(dir);
-    FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = lockFile.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      lock = null; // held by this JVM
-    }
+    DirectoryLock lock = DirectoryLock.tryAcquire(dir);
     if (lock == null) {
-      lockFile.close();
       throw new IOException("spool directory " + dir + " is in use by another agent (give each its own --spool-dir)");
     }
     Spool s = new Spool(dir, maxBytes);
-    s.lockFile = lockFile;
+    s.lock = lock;
     s.recover();
     return s;
   }
@@ -334,8 +327,8 @@ public final class Spool implements AutoCloseable {
       if (reader != null) {
         reader.close();
       }
-      if (lockFile != null) {
-        lockFile.close(); // releases the lock
+      if (lock != null) {
+        lock.close();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
