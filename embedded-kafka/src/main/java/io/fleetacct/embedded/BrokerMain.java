@@ -1,7 +1,5 @@
 package io.fleetacct.embedded;
 
-import java.io.IOException;
-import java.io.InputStream;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -23,23 +21,7 @@ public final class BrokerMain {
   public static void main(String[] args) throws Exception {
     Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
     Signal.handle(new Signal("TERM"), SignalHandler.SIG_IGN);
-    Thread watchdog = new Thread(BrokerMain::exitWhenParentDies, "parent-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    ParentWatchdog.start("the embedded broker");
     kafka.Kafka.main(args);
-  }
-
-  private static void exitWhenParentDies() {
-    InputStream in = System.in;
-    byte[] buf = new byte[64];
-    try {
-      while (in.read(buf) >= 0) {
-        // The parent never writes; anything read is ignored.
-      }
-    } catch (IOException e) {
-      // Treat a broken pipe like end of file.
-    }
-    System.err.println("fleetacct: standard input closed (parent stopping or gone), stopping the embedded broker");
-    System.exit(0);
   }
 }

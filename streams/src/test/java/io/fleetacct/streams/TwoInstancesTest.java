@@ -121,16 +121,7 @@ class TwoInstancesTest {
   /** Runs fleetacct-streams, and exits when the parent closes our standard input (or dies). */
   public static final class ChildMain {
     public static void main(String[] args) {
-      Thread watchdog = new Thread(() -> {
-        try {
-          System.in.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (java.io.IOException e) {
-          // a broken pipe: the parent is gone as well
-        }
-        Runtime.getRuntime().halt(1);
-      }, "parent-watchdog");
-      watchdog.setDaemon(true);
-      watchdog.start();
+      io.fleetacct.embedded.ParentWatchdog.start("streams instance B");
       io.fleetacct.streams.cli.StreamsCli.main(args);
     }
   }

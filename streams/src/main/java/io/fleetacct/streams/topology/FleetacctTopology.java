@@ -28,8 +28,10 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * exits → (decode, dead-letter poison, drop replayed agent_seq, count gaps) → one contribution
- * per exit → all-time and windowed totals by host, cgroup, host+cgroup and command → RocksDB stores for
- * queries and Avro topics for Kafka Connect sinks. Agent heartbeats → the agent-status table.
+ * per exit → summed per table, key and window for {@link #COMBINE_INTERVAL} ({@link Combiner}) →
+ * repartitioned by table key → all-time and windowed totals by host, cgroup, host+cgroup and
+ * command → RocksDB stores for queries and Avro topics for Kafka Connect sinks. Agent heartbeats →
+ * the agent-status table.
  */
 public final class FleetacctTopology {
 
