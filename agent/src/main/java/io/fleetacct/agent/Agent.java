@@ -11,11 +11,13 @@ import io.fleetacct.agent.metrics.MetricsServer;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
+import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.publish.Spool;
 import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.schema.AgentStatus;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +48,7 @@ public final class Agent implements AutoCloseable {
   private final ListenerCounters listenerCounters = new ListenerCounters();
   private final PublisherCounters publisherCounters = new PublisherCounters();
   private CgroupTracker tracker;
+  private SequenceJournal journal;
   private Publisher publisher;
   private ExitListener listener;
   private MetricsServer metrics;
@@ -78,22 +81,29 @@ public final class Agent implements AutoCloseable {
     }
     CgroupMounts mounts = CgroupMounts.fromProc();
     tracker = new CgroupTracker(ProcCgroup.forHost(mounts), 1 << 20, Duration.ofSeconds(30)).start();
-    ExitRecords records = new ExitRecords(identity, tracker);
-    agentInstance = records.agentInstance();
-    Spool spool = Spool.open(config.spoolDir(), config.spoolMaxBytes());
+    Spool spool = Spool.open(config.spoolDir(), config.spoolMaxBytes()); // locks the directory
     Producer<String, byte[]> producer;
     try {
+      journal = SequenceJournal.open(config.spoolDir(), identity.bootId(),
+          config.listener().socketCpus().stream().map(Object::toString).toList());
       producer = ProducerSettings.create(config.producer());
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       spool.close();
       throw e;
     }
+    agentInstance = journal.agentInstance();
+    if (journal.continued()) {
+      log.info("continuing agent instance {} at agent_seq {}: what the previous run lost counts as gaps",
+          agentInstance, journal.nextSeq());
+    }
+    ExitRecords records = new ExitRecords(identity, agentInstance, tracker);
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
-        config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, identity.host(), this::status,
-        publisherCounters);
+        config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, journal,
+        identity.host(), this::status, publisherCounters);
     publisher.start(); // after the assignment: its first heartbeat reads this.publisher
-    listener = ExitListener.start(config.listener(),
-        (exit, at) -> publisher.submit(records.toRecord(exit, at)), listenerCounters);
+    listener = ExitListener.start(config.listener(), journal::resumeKernelSeq,
+        (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at), socket, exit.nlmsgSeq() & 0xffffffffL,
+            missed), listenerCounters);
     registered = true;
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
@@ -177,6 +187,13 @@ public final class Agent implements AutoCloseable {
     }
     if (tracker != null) {
       tracker.close();
+    }
+    if (journal != null) {
+      try {
+        journal.close();
+      } catch (IOException e) {
+        log.warn("cannot close the sequence journal: {}", e.toString());
+      }
     }
     if (metrics != null) {
       metrics.close();

@@ -56,7 +56,7 @@ class AgentKafkaTest {
     Agent agent;
     try (TestCgroup cgroup = TestCgroup.create();
          ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
-             (exit, at) -> {
+             (exit, at, socket, missed) -> {
                if (exit.task().getAcComm().startsWith(prefix)) {
                  kernelSaid.put(exit.pid(), exit);
                }

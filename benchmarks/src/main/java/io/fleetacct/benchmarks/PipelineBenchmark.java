@@ -4,6 +4,7 @@ import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
+import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.publish.Spool;
 import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitNotification;
@@ -41,11 +42,13 @@ public final class PipelineBenchmark {
       broker.createTopic("bench.status", 1);
       PublisherCounters counters = new PublisherCounters();
       HostIdentity host = new HostIdentity("bench-host", "00000000-0000-0000-0000-000000000000", "6.18.44");
-      ExitRecords records = new ExitRecords(host, null);
+      Spool spool = Spool.open(spoolDir, 1L << 30);
+      SequenceJournal journal = SequenceJournal.open(spoolDir, host.bootId(), List.of("0"));
+      ExitRecords records = new ExitRecords(host, journal.agentInstance(), null);
       Publisher publisher = new Publisher(new Publisher.Config("bench.exits", "bench.status", records.agentInstance(), 10_000,
           Duration.ofSeconds(10), Duration.ofSeconds(30)),
           ProducerSettings.create(ProducerSettings.defaults(broker.bootstrapServers())),
-          Spool.open(spoolDir, 1L << 30), host.host(), () -> AgentStatus.newBuilder().setHost("bench-host")
+          spool, journal, host.host(), () -> AgentStatus.newBuilder().setHost("bench-host")
               .setBootId("b").setAgentInstance("i").setStartedAt(java.time.Instant.now())
               .setSentAt(java.time.Instant.now()).setKernelRelease("k").build(), counters);
       publisher.start();
@@ -60,7 +63,7 @@ public final class PipelineBenchmark {
         while (publisher.queued() > 8_000) {
           Thread.onSpinWait(); // the benchmark measures delivery, not the spool
         }
-        publisher.submit(records.toRecord(e, System.currentTimeMillis()));
+        publisher.submit(records.toRecord(e, System.currentTimeMillis()), 0, i, 0);
       }
       while (counters.published.sum() < exits) {
         Thread.sleep(1);

@@ -63,7 +63,7 @@ class OneHostAcceptanceTest {
              false, 2));
          TestCgroup cgroup = TestCgroup.create();
          ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
-             (exit, at) -> {
+             (exit, at, socket, missed) -> {
                // The workload's children carry our prefix; its parent re-exec'd as /proc/self/exe.
                String comm = exit.task().getAcComm();
                if (comm.startsWith(prefix) || comm.equals("exe")) {

@@ -68,7 +68,7 @@ final class ListenCommand implements Callable<Integer> {
         : new CgroupTracker(ProcCgroup.forHost(CgroupMounts.fromProc()), 1 << 20, Duration.ofSeconds(30)).start();
     try {
       ExitRecords records = new ExitRecords(identity, tracker);
-      try (ExitListener listener = ExitListener.start(options, (exit, at) -> {
+      try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {
         TaskExit record = records.toRecord(exit, at);
         synchronized (out) {
           if (count > 0 && printed.get() >= count) {

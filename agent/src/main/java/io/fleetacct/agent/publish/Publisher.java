@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers TaskExit records to Kafka in agent_seq order without ever blocking the receive threads.
  *
- * <p>{@link #submit} numbers each record (agent_seq, contiguous from 0) and puts it in a bounded
+ * <p>{@link #submit} numbers each record (agent_seq, contiguous from where the {@link SequenceJournal}
+ * says the instance stands; numbers of exits the kernel announced but that never arrived are
+ * skipped, so that downstream they count as lost), records the number in the journal before the
+ * record can leave the process, and puts it in a bounded
  * memory queue; when the queue is full, the record goes to the disk {@link Spool}, and so does
  * every later one until the spool has been read out, so that order holds: queue (older), then
  * spool, then queue again. One publisher thread hands records to the producer in that order; a
@@ -53,6 +56,7 @@ public final class Publisher implements AutoCloseable {
   private final Config config;
   private final Producer<String, byte[]> producer;
   private final Spool spool;
+  private final SequenceJournal journal;
   private final String key;
   private final Supplier<AgentStatus> status;
   private final PublisherCounters counters;
@@ -78,11 +82,13 @@ public final class Publisher implements AutoCloseable {
    * @param key the record key (the host)
    * @param status makes the heartbeat; called on the publisher thread
    */
-  public Publisher(Config config, Producer<String, byte[]> producer, Spool spool, String key,
-                   Supplier<AgentStatus> status, PublisherCounters counters) {
+  public Publisher(Config config, Producer<String, byte[]> producer, Spool spool, SequenceJournal journal,
+                   String key, Supplier<AgentStatus> status, PublisherCounters counters) {
     this.config = config;
     this.producer = producer;
     this.spool = spool;
+    this.journal = journal;
+    this.nextSeq = journal.nextSeq();
     this.key = key;
     this.status = status;
     this.counters = counters;
@@ -95,9 +101,16 @@ public final class Publisher implements AutoCloseable {
     return this;
   }
 
-  /** Numbers the record and queues or spools it. Never blocks on Kafka; safe from any thread. */
-  public void submit(TaskExit record) {
+  /**
+   * Numbers the record and queues or spools it. Never blocks on Kafka; safe from any thread.
+   *
+   * @param socket the listener socket it came from, and {@code kernelSeq} its nlmsg_seq there
+   * @param missedBefore exits announced on that socket before this one that never arrived
+   */
+  public void submit(TaskExit record, int socket, long kernelSeq, long missedBefore) {
     synchronized (lock) {
+      nextSeq += missedBefore;
+      journal.commit(socket, kernelSeq, nextSeq); // first: a record out of the process is always journalled
       record.setAgentSeq(nextSeq++);
       if (!spooling && queue.size() < config.queueCapacity()) {
         queue.addLast(record);

@@ -2,9 +2,16 @@ package io.fleetacct.agent.taskstats;
 
 /**
  * Receives decoded exits on the listener's receive threads, concurrently from several: must be
- * thread-safe and quick (hand the exit on; never block on I/O that can stall).
+ * thread-safe and quick (hand the exit on; never block on I/O that can stall). Calls for one
+ * socket come from one thread, in the kernel's order.
  */
 @FunctionalInterface
 public interface ExitHandler {
-  void onExit(ExitNotification exit, long receivedAtMillis);
+
+  /**
+   * @param socket the receiving socket, an index into {@link ExitListener#socketCpus()}
+   * @param missedBefore exit notifications the kernel announced on that socket's CPU since the one
+   *     received before this, that never arrived (known only where a socket covers one CPU; else 0)
+   */
+  void onExit(ExitNotification exit, long receivedAtMillis, int socket, long missedBefore);
 }

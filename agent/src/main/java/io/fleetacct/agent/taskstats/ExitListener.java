@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,11 @@ public final class ExitListener implements AutoCloseable {
     public static Options defaults(CpuList cpus) {
       return new Options(cpus, 1, 8 * 1024 * 1024, Duration.ofMillis(10));
     }
+
+    /** The CPU lists of the sockets, one per socket, in socket order. */
+    public List<CpuList> socketCpus() {
+      return cpus.split(sockets);
+    }
   }
 
   private final Options options;
@@ -58,11 +64,24 @@ public final class ExitListener implements AutoCloseable {
    */
   public static ExitListener start(Options options, ExitHandler handler, ListenerCounters counters)
       throws NetlinkException {
+    return start(options, socket -> -1, handler, counters);
+  }
+
+  /**
+   * As {@link #start(Options, ExitHandler, ListenerCounters)}, resuming each single-CPU socket's
+   * nlmsg_seq where an earlier listener left it, so that what the kernel announced in between
+   * counts as missed.
+   *
+   * @param resumeSeq per socket index, the nlmsg_seq of the last exit received before, or -1
+   */
+  public static ExitListener start(Options options, IntToLongFunction resumeSeq, ExitHandler handler,
+                                   ListenerCounters counters) throws NetlinkException {
     ExitListener listener = new ExitListener(options, handler, counters);
     try {
       listener.familyId = TaskstatsClient.resolveFamily();
-      for (CpuList part : options.cpus().split(options.sockets())) {
-        listener.receivers.add(listener.new Receiver(part));
+      List<CpuList> parts = options.socketCpus();
+      for (int i = 0; i < parts.size(); i++) {
+        listener.receivers.add(listener.new Receiver(i, parts.get(i), resumeSeq.applyAsLong(i)));
       }
       for (Receiver r : listener.receivers) {
         r.thread.start();
@@ -97,6 +116,7 @@ public final class ExitListener implements AutoCloseable {
   }
 
   private final class Receiver implements Runnable {
+    final int index;
     final CpuList cpus;
     final boolean singleCpu;
     final NetlinkSocket socket;
@@ -107,9 +127,11 @@ public final class ExitListener implements AutoCloseable {
     boolean registered;
     long lastSeq = -1;
 
-    Receiver(CpuList cpus) throws NetlinkException {
+    Receiver(int index, CpuList cpus, long resumeSeq) throws NetlinkException {
+      this.index = index;
       this.cpus = cpus;
       this.singleCpu = cpus.size() == 1;
+      this.lastSeq = singleCpu ? resumeSeq : -1;
       this.socket = NetlinkSocket.open(NetlinkSocket.NETLINK_GENERIC, 0);
       try {
         socket.setReceiveBuffer(options.socketBufferBytes());
@@ -214,9 +236,7 @@ public final class ExitListener implements AutoCloseable {
         warnings.warn("decode-" + e.reason(), "refused a taskstats message: {}", e.getMessage());
         return;
       }
-      if (singleCpu) {
-        countGap(exit.nlmsgSeq());
-      }
+      long missed = singleCpu ? countGap(exit.nlmsgSeq()) : 0;
       counters.received.increment();
       counters.structVersion.set(exit.task().getVersion());
       if (exit.newerStructVersion()) {
@@ -225,24 +245,29 @@ public final class ExitListener implements AutoCloseable {
             + " known fields only", exit.task().getVersion(), Taskstats.NEWEST_KNOWN_VERSION);
       }
       try {
-        handler.onExit(exit, now);
+        handler.onExit(exit, now, index, missed);
       } catch (RuntimeException e) {
         counters.handlerErrors.increment();
         warnings.warn("handler", "exit handler failed: {}", e.toString());
       }
     }
 
-    private void countGap(int seq) {
+    /** Notifications missing before this one on this socket's CPU. */
+    private long countGap(int seq) {
       long s = seq & 0xffffffffL;
+      long missing = 0;
       if (lastSeq >= 0) {
-        long missing = (s - lastSeq - 1) & 0xffffffffL;
+        missing = (s - lastSeq - 1) & 0xffffffffL;
         if (missing > 0 && missing < (1L << 31)) {
           counters.kernelSequenceGaps.add(missing);
           warnings.warn("gap", "lost {} exit notifications on CPU {} (nlmsg_seq {} after {})",
               missing, cpus, s, lastSeq);
+        } else {
+          missing = 0; // a replayed or wrapped-back number: not a loss we can size
         }
       }
       lastSeq = s;
+      return missing;
     }
 
     void deregisterAndClose() {

@@ -41,7 +41,7 @@ class ExitListenerKernelTest {
          CgroupTracker tracker = new CgroupTracker(ProcCgroup.forHost(CgroupMounts.fromProc()), 1 << 20,
              Duration.ofSeconds(30)).start();
          ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
-             (exit, at) -> received.add(new Received(exit,
+             (exit, at, socket, missed) -> received.add(new Received(exit,
                  tracker.attribute(exit.tgid(), exit.task().getAcPpid(), exit.endsProcess()))), counters)) {
       children = Workload.run(PROCESSES, prefix, cgroup.procsFile());
       Set<Long> pids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());

@@ -38,7 +38,7 @@ class ExitListenerLoadTest {
          CgroupTracker tracker = new CgroupTracker(ProcCgroup.forHost(CgroupMounts.fromProc()), 1 << 20,
              Duration.ofSeconds(30)).start();
          ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
-             (exit, at) -> {
+             (exit, at, socket, missed) -> {
                CgroupTracker.Attribution a = tracker.attribute(exit.tgid(), exit.task().getAcPpid(), exit.endsProcess());
                if (exit.endsProcess()) {
                  cgroupOfProcess.put(exit.tgid(), a == null ? "(none)" : a.cgroup());
@@ -78,7 +78,7 @@ class ExitListenerLoadTest {
     long forked;
     long seconds = Long.getLong("fleetacct.load.seconds", 60);
     long started = System.nanoTime();
-    try (ExitListener listener = ExitListener.start(options, (exit, at) -> {
+    try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {
       if (exit.task().getAcComm().startsWith(prefix + "-")) {
         allExits.increment();
         if (exit.endsProcess()) {
