@@ -76,6 +76,11 @@ public final class Agent implements AutoCloseable {
     for (String problem : ProducerSettings.weakenedGuarantees(config.producer())) {
       log.warn("producer setting weakens delivery guarantees: {}", problem);
     }
+    // Before anything is registered or written: refused credentials are a configuration error.
+    if (!ProducerSettings.verifyAccess(config.producer(), Duration.ofSeconds(10))) {
+      log.warn("Kafka at {} did not answer within 10 s: starting anyway, spooling until it does",
+          config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
     if (config.enableDelayacct() && !DelayAccounting.enable()) {
       log.warn("turned kernel.task_delayacct on: delays other than cpu_* cover only tasks started from now on");
     }

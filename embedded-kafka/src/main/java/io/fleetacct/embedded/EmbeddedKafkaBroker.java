@@ -52,6 +52,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Duration stopTimeout;
   private final Map<String, String> overrides;
   private final List<String> jvmArgs;
+  private final SaslSsl saslSsl;
 
   private int port;
   private int controllerPort;
@@ -66,6 +67,40 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.stopTimeout = b.stopTimeout;
     this.overrides = Map.copyOf(b.overrides);
     this.jvmArgs = List.copyOf(b.jvmArgs);
+    this.saslSsl = b.saslSsl;
+  }
+
+  /**
+   * SASL_SSL on the broker's listener: SCRAM-SHA-512 over TLS, one user (also the broker's own, for
+   * its inter-broker connection), created when the storage is formatted.
+   *
+   * @param keystore PKCS12 with the broker's key and certificate (valid for 127.0.0.1)
+   * @param truststore PKCS12 with the certificate clients (and the broker itself) trust
+   * @param storePassword the password of both stores and of the key
+   */
+  public record SaslSsl(Path keystore, Path truststore, String storePassword, String user, String password) {
+
+    /** Client properties for {@code user} with {@code password} (which may be wrong, for tests). */
+    public Map<String, String> clientProperties(String user, String password) {
+      Map<String, String> p = new LinkedHashMap<>();
+      p.put("security.protocol", "SASL_SSL");
+      p.put("sasl.mechanism", "SCRAM-SHA-512");
+      p.put("sasl.jaas.config", jaas(user, password));
+      p.put("ssl.truststore.location", truststore.toString());
+      p.put("ssl.truststore.password", storePassword);
+      p.put("ssl.truststore.type", "PKCS12");
+      return p;
+    }
+
+    private static String jaas(String user, String password) {
+      return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+          + "\" password=\"" + password + "\";";
+    }
+  }
+
+  /** What a client needs besides bootstrap.servers: empty for PLAINTEXT, the SASL_SSL settings otherwise. */
+  public Map<String, String> clientProperties() {
+    return saslSsl == null ? Map.of() : saslSsl.clientProperties(saslSsl.user(), saslSsl.password());
   }
 
   public static Builder builder() {
@@ -139,11 +174,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private void awaitReady() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
-    Map<String, Object> conf = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+    Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+    conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
+    conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
     try (Admin admin = Admin.create(conf)) {
       while (true) {
         if (!process.isAlive()) {
@@ -169,7 +204,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** {@code host:port} of the broker's PLAINTEXT (or configured) listener. */
+  /** {@code host:port} of the broker's listener (PLAINTEXT, or SASL_SSL; see {@link #clientProperties()}). */
   public String bootstrapServers() {
     if (port == 0) {
       throw new IllegalStateException("the embedded broker was never started");
@@ -192,7 +227,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** An Admin client for this broker; the caller closes it. */
   public Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return Admin.create(conf);
   }
 
   /** Creates topics with replication factor 1 and waits for them; existing topics are an error. */
@@ -273,11 +310,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+    String listener = saslSsl == null ? "PLAINTEXT" : "SASL_SSL";
+    p.put("listeners", listener + "://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", listener + "://" + HOST + ":" + port);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", listener);
+    p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+    if (saslSsl != null) {
+      p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+      p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+      p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", SaslSsl.jaas(saslSsl.user(), saslSsl.password()));
+      p.put("ssl.keystore.location", saslSsl.keystore().toString());
+      p.put("ssl.keystore.password", saslSsl.storePassword());
+      p.put("ssl.key.password", saslSsl.storePassword());
+      p.put("ssl.keystore.type", "PKCS12");
+      p.put("ssl.truststore.location", saslSsl.truststore().toString());
+      p.put("ssl.truststore.password", saslSsl.storePassword());
+      p.put("ssl.truststore.type", "PKCS12");
+    }
     p.put("log.dirs", logDir().toString());
     p.put("num.partitions", "1");
     p.put("auto.create.topics.enable", "false");
@@ -316,8 +366,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     int status;
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8.name())) {
-      status = kafka.tools.StorageTool.execute(new String[] {
-          "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone"}, out);
+      List<String> args = new ArrayList<>(List.of(
+          "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone"));
+      if (saslSsl != null) {
+        args.addAll(List.of("--add-scram",
+            "SCRAM-SHA-512=[name=" + saslSsl.user() + ",password=" + saslSsl.password() + "]"));
+      }
+      status = kafka.tools.StorageTool.execute(args.toArray(String[]::new), out);
     } catch (UnsupportedEncodingException e) {
       throw new IllegalStateException(e);
     } catch (Exception e) {
@@ -398,8 +453,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private Duration stopTimeout = Duration.ofSeconds(20);
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private SaslSsl saslSsl;
 
     private Builder() {}
+
+    /** Listen with SASL_SSL (SCRAM-SHA-512 over TLS) instead of PLAINTEXT. */
+    public Builder saslSsl(SaslSsl settings) {
+      this.saslSsl = settings;
+      return this;
+    }
 
     /** Where the broker keeps its data; by default a new temporary directory. */
     public Builder dataDir(Path dir) {

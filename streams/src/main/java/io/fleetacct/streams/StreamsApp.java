@@ -20,6 +20,7 @@ import io.fleetacct.streams.topology.Tables;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -111,6 +112,10 @@ public final class StreamsApp implements AutoCloseable {
         log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
       }
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException) {
+        throw new IOException("Kafka at " + c.bootstrapServers() + " refused the authentication: "
+            + e.getCause().getMessage() + " (check security.protocol, sasl.* and ssl.* in --streams-config or -X)", e);
+      }
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IOException("cannot create topics at " + c.bootstrapServers() + ": " + e.getCause().getMessage(), e);
       }

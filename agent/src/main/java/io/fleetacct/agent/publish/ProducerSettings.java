@@ -4,14 +4,23 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -71,6 +80,40 @@ public final class ProducerSettings {
     } catch (KafkaException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalArgumentException("bad Kafka producer settings: " + cause.getMessage(), e);
+    }
+  }
+
+  /**
+   * Asks Kafka for its cluster id with these settings, so that refused credentials or a TLS
+   * failure stop the agent at once, with the reason, before it registers with the kernel or writes
+   * anything. Kafka unreachable within {@code timeout} is not an error (the agent spools until it
+   * returns): false then.
+   *
+   * @throws IllegalStateException when Kafka refused the authentication
+   */
+  public static boolean verifyAccess(Properties p, Duration timeout) {
+    Map<String, Object> conf = new HashMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (AdminClientConfig.configNames().contains(key)) {
+        conf.put(key, p.getProperty(key));
+      }
+    }
+    conf.put(AdminClientConfig.CLIENT_ID_CONFIG, "fleetacct-agent-preflight");
+    try (Admin admin = Admin.create(conf)) {
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).clusterId()
+          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException) {
+        throw new IllegalStateException("Kafka refused the agent's authentication: " + e.getCause().getMessage()
+            + " (check security.protocol, sasl.* and ssl.* in --producer-config or -X)", e.getCause());
+      }
+      return false;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
@@ -280,7 +281,8 @@ public final class Publisher implements AutoCloseable {
       }
       unacknowledged.decrementAndGet();
       counters.publishErrors.increment();
-      if (!(refused instanceof RetriableException)) {
+      // Refused credentials are retried too (they may be fixed, e.g. a rotated secret), not dropped.
+      if (!(refused instanceof RetriableException || refused instanceof AuthenticationException)) {
         counters.dropped.increment();
         warnings.warn("refused", "Kafka refused a record for good: {}; dropped", refused.toString());
         return true;

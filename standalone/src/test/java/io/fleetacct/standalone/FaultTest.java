@@ -1,0 +1,343 @@
+package io.fleetacct.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetacct.agent.cli.AgentCli;
+import io.fleetacct.agent.publish.SequenceJournal;
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.Topics;
+import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.standalone.testing.ChildJvm;
+import io.fleetacct.streams.StreamsApp;
+import io.fleetacct.streams.cli.StreamsCli;
+import io.fleetacct.streams.topology.FleetacctTopology;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole chain under a fork load while, one after another, the broker stops for 60 s, the agent
+ * is killed with SIGKILL and restarted, and one of two streams instances is killed with SIGKILL.
+ * Then the tables must equal the kernel's own account (a listener of the test's, registered before
+ * and after the agent), except for exactly the losses the system reported; nothing counted twice.
+ *
+ * <p>The kernel numbers exit notifications per CPU (nlmsg_seq), one counter shared by all
+ * listeners; with one socket per CPU the test's listener sees every number, so "what the kernel
+ * announced while the agent was in charge" is the numbers from the first the agent journalled to
+ * the last, on each CPU. -Dfleetacct.fault.outage=SECONDS shortens the broker outage for a quick
+ * run.
+ */
+@WithKafkaBroker(dedicated = true)
+class FaultTest {
+
+  private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("fleetacct.fault.outage", 60));
+  private static final List<String> FIELDS =
+      List.of("exits", "processes", "cpu_count", "cpu_delay_total", "ac_utime", "ac_stime");
+
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeEach
+  void needsTheKernelInterface() {
+    KernelAssumptions.assumeExitNotifications();
+  }
+
+  @Test
+  void underBrokerOutageAgentCrashAndStreamsCrashNothingIsLostUnreportedOrCountedTwice(EmbeddedKafkaBroker broker)
+      throws Exception {
+    broker.start();
+    String id = UUID.randomUUID().toString().substring(0, 6);
+    String prefix = "ft" + id.substring(0, 4);
+    String app = "fault-" + id;
+    String host = "fault-host-" + id;
+    CpuList cpus = CpuList.possible();
+    int sockets = cpus.size();
+    Path spool = Files.createDirectories(dir.resolve("spool"));
+
+    // The kernel's account: every notification on every CPU, and the workload's exits in full.
+    List<List<Long>> kernelSeqs = new ArrayList<>();
+    for (int i = 0; i < sockets; i++) {
+      kernelSeqs.add(new ArrayList<>());
+    }
+    ConcurrentLinkedQueue<TaskStats> workloadExits = new ConcurrentLinkedQueue<>();
+    ListenerCounters truthCounters = new ListenerCounters();
+    ExitListener truth = ExitListener.start(new ExitListener.Options(cpus, sockets, 32 << 20, Duration.ofMillis(5)),
+        (exit, at, socket, missed) -> {
+          kernelSeqs.get(socket).add(exit.nlmsgSeq() & 0xffffffffL); // one thread per socket
+          if (exit.task().getAcComm().startsWith(prefix)) {
+            workloadExits.add(exit.task());
+          }
+        }, truthCounters);
+
+    Properties extra = new Properties();
+    extra.put("commit.interval.ms", "100");
+    extra.put("session.timeout.ms", "10000");
+    extra.put("heartbeat.interval.ms", "1000");
+    FleetacctTopology.Config topology = new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq",
+        app + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+    StreamsApp a = null;
+    ChildJvm b = null;
+    ChildJvm agent = null;
+    AtomicBoolean loadOn = new AtomicBoolean(true);
+    AtomicLong forked = new AtomicLong();
+    long spooledInOutage = -1;
+    Thread load = new Thread(() -> {
+      while (loadOn.get()) {
+        forked.addAndGet(Workload.run(20, prefix, null).size());
+        try {
+          Thread.sleep(10); // about 1,500 exits/s on 2 cores: a load, not a saturation
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "fork-load");
+    try {
+      a = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app, Files.createDirectories(dir.resolve("a")),
+          "127.0.0.1", 0, "127.0.0.1", 1, topology, 2, extra));
+      int portB = freePort();
+      b = ChildJvm.start("streams B", StreamsCli.class, dir.resolve("streams-b.log"), "run",
+          "--bootstrap-servers", broker.bootstrapServers(), "--application-id", app,
+          "--state-dir", Files.createDirectories(dir.resolve("b")).toString(), "--http-port", String.valueOf(portB),
+          "--standby-replicas", "1", "--exits-topic", app + ".exits", "--status-topic", app + ".status",
+          "--dead-letter-topic", app + ".dlq", "--output-prefix", app + ".", "--topic-partitions", "2",
+          "-X", "commit.interval.ms=100", "-X", "session.timeout.ms=10000", "-X", "heartbeat.interval.ms=1000");
+      String urlB = "http://127.0.0.1:" + portB;
+      assertThat(a.awaitRunning(Duration.ofSeconds(60))).as("streams A running").isTrue();
+      await("streams B healthy", Duration.ofSeconds(60), () -> status(urlB + "/healthz") == 200);
+
+      int metricsPort = freePort();
+      String[] agentArgs = {"run", "--bootstrap-servers", broker.bootstrapServers(), "--topic", app + ".exits",
+          "--status-topic", app + ".status", "--spool-dir", spool.toString(), "--sockets", String.valueOf(sockets),
+          "--metrics-port", String.valueOf(metricsPort), "--host", host, "--heartbeat-interval", "1",
+          "--shutdown-timeout", "30"};
+      String metrics = "http://127.0.0.1:" + metricsPort;
+      agent = ChildJvm.start("agent", AgentCli.class, dir.resolve("agent.log"), agentArgs);
+      await("agent healthy", Duration.ofSeconds(60), () -> status(metrics + "/healthz") == 200);
+      load.start();
+      Thread.sleep(5_000);
+
+      // (a) The broker away: the agent spools, the streams instances wait.
+      System.out.printf("fault: broker stopped for %d s%n", OUTAGE.toSeconds());
+      broker.stop();
+      Thread.sleep(OUTAGE.toMillis());
+      spooledInOutage = metric(metrics, "fleetacct_agent_spool_records");
+      broker.start();
+      await("the agent's spool drained after the outage", Duration.ofSeconds(120),
+          () -> metric(metrics, "fleetacct_agent_spool_records") == 0);
+      Thread.sleep(3_000);
+
+      // (b) The agent killed and restarted on the same spool directory.
+      System.out.println("fault: agent SIGKILL");
+      agent.kill();
+      Thread.sleep(1_000);
+      agent = ChildJvm.start("agent (restarted)", AgentCli.class, dir.resolve("agent.log"), agentArgs);
+      await("restarted agent healthy", Duration.ofSeconds(60), () -> status(metrics + "/healthz") == 200);
+      Thread.sleep(5_000);
+
+      // (c) One streams instance killed; the other carries on alone.
+      System.out.println("fault: streams B SIGKILL");
+      b.kill();
+      Thread.sleep(10_000);
+
+      loadOn.set(false);
+      load.join(60_000);
+      Thread.sleep(1_000);
+      assertThat(agent.stop(60)).as("agent stopped cleanly").isZero();
+    } finally {
+      loadOn.set(false);
+      truth.close();
+      if (agent != null) {
+        agent.close();
+      }
+      if (b != null) {
+        b.close();
+      }
+    }
+    try {
+      assertThat(truthCounters.kernelOverflowEvents.sum() + truthCounters.kernelSequenceGaps.sum())
+          .as("the test's own listener missed nothing (else it cannot judge)").isZero();
+
+      // Produced: what the kernel announced from the agent's first journalled exit to its last.
+      SequenceJournal.Previous journal = SequenceJournal.Previous.read(spool.resolve("sequence.journal"),
+          Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim());
+      assertThat(journal).as("the agent's sequence journal").isNotNull();
+      long produced = 0;
+      for (int s = 0; s < sockets; s++) {
+        long first = journal.first()[s];
+        long last = journal.lastKernelSeq()[s];
+        if (first < 0) {
+          continue; // no exit on that CPU while the agent ran
+        }
+        List<Long> seen = kernelSeqs.get(s).stream().filter(q -> q >= first && q <= last).toList();
+        assertThat(seen).as("the test saw every number on socket %d from %d to %d", s, first, last)
+            .hasSize((int) (last - first + 1));
+        produced += seen.size();
+      }
+
+      // Delivered: the exits topic, each (agent instance, agent_seq) once.
+      List<TaskExit> onTopic = Topics.readAll(broker.bootstrapServers(), app + ".exits", FleetacctSerdes.taskExit(),
+          got -> true, Duration.ofSeconds(60));
+      Set<String> distinct = onTopic.stream().map(e -> e.getAgentInstance() + "/" + e.getAgentSeq())
+          .collect(Collectors.toSet());
+      long delivered = distinct.size();
+
+      // Counted and reported lost, by the surviving streams instance.
+      String hostPath = "/v1/hosts/" + host + "/totals";
+      StreamsApp survivor = a;
+      await("the tables count everything delivered", Duration.ofSeconds(120),
+          () -> get(survivor, hostPath).path("exits").asLong() >= delivered);
+      long counted = get(a, hostPath).get("exits").asLong();
+      long lostReported = 0;
+      for (JsonNode agentRow : get(a, "/v1/agents")) {
+        if (agentRow.get("host").asText().equals(host)) {
+          lostReported += agentRow.get("sequence_gaps").asLong();
+        }
+      }
+      long lostUnreported = produced - counted - lostReported;
+      long doubleCounted = counted - delivered;
+      System.out.printf("fault report: produced %d, delivered %d (%d records on the topic with replays), counted %d,"
+              + " lost-and-reported %d, lost-unreported %d, double-counted %d; spooled during the outage %d;"
+              + " workload children %d%n", produced, delivered, onTopic.size(), counted, lostReported,
+          lostUnreported, doubleCounted, spooledInOutage, forked.get());
+
+      assertThat(spooledInOutage).as("the outage made the agent spool").isPositive();
+      assertThat(lostReported).as("the agent's downtime shows as reported loss").isPositive();
+      assertThat(lostUnreported).as("lost-unreported").isZero();
+      assertThat(doubleCounted).as("double-counted").isZero();
+
+      // The workload's commands: the tables hold exactly the kernel's records of the exits that arrived.
+      Set<String> arrived = new HashSet<>();
+      for (TaskExit e : onTopic) {
+        arrived.add(identity(e.getTask()));
+      }
+      Map<String, List<TaskStats>> byCommand = new LinkedHashMap<>();
+      long workloadLost = 0;
+      for (TaskStats t : workloadExits) {
+        if (arrived.contains(identity(t))) {
+          byCommand.computeIfAbsent(t.getAcComm(), k -> new ArrayList<>()).add(t);
+        } else {
+          workloadLost++;
+        }
+      }
+      System.out.printf("fault report: workload exits %d, of them lost %d (inside the reported %d)%n",
+          workloadExits.size(), workloadLost, lostReported);
+      assertThat(workloadLost).as("workload exits lost").isLessThanOrEqualTo(lostReported);
+      assertThat(byCommand).as("the workload's commands").isNotEmpty();
+      for (var e : byCommand.entrySet()) {
+        JsonNode got = get(a, "/v1/commands/" + e.getKey() + "/totals");
+        Map<String, Long> reported = new LinkedHashMap<>();
+        for (String f : FIELDS) {
+          reported.put(f, got.get(f).asLong());
+        }
+        assertThat(reported).as("totals of command %s", e.getKey()).isEqualTo(totals(e.getValue()));
+      }
+    } finally {
+      a.close();
+    }
+  }
+
+  /** One exit, told apart from every other of the run (pid numbers are reused). */
+  private static String identity(TaskStats t) {
+    return t.getAcPid() + "/" + t.getAcBtime() + "/" + t.getAcEtime();
+  }
+
+  /** The counting rules of DESIGN.md over the kernel's own records, for the fields checked. */
+  private static Map<String, Long> totals(List<TaskStats> exits) {
+    Map<String, Long> t = new LinkedHashMap<>();
+    t.put("exits", (long) exits.size());
+    t.put("processes", exits.stream().filter(e -> (e.getAcFlag() & 0x20) != 0).count());
+    t.put("cpu_count", exits.stream().mapToLong(TaskStats::getCpuCount).sum());
+    t.put("cpu_delay_total", exits.stream().mapToLong(TaskStats::getCpuDelayTotal).sum());
+    t.put("ac_utime", exits.stream().mapToLong(TaskStats::getAcUtime).sum());
+    t.put("ac_stime", exits.stream().mapToLong(TaskStats::getAcStime).sum());
+    return t;
+  }
+
+  private JsonNode get(StreamsApp app, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + path))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      return json.createObjectNode();
+    }
+    return json.readTree(r.body());
+  }
+
+  private int status(String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private long metric(String base, String name) throws Exception {
+    String body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(body);
+    if (!m.find()) {
+      throw new AssertionError("no metric " + name);
+    }
+    return (long) Double.parseDouble(m.group(1));
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void await(String what, Duration timeout, Check check) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (check.holds()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(what + ": not within " + timeout.toSeconds() + " s");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
