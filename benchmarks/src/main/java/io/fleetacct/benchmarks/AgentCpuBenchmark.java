@@ -66,19 +66,33 @@ public final class AgentCpuBenchmark {
           System.out.printf("warm-up: %d exits, agent CPU %.1f us per exit (JIT compiling)%n", wr,
               (cpuTicks(agent.pid()) - w0) / 100.0 * 1e6 / wr);
         }
+        boolean kafkaAway = Boolean.getBoolean("bench.kafka-away");
+        if (kafkaAway) { // the spool path: everything goes to disk, memory must stay flat
+          broker.stop();
+        }
         long received0 = metric(port, "fleetacct_agent_exits_received_total");
         long ticks0 = cpuTicks(agent.pid());
         long t0 = System.nanoTime();
+        Sampler sampler = new Sampler(agent.pid(), port);
+        sampler.start();
         Process a = Workload.startFor(seconds, "cpub");
         Process b = Workload.startFor(seconds, "cpub");
         long forked = Workload.total(a) + Workload.total(b);
         Thread.sleep(1_000); // the last batch
+        sampler.interrupt();
+        sampler.join();
         long ticks1 = cpuTicks(agent.pid());
+        System.out.printf("bounds over the storm (sampled every second): agent RSS %d to %d MiB; pid->cgroup map at"
+                + " most %d entries; memory queue at most %d records; spool at most %d records, %.1f MiB%n",
+            sampler.rssMin / 1024, sampler.rssMax / 1024, sampler.mapMax, sampler.queueMax, sampler.spoolRecordsMax,
+            sampler.spoolBytesMax / 1048576.0);
+        if (kafkaAway) {
+          broker.start();
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
         long received = metric(port, "fleetacct_agent_exits_received_total") - received0;
         double cpuSeconds = (ticks1 - ticks0) / 100.0; // USER_HZ
-        long rss = Long.parseLong(Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status")).stream()
-            .filter(l -> l.startsWith("VmRSS:")).findFirst().orElse("VmRSS: 0 kB").replaceAll("\\D", ""));
+        long rss = rssKib(agent.pid());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long published;
         while ((published = metric(port, "fleetacct_agent_records_published_total"))
@@ -106,6 +120,49 @@ public final class AgentCpuBenchmark {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** Samples the agent's resident memory and its bounded structures once a second until interrupted. */
+  private static final class Sampler extends Thread {
+    private final long pid;
+    private final int port;
+    long rssMin = Long.MAX_VALUE;
+    long rssMax;
+    long mapMax;
+    long queueMax;
+    long spoolRecordsMax;
+    long spoolBytesMax;
+
+    Sampler(long pid, int port) {
+      super("sampler");
+      this.pid = pid;
+      this.port = port;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!isInterrupted()) {
+          long rss = rssKib(pid);
+          rssMin = Math.min(rssMin, rss);
+          rssMax = Math.max(rssMax, rss);
+          mapMax = Math.max(mapMax, metric(port, "fleetacct_agent_cgroup_map_entries"));
+          queueMax = Math.max(queueMax, metric(port, "fleetacct_agent_queue_records"));
+          spoolRecordsMax = Math.max(spoolRecordsMax, metric(port, "fleetacct_agent_spool_records"));
+          spoolBytesMax = Math.max(spoolBytesMax, metric(port, "fleetacct_agent_spool_bytes"));
+          Thread.sleep(1_000);
+        }
+      } catch (InterruptedException e) {
+        // done
+      } catch (Exception e) {
+        throw new IllegalStateException("sampling the agent failed", e);
+      }
+    }
+  }
+
+  private static long rssKib(long pid) throws IOException {
+    return Long.parseLong(Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+        .filter(l -> l.startsWith("VmRSS:")).findFirst().orElse("VmRSS: 0 kB").replaceAll("\\D", ""));
   }
 
   /** utime + stime of a process (fields 14 and 15 of its stat), in clock ticks. */

@@ -13,6 +13,7 @@ import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.agent.testing.Workload;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSchemas;
+import io.fleetacct.standalone.testing.KernelTotals;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -41,9 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OneHostAcceptanceTest {
 
   /** ac_flag bit for "the whole thread group exited" (struct version 12 and later). */
-  private static final int AGROUP = 0x20;
-  private static final List<String> FIELDS =
-      List.of("exits", "processes", "cpu_count", "cpu_delay_total", "ac_utime", "ac_stime");
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -88,7 +86,7 @@ class OneHostAcceptanceTest {
       assertThat(kernel).as("exits the kernel reported for the workload").hasSize(expectedExits);
       assertThat(referenceCounters.kernelOverflowEvents.sum()).as("the reference missed nothing").isZero();
 
-      Map<String, Long> cgroupTotals = totals(kernel);
+      Map<String, Long> cgroupTotals = KernelTotals.of(kernel);
       assertThat(cgroupTotals.get("processes")).as("whole-process exits").isEqualTo(children.size() + 1);
       String path = URLEncoder.encode(cgroup.path(), StandardCharsets.UTF_8);
       String host = URLEncoder.encode(oneHost.host(), StandardCharsets.UTF_8);
@@ -100,24 +98,13 @@ class OneHostAcceptanceTest {
       assertThat(byCommand.keySet()).as("single- and multi-threaded commands of our own")
           .contains(prefix + "-ok", prefix + "-thr");
       for (var e : byCommand.entrySet()) {
-        assertReports(oneHost, "/v1/commands/" + e.getKey() + "/totals", totals(e.getValue()));
+        assertReports(oneHost, "/v1/commands/" + e.getKey() + "/totals", KernelTotals.of(e.getValue()));
       }
       assertThat(oneHost.agent().publisherCounters().dropped.sum()).isZero();
       assertThat(oneHost.agent().listenerCounters().kernelOverflowEvents.sum()).isZero();
     }
   }
 
-  /** The counting rules of DESIGN.md over the kernel's own records, for the fields checked. */
-  private static Map<String, Long> totals(List<TaskStats> exits) {
-    Map<String, Long> t = new LinkedHashMap<>();
-    t.put("exits", (long) exits.size());
-    t.put("processes", exits.stream().filter(e -> (e.getAcFlag() & AGROUP) != 0).count());
-    t.put("cpu_count", exits.stream().mapToLong(TaskStats::getCpuCount).sum());
-    t.put("cpu_delay_total", exits.stream().mapToLong(TaskStats::getCpuDelayTotal).sum());
-    t.put("ac_utime", exits.stream().mapToLong(TaskStats::getAcUtime).sum());
-    t.put("ac_stime", exits.stream().mapToLong(TaskStats::getAcStime).sum());
-    return t;
-  }
 
   /** Waits (up to 60 s) until the API counts every exit, then requires every field to match exactly. */
   private void assertReports(OneHost oneHost, String path, Map<String, Long> expected) throws Exception {
@@ -136,7 +123,7 @@ class OneHostAcceptanceTest {
     }
     assertThat(got).as("an answer for %s", path).isNotNull();
     Map<String, Long> reported = new LinkedHashMap<>();
-    for (String f : FIELDS) {
+    for (String f : KernelTotals.FIELDS) {
       reported.put(f, got.get(f).asLong());
     }
     assertThat(reported).as(path).isEqualTo(expected);

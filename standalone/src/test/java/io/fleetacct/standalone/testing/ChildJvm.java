@@ -42,6 +42,11 @@ public final class ChildJvm implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The exit status; only once the process has exited. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   /** SIGKILL, and waits for the process to be gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * poison, with headers saying why), then counts each agent_seq of each agent instance once. An
  * instance's records arrive in agent_seq order (the agent guarantees it, and they share one
  * partition through the host key), so a high-water mark suffices: a seq at or below it is a
- * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, the
- * records lost between agent and Kafka, which is counted.
+ * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, which is
+ * counted: exits lost between the kernel and Kafka (the agent skips the numbers of exits the kernel
+ * announced but it never received, and a restarted agent continues its instance's sequence).
  *
  * <p>Besides the per-instance counts in the progress store, each task counts what it saw in Kafka
  * Streams metrics (group {@value #METRIC_GROUP}, exported on /metrics): poison records, replayed
@@ -61,7 +62,7 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     this.progress = context.getStateStore(progressStore);
     poison = sum("poison-records", "Records that did not decode, sent to the dead-letter topic.");
     replayed = sum("replayed-records", "Records dropped because their agent_seq was counted already.");
-    missing = sum("missing-seqs", "agent_seq numbers skipped: records lost between an agent and Kafka.");
+    missing = sum("missing-seqs", "agent_seq numbers skipped: exits lost between the kernel and Kafka.");
   }
 
   /** A running total for this task, tagged with the thread and task like Kafka Streams' own. */

@@ -1,0 +1,70 @@
+package io.fleetacct.standalone.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the tests ask of the query API and the agent's metrics endpoint, and how they wait. */
+public final class Http {
+
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Http() {}
+
+  /** The status of a GET, or -1 when nothing answers. */
+  public static int status(String url) {
+    try {
+      return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** The body of a 200 answer; an empty object for any other status. */
+  public static JsonNode json(String url) throws IOException, InterruptedException {
+    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createObjectNode();
+  }
+
+  /** One unlabelled sample of a Prometheus text exposition at {@code base}/metrics. */
+  public static long metric(String base, String name) throws IOException, InterruptedException {
+    String body = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(body);
+    if (!m.find()) {
+      throw new AssertionError("no metric " + name + " at " + base);
+    }
+    return (long) Double.parseDouble(m.group(1));
+  }
+
+  /** A condition that may need I/O to decide. */
+  @FunctionalInterface
+  public interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /** Polls every 200 ms until {@code check} holds; an AssertionError naming {@code what} after {@code timeout}. */
+  public static void await(String what, Duration timeout, Check check) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (check.holds()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(what + ": not within " + timeout.toSeconds() + " s");
+  }
+}
