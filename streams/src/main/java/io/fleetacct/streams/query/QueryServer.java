@@ -14,7 +14,9 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,6 +119,7 @@ public final class QueryServer implements AutoCloseable {
         case TOTALS, SERIES -> respond(ex, 200, keyed(r, ex.getRequestURI()));
         case TOP -> respond(ex, 200, top(r, ex.getRequestURI()));
         case AGENTS -> respond(ex, 200, agents(r, ex.getRequestURI()));
+        case CONSOLE -> console(ex, r.key());
       }
     } catch (BadRequest e) {
       respond(ex, e.status, Json.error(e.getMessage()));
@@ -143,6 +146,37 @@ public final class QueryServer implements AutoCloseable {
     KafkaStreams.State state = streams.state();
     boolean ok = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
     respond(ex, ok ? 200 : 503, Json.MAPPER.createObjectNode().put("state", state.name()));
+  }
+
+  /** A file of the web console (resources under io/fleetacct/streams/console), which reads only /v1. */
+  private void console(HttpExchange ex, String name) throws IOException {
+    byte[] body = CONSOLE.get(name);
+    String type = name.endsWith(".js") ? "text/javascript" : name.endsWith(".css") ? "text/css" : "text/html";
+    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static final Map<String, byte[]> CONSOLE = loadConsole();
+
+  private static Map<String, byte[]> loadConsole() {
+    Map<String, byte[]> files = new HashMap<>();
+    for (String name : Request.CONSOLE_FILES) {
+      try (InputStream in = QueryServer.class.getResourceAsStream("/io/fleetacct/streams/console/" + name)) {
+        if (in == null) {
+          throw new IllegalStateException("web console file missing from the build: " + name);
+        }
+        files.put(name, in.readAllBytes());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Map.copyOf(files);
   }
 
   private void metrics(HttpExchange ex) throws IOException {

@@ -24,7 +24,10 @@ import org.apache.avro.Schema;
 record Request(Kind kind, Tables table, String key, Object keyJson, String by, int limit, Instant from, Instant to,
                boolean local) {
 
-  enum Kind { TOTALS, SERIES, TOP, AGENTS, HEALTH, METRICS }
+  enum Kind { TOTALS, SERIES, TOP, AGENTS, HEALTH, METRICS, CONSOLE }
+
+  /** The web console's files: {@code /} is index.html, the rest are under /console/. */
+  static final Set<String> CONSOLE_FILES = Set.of("index.html", "app.js", "style.css");
 
   static final int MAX_LIMIT = 10_000;
   /** Fields `top` can sort by: every numeric DelayTotals field. */
@@ -47,7 +50,13 @@ record Request(Kind kind, Tables table, String key, Object keyJson, String by, i
     if (path.equals(List.of("metrics"))) {
       return new Request(Kind.METRICS, null, null, null, null, 0, null, null, local);
     }
-    if (path.isEmpty() || !path.get(0).equals("v1")) {
+    if (path.isEmpty()) {
+      return new Request(Kind.CONSOLE, null, "index.html", null, null, 0, null, null, local);
+    }
+    if (path.size() == 2 && path.get(0).equals("console") && CONSOLE_FILES.contains(path.get(1))) {
+      return new Request(Kind.CONSOLE, null, path.get(1), null, null, 0, null, null, local);
+    }
+    if (!path.get(0).equals("v1")) {
       throw BadRequest.notFound("no such resource: " + uri.getRawPath() + " (the API is under /v1)");
     }
     List<String> p = path.subList(1, path.size());

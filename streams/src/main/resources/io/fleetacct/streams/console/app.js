@@ -1,0 +1,250 @@
+// fleetacct web console: reads only the query API v1 of the server that serves it. No build step.
+// State lives in the location hash (#dim=cgroups&kind=cpu&range=60&key=...), so a view can be linked.
+"use strict";
+
+const REFRESH_MS = 10000;
+const TOP_LIMIT = 20;
+const STALE_MS = 60000; // three missed heartbeats at the agent's default 10 s, and then some
+const KINDS = { cpu: "CPU", blkio: "block IO", swapin: "swap-in", freepages: "memory reclaim",
+  thrashing: "thrashing", compact: "compaction", wpcopy: "write-protect copy", irq: "IRQ" };
+const DIMS = { cgroups: "cgroups", commands: "commands", hosts: "hosts" };
+
+const state = { dim: "cgroups", kind: "cpu", range: 60, key: null };
+
+// ---- units ----
+function fmtNs(ns) {
+  if (!isFinite(ns) || ns <= 0) return "0";
+  const units = [[3600e9, "h"], [60e9, "min"], [1e9, "s"], [1e6, "ms"], [1e3, "µs"]];
+  for (const [size, unit] of units) {
+    if (ns >= size) return (ns / size).toFixed(ns / size >= 100 ? 0 : 1) + " " + unit;
+  }
+  return Math.round(ns) + " ns";
+}
+function fmtBytes(b) {
+  const units = [[1024 ** 4, "TiB"], [1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]];
+  for (const [size, unit] of units) {
+    if (b >= size) return (b / size).toFixed(1) + " " + unit;
+  }
+  return b + " B";
+}
+function fmtCount(n) { return Number(n).toLocaleString("en-US"); }
+function fmtAge(ms) {
+  if (ms < 0) ms = 0;
+  if (ms < 60000) return Math.round(ms / 1000) + " s ago";
+  if (ms < 3600000) return Math.round(ms / 60000) + " min ago";
+  return Math.round(ms / 3600000) + " h ago";
+}
+
+// ---- state in the hash ----
+function readHash() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  if (DIMS[p.get("dim")]) state.dim = p.get("dim");
+  if (KINDS[p.get("kind")]) state.kind = p.get("kind");
+  const r = parseInt(p.get("range"), 10);
+  if ([15, 60, 360, 1440].includes(r)) state.range = r;
+  state.key = p.get("key");
+}
+function writeHash() {
+  const p = new URLSearchParams({ dim: state.dim, kind: state.kind, range: String(state.range) });
+  if (state.key !== null) p.set("key", state.key);
+  history.replaceState(null, "", "#" + p.toString());
+}
+
+// ---- API ----
+async function api(path) {
+  const r = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || r.status + " " + r.statusText);
+  return body;
+}
+function seriesPath(dim, key, from, to) {
+  const range = "from=" + encodeURIComponent(from.toISOString()) + "&to=" + encodeURIComponent(to.toISOString());
+  if (dim === "cgroups") return "/v1/cgroups/series?path=" + encodeURIComponent(key) + "&" + range;
+  return "/v1/" + dim + "/" + encodeURIComponent(key) + "/series?" + range;
+}
+
+// ---- DOM helpers ----
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+function svg(tag, attrs, text) {
+  const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// ---- top table ----
+async function loadTop() {
+  const total = state.kind + "_delay_total", count = state.kind + "_count";
+  document.getElementById("top-title").textContent =
+    "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " delay (all time)";
+  const tbody = document.querySelector("#top tbody");
+  const note = document.getElementById("top-note");
+  let rows;
+  try {
+    rows = await api("/v1/" + state.dim + "/top?by=" + total + "&limit=" + TOP_LIMIT);
+    note.textContent = "";
+  } catch (e) {
+    note.textContent = "cannot load the top " + state.dim + ": " + e.message;
+    return;
+  }
+  const max = Math.max(1, ...rows.map(r => r[total]));
+  tbody.replaceChildren(...rows.map(r => {
+    const events = r[count], delay = r[total];
+    const fill = el("span", { class: "fill" });
+    fill.style.width = (100 * delay / max).toFixed(1) + "%"; // CSSOM: allowed by the page's CSP
+    const tr = el("tr", { "data-key": r.key, tabindex: "0" },
+      el("td", { class: "key", title: r.key }, r.key),
+      el("td", {}, el("span", { class: "bar" }, fill, el("span", { class: "val" }, fmtNs(delay)))),
+      el("td", { class: "num mid" }, fmtCount(events)),
+      el("td", { class: "num" }, events > 0 ? fmtNs(delay / events) : "-"),
+      el("td", { class: "num wide" }, fmtCount(r.exits)));
+    if (r.key === state.key) tr.classList.add("selected");
+    const choose = () => { state.key = r.key; writeHash(); refresh(); };
+    tr.addEventListener("click", choose);
+    tr.addEventListener("keydown", ev => { if (ev.key === "Enter") choose(); });
+    return tr;
+  }));
+  if (rows.length === 0) note.textContent = "nothing counted yet";
+}
+
+// ---- detail: series chart and facts ----
+async function loadDetail() {
+  const section = document.getElementById("detail");
+  if (state.key === null) { section.hidden = true; return; }
+  section.hidden = false;
+  const total = state.kind + "_delay_total", count = state.kind + "_count";
+  document.getElementById("detail-title").textContent =
+    state.key + ": " + KINDS[state.kind] + " delay per minute, last " + labelRange(state.range);
+  const to = new Date(), from = new Date(to.getTime() - state.range * 60000);
+  const chart = document.getElementById("chart");
+  let series;
+  try {
+    series = await api(seriesPath(state.dim, state.key, from, to));
+  } catch (e) {
+    chart.replaceChildren(el("p", { class: "note" }, "no series for " + state.key + ": " + e.message));
+    return;
+  }
+  drawChart(chart, series.windows || [], from, to, total, count);
+  drawFacts(series.windows || [], total, count);
+}
+function labelRange(minutes) { return minutes >= 60 ? minutes / 60 + " h" : minutes + " min"; }
+
+function drawChart(chart, windows, from, to, total, count) {
+  const W = 720, H = 260, L = 64, B = 28, T = 10, R = 8;
+  const span = to - from;
+  const max = Math.max(1, ...windows.map(w => w[total]));
+  const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, "aria-label": "delay per minute" });
+  s.append(svg("line", { class: "axis", x1: L, y1: H - B, x2: W - R, y2: H - B }));
+  s.append(svg("line", { class: "axis", x1: L, y1: T, x2: L, y2: H - B }));
+  s.append(svg("text", { x: L - 6, y: T + 10, "text-anchor": "end" }, fmtNs(max)));
+  s.append(svg("text", { x: L - 6, y: H - B, "text-anchor": "end" }, "0"));
+  const time = d => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  s.append(svg("text", { x: L, y: H - 8 }, time(from)));
+  s.append(svg("text", { x: W - R, y: H - 8, "text-anchor": "end" }, time(to)));
+  const slot = Math.max(2, (W - L - R) * 60000 / span - 1);
+  for (const w of windows) {
+    const start = new Date(w.start);
+    const x = L + (W - L - R) * (start - from) / span;
+    if (x < L || x > W - R) continue;
+    const h = (H - B - T) * w[total] / max;
+    const bar = svg("rect", { class: "b", x: x.toFixed(1), y: (H - B - h).toFixed(1), width: slot.toFixed(1),
+      height: Math.max(h, 0.5).toFixed(1), "data-start": w.start });
+    bar.append(svg("title", {}, time(start) + ": " + fmtNs(w[total]) + " over " + fmtCount(w[count])
+      + " events, " + fmtCount(w.exits) + " exits"));
+    s.append(bar);
+  }
+  if (windows.length === 0) {
+    s.append(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "no exits in this range"));
+  }
+  chart.replaceChildren(s);
+}
+
+function drawFacts(windows, total, count) {
+  const sum = f => windows.reduce((a, w) => a + (w[f] || 0), 0);
+  const max = f => windows.reduce((a, w) => Math.max(a, w[f] || 0), 0);
+  const delay = sum(total), events = sum(count);
+  const facts = [
+    ["delay in range", fmtNs(delay)],
+    ["events", fmtCount(events)],
+    ["avg / event", events > 0 ? fmtNs(delay / events) : "-"],
+    ["longest single delay", fmtNs(max(state.kind + "_delay_max"))],
+    ["exits (threads)", fmtCount(sum("exits"))],
+    ["processes", fmtCount(sum("processes"))],
+    ["CPU time (user + system)", fmtNs((sum("ac_utime") + sum("ac_stime")) * 1000)],
+    ["read from storage", fmtBytes(sum("read_bytes"))],
+    ["written to storage", fmtBytes(sum("write_bytes"))],
+    ["peak RSS of one task", fmtBytes(max("hiwater_rss") * 1024)],
+  ];
+  document.getElementById("detail-facts").replaceChildren(...facts.map(([k, v]) =>
+    el("div", {}, el("dt", {}, k), el("dd", {}, v))));
+}
+
+// ---- agent health ----
+async function loadAgents() {
+  const tbody = document.querySelector("#agents tbody");
+  let agents;
+  try {
+    agents = await api("/v1/agents");
+  } catch (e) {
+    tbody.replaceChildren(el("tr", {}, el("td", { colspan: "7" }, "cannot load agents: " + e.message)));
+    return;
+  }
+  const now = Date.now();
+  agents.sort((a, b) => a.host.localeCompare(b.host));
+  tbody.replaceChildren(...agents.map(a => {
+    const age = now - Date.parse(a.last_seen);
+    const stale = age > STALE_MS;
+    const drops = (a.kernel_overflow_events || 0) + (a.kernel_sequence_gaps || 0);
+    const flag = (bad, text, cls = "") => el("td", { class: "num" + (bad ? " flag" : "") + cls }, text);
+    const tr = el("tr", { "data-host": a.host },
+      el("td", {}, a.host),
+      el("td", { class: stale ? "flag" : "" }, fmtAge(age) + (stale ? " (stale)" : "")),
+      flag(a.sequence_gaps > 0, fmtCount(a.sequence_gaps)),
+      flag(drops > 0, fmtCount(drops)),
+      flag(a.dropped > 0, fmtCount(a.dropped), " mid"),
+      el("td", { class: "num wide" }, fmtCount(a.spooled_records) + " / " + fmtBytes(a.spooled_bytes || 0)),
+      el("td", { class: "wide" }, a.delayacct_enabled ? "on" : "off (CPU delays only)"));
+    if (stale || a.sequence_gaps > 0 || drops > 0 || a.dropped > 0 || a.decode_errors > 0) {
+      tr.classList.add("problem");
+    } else if (!a.delayacct_enabled) {
+      tr.classList.add("warn");
+    }
+    return tr;
+  }));
+}
+
+// ---- wiring ----
+let refreshing = false;
+async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    for (const b of document.querySelectorAll("#dims button")) {
+      b.setAttribute("aria-pressed", String(b.dataset.dim === state.dim));
+    }
+    document.getElementById("kind").value = state.kind;
+    document.getElementById("range").value = String(state.range);
+    await Promise.all([loadTop(), loadDetail(), loadAgents()]);
+    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+    document.body.dataset.loaded = "true";
+  } finally {
+    refreshing = false;
+  }
+}
+
+readHash();
+for (const b of document.querySelectorAll("#dims button")) {
+  b.addEventListener("click", () => { state.dim = b.dataset.dim; state.key = null; writeHash(); refresh(); });
+}
+document.getElementById("kind").addEventListener("change", e => { state.kind = e.target.value; writeHash(); refresh(); });
+document.getElementById("range").addEventListener("change", e => { state.range = +e.target.value; writeHash(); refresh(); });
+window.addEventListener("hashchange", () => { readHash(); refresh(); });
+setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_MS);
+refresh();
