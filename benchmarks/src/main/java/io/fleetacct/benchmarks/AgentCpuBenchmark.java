@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.fleetacct.benchmarks.AgentCpuBenchmark [seconds]}
  * ({@code -Dbench.warmup=SECONDS}, default 10: one fork loop first, not measured;
+ * {@code -Dbench.agent.args="--sockets per-cpu"}: options for the agent;
  * {@code -Dbench.threads=true}: CPU by thread).
  */
 public final class AgentCpuBenchmark {
@@ -51,6 +52,10 @@ public final class AgentCpuBenchmark {
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.fleetacct.agent.cli.AgentCli", "run",
           "--bootstrap-servers", broker.bootstrapServers(), "--topic", "bench.exits", "--status-topic",
           "bench.status", "--spool-dir", spool.toString(), "--metrics-port", String.valueOf(port)));
+      String agentArgs = System.getProperty("bench.agent.args", ""); // e.g. "--sockets per-cpu"
+      if (!agentArgs.isBlank()) {
+        cmd.addAll(List.of(agentArgs.trim().split("\\s+")));
+      }
       Process agent = new ProcessBuilder(cmd)
           .redirectErrorStream(true).redirectOutput(spool.resolveSibling("fleetacct-cpu-bench-agent.log").toFile())
           .start();

@@ -11,6 +11,7 @@ import io.fleetacct.streams.topology.FleetacctTopology;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +48,24 @@ public final class StreamsBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AvroSerde<TaskExit> SERDE = FleetacctSerdes.taskExit();
 
+  /**
+   * This JVM's memory: after the warm-up it is the streams application (and the benchmark's
+   * producer in the latency phase); RSS beyond the committed heap is mostly RocksDB's native
+   * memory, thread stacks and metaspace.
+   */
+  private static void printMemory() throws IOException {
+    Map<String, Long> status = new java.util.HashMap<>();
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
+        status.put(line.substring(0, 5), Long.parseLong(line.replaceAll("\\D", "")) / 1024);
+      }
+    }
+    Runtime rt = Runtime.getRuntime();
+    System.out.printf("memory: RSS %d MiB (peak %d MiB); Java heap %d MiB used of %d MiB committed, max %d MiB%n",
+        status.get("VmRSS"), status.get("VmHWM"), (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
+        rt.maxMemory() >> 20);
+  }
+
   public static void main(String[] args) throws Exception {
     int exits = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
     int warmup = Integer.getInteger("bench.warmup", 300_000);
@@ -80,6 +99,7 @@ public final class StreamsBenchmark {
         System.out.printf("streams throughput (exactly_once_v2, 1 instance, 6 partitions): %d exits in %.1f s ="
             + " %.0f exits/s (from start-up, task assignment included)%n", exits, seconds, exits / seconds);
         System.out.println("CPU per exit meanwhile: " + cpu.perEvent(exits));
+        printMemory();
 
         List<Long> latencies = new ArrayList<>();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -108,6 +128,7 @@ public final class StreamsBenchmark {
         System.out.printf("latency from record timestamp to the query API (200 markers under ~5,000 exits/s):"
                 + " p50 %d ms, p99 %d ms, max %d ms%n", latencies.get(99), latencies.get(197),
             latencies.get(latencies.size() - 1));
+        printMemory();
       } finally {
         app.close();
       }

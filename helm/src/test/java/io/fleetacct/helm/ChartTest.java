@@ -86,7 +86,7 @@ class ChartTest {
     assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
     assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(sc.getCapabilities().getAdd()).containsExactly("NET_ADMIN");
-    assertThat(agent.getArgs()).contains("--host=$(NODE_NAME)").doesNotContain("--enable-delayacct");
+    assertThat(agent.getArgs()).contains("--host=$(NODE_NAME)", "--sockets=per-cpu").doesNotContain("--enable-delayacct");
     assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
     assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath().getPath())
         .isEqualTo("/var/lib/fleetacct/spool"));

@@ -106,7 +106,8 @@ public final class OneHost implements AutoCloseable {
     streams = StreamsApp.start(new StreamsApp.Config(bootstrap, APPLICATION_ID, config.stateDir().resolve("streams"),
         config.httpBind(), config.httpPort(), advertised(config.httpBind()), 0, topology, config.topicPartitions(),
         streamsProps));
-    agent = Agent.start(new Agent.Config(ExitListener.Options.defaults(CpuList.possible()), host,
+    // One socket per CPU: a small host's agent counts every exit it loses, across restarts too.
+    agent = Agent.start(new Agent.Config(ExitListener.Options.perCpu(CpuList.possible()), host,
         ProducerSettings.build(bootstrap, null, List.of()), topology.exitsTopic(), topology.statusTopic(),
         config.stateDir().resolve("spool"), 1L << 30, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10),
         "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct()));

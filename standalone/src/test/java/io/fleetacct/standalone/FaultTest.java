@@ -133,7 +133,7 @@ class FaultTest {
 
       int metricsPort = freePort();
       String[] agentArgs = {"run", "--bootstrap-servers", broker.bootstrapServers(), "--topic", app + ".exits",
-          "--status-topic", app + ".status", "--spool-dir", spool.toString(), "--sockets", String.valueOf(sockets),
+          "--status-topic", app + ".status", "--spool-dir", spool.toString(), "--sockets", "per-cpu",
           "--metrics-port", String.valueOf(metricsPort), "--host", host, "--heartbeat-interval", "1",
           "--shutdown-timeout", "30"};
       String metrics = "http://127.0.0.1:" + metricsPort;

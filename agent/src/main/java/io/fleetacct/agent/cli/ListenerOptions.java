@@ -13,11 +13,11 @@ public final class ListenerOptions {
       description = "CPUs to register, e.g. 0-3,8 (default: every possible CPU, online or not).")
   String cpus;
 
-  @Option(names = "--sockets", paramLabel = "N", defaultValue = "1",
+  @Option(names = "--sockets", paramLabel = "N|per-cpu", defaultValue = "1",
       description = "Listener sockets, each with its own receive thread and a share of the CPUs"
-          + " (default: ${DEFAULT-VALUE}). With one CPU per socket, gaps in the kernel's per-CPU"
-          + " sequence numbers count lost messages.")
-  int sockets;
+          + " (default: ${DEFAULT-VALUE}); per-cpu: one for each CPU, so that gaps in the kernel's"
+          + " per-CPU sequence numbers count every lost exit, across agent restarts too.")
+  String sockets;
 
   @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "8388608",
       description = "Receive buffer per socket, set with SO_RCVBUFFORCE (default: ${DEFAULT-VALUE}).")
@@ -34,8 +34,14 @@ public final class ListenerOptions {
     if (!possible.containsAll(chosen)) {
       throw new IllegalArgumentException("--cpus " + chosen + " is not within the possible CPUs " + possible);
     }
-    if (sockets < 1) {
-      throw new IllegalArgumentException("--sockets must be at least 1, not " + sockets);
+    int n;
+    try {
+      n = sockets.equals("per-cpu") ? chosen.size() : Integer.parseInt(sockets);
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n < 1) {
+      throw new IllegalArgumentException("--sockets must be per-cpu or a number of at least 1, not " + sockets);
     }
     if (socketBuffer < 64 * 1024) {
       throw new IllegalArgumentException("--socket-buffer must be at least 65536 bytes, not " + socketBuffer);
@@ -43,6 +49,6 @@ public final class ListenerOptions {
     if (batchIntervalMillis < 0 || batchIntervalMillis > 1000) {
       throw new IllegalArgumentException("--batch-interval must be 0 to 1000 ms, not " + batchIntervalMillis);
     }
-    return new ExitListener.Options(chosen, sockets, socketBuffer, Duration.ofMillis(batchIntervalMillis));
+    return new ExitListener.Options(chosen, n, socketBuffer, Duration.ofMillis(batchIntervalMillis));
   }
 }

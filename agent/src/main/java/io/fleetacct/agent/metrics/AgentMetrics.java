@@ -62,6 +62,8 @@ public final class AgentMetrics {
         }).register(r);
     counter(r, "fleetacct_agent_proc_event_overflows", "Proc connector socket overflows (fork/exec events lost).",
         a.procEventOverflows);
+    counter(r, "fleetacct_agent_cgroup_map_full", "Processes not remembered because the pid to cgroup map was full"
+        + " (attributed at exit or through the parent instead).", a.mapFull);
     gauge(r, "fleetacct_agent_spool_records", "Records waiting in the disk spool.", pub::spooledRecords);
     gauge(r, "fleetacct_agent_spool_bytes", "Bytes of the disk spool.", pub::spooledBytes);
     gauge(r, "fleetacct_agent_queue_records", "Records waiting in memory for Kafka.", pub::queued);

@@ -38,6 +38,11 @@ public final class ExitListener implements AutoCloseable {
       return new Options(cpus, 1, 8 * 1024 * 1024, Duration.ofMillis(10));
     }
 
+    /** The defaults with one socket per CPU: every lost exit is counted (see {@link ExitHandler}). */
+    public static Options perCpu(CpuList cpus) {
+      return new Options(cpus, cpus.size(), 8 * 1024 * 1024, Duration.ofMillis(10));
+    }
+
     /** The CPU lists of the sockets, one per socket, in socket order. */
     public List<CpuList> socketCpus() {
       return cpus.split(sockets);

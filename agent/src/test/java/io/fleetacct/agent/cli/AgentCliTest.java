@@ -54,7 +54,9 @@ class AgentCliTest {
   @Test
   void badValuesAreOneLineErrors() {
     assertThat(AgentCli.run("listen", "--sockets", "0")).isEqualTo(1);
-    assertThat(err()).contains("--sockets must be at least 1").doesNotContain("Exception");
+    assertThat(err()).contains("--sockets must be per-cpu or a number of at least 1").doesNotContain("Exception");
+    assertThat(AgentCli.run("listen", "--sockets", "every-cpu")).isEqualTo(1);
+    assertThat(err()).contains("not every-cpu");
     assertThat(AgentCli.run("listen", "--cpus", "4-2")).isEqualTo(1);
     assertThat(err()).contains("runs backwards");
     assertThat(AgentCli.run("listen", "--cpus", "0-100000")).isEqualTo(1);

@@ -106,6 +106,7 @@ public final class UpCommand implements Callable<Integer> {
         agentMetricsPort, host, enableDelayacct, topicPartitions))) {
       out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
           h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
+      out.println("web console: " + h.url() + "/");
       out.println("query API: " + h.url() + "/v1   try:");
       h.exampleCommands().forEach(c -> out.println("  " + c));
       if (!DelayAccounting.enabled()) {
