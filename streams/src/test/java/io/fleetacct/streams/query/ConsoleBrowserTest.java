@@ -18,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +29,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,9 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web console in headless Chromium against a running streams application with known data:
- * the top table ranks the cgroups with the expected delays, a row's chart has one bar per minute
- * with exits, unhealthy agents are highlighted. Screenshots (desktop and phone) are kept in
- * target/console/ as test artifacts.
+ * the top table ranks the cgroups with the expected delays; a click on a row opens its chart, one
+ * bar per minute with exits; unhealthy agents are highlighted; new data appears without a reload;
+ * another delay kind re-ranks. Screenshots (desktop and phone) are kept in target/console/ as test
+ * artifacts.
  */
 @WithKafkaBroker
 class ConsoleBrowserTest {
@@ -80,9 +78,7 @@ class ConsoleBrowserTest {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).isTrue();
       Instant now = Instant.now();
       Instant first = now.minus(MINUTES + 2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
-      try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-          new StringSerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<String, byte[]> p = producer(broker)) {
         long seq = 0;
         for (int minute = 0; minute < MINUTES; minute++) {
           Instant at = first.plus(minute, ChronoUnit.MINUTES).plusSeconds(30);
@@ -108,36 +104,79 @@ class ConsoleBrowserTest {
       assertThat(js.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
           v -> assertThat(v).startsWith("default-src 'self'"));
 
-      String view = streams.url() + "/#dim=cgroups&kind=cpu&range=60&key=" + "%2Ffleet%2Falpha";
-      String dom = chromium("--dump-dom", "--window-size=1280,1000", view);
-      assertThat(dom).as("the page loaded its data").contains("data-loaded=\"true\"");
+      try (HeadlessChromium chromium = HeadlessChromium.start(CHROMIUM, profile);
+           KafkaProducer<String, byte[]> p = producer(broker)) {
+        chromium.viewport(1280, 1000, false);
+        chromium.navigate(streams.url() + "/#dim=cgroups&kind=cpu&range=60");
+        chromium.await("document.body.dataset.loaded === 'true'", Duration.ofSeconds(30));
 
-      List<String> keys = all(dom, "<tr data-key=\"([^\"]+)\"");
-      assertThat(keys).as("top cgroups by CPU delay, largest first")
-          .containsExactly("/fleet/alpha", "/fleet/beta", "/fleet/gamma", "/fleet/delta");
-      assertThat(cells(dom, "/fleet/alpha")).containsExactly("/fleet/alpha", "30.0 s", "60", "500 ms", "6");
-      assertThat(cells(dom, "/fleet/beta")).containsExactly("/fleet/beta", "12.0 s", "48", "250 ms", "6");
-      assertThat(cells(dom, "/fleet/gamma")).containsExactly("/fleet/gamma", "3.0 s", "6", "500 ms", "6");
+        assertThat(rows(chromium, "#top")).as("top cgroups by CPU delay, largest first").containsExactly(
+            List.of("/fleet/alpha", "30.0 s", "60", "500 ms", "6"),
+            List.of("/fleet/beta", "12.0 s", "48", "250 ms", "6"),
+            List.of("/fleet/gamma", "3.0 s", "6", "500 ms", "6"),
+            List.of("/fleet/delta", "2.0 µs", "2", "1.0 µs", "2"));
+        assertThat(chromium.eval("document.getElementById('detail').hidden").asBoolean()).as("no chart yet").isTrue();
 
-      assertThat(dom).as("the chart's title").contains("/fleet/alpha: CPU delay per minute, last 1 h");
-      assertThat(all(dom, "<rect class=\"b\"[^>]*data-start=\"([^\"]+)\"")).as("one bar per minute with exits")
-          .hasSize(MINUTES);
-      assertThat(dom).contains("<dd>30.0 s</dd>").contains("<dd>60</dd>"); // delay and events in range
+        // A click on a row opens its per-minute chart and puts the row in the address.
+        chromium.eval("document.querySelector('#top tbody tr[data-key=\"/fleet/alpha\"]').click()");
+        chromium.await("document.querySelectorAll('#chart rect.b').length > 0", Duration.ofSeconds(30));
+        assertThat(chromium.eval("document.querySelectorAll('#chart rect.b').length").asInt())
+            .as("one bar per minute with exits").isEqualTo(MINUTES);
+        assertThat(chromium.eval("document.getElementById('detail-title').textContent").asText())
+            .isEqualTo("/fleet/alpha: CPU delay per minute, last 1 h");
+        assertThat(chromium.eval("[...document.querySelectorAll('#detail-facts dd')].slice(0, 3)"
+            + ".map(d => d.textContent).join(' | ')").asText()).isEqualTo("30.0 s | 60 | 500 ms");
+        assertThat(chromium.eval("location.hash").asText()).contains("key=%2Ffleet%2Falpha");
 
-      assertThat(dom).as("the agent with a gap that went quiet is highlighted")
-          .containsPattern("<tr data-host=\"stale-host\" class=\"problem\">");
-      assertThat(dom).as("the healthy agent is not")
-          .containsPattern("<tr data-host=\"console-host\"( class=\"warn\")?>");
+        assertThat(rows(chromium, "#agents")).as("agents").hasSize(2);
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stale-host\"]').className")
+            .asText()).as("the agent with a gap that went quiet is highlighted").isEqualTo("problem");
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"console-host\"]').className")
+            .asText()).as("the healthy agent is not").isEmpty();
 
-      Files.createDirectories(ARTIFACTS);
-      Path desktop = ARTIFACTS.resolve("console-desktop.png").toAbsolutePath();
-      Path phone = ARTIFACTS.resolve("console-phone.png").toAbsolutePath();
-      chromium("--screenshot=" + desktop, "--window-size=1280,1100", view);
-      chromium("--screenshot=" + phone, "--window-size=390,1400", view);
-      assertThat(Files.size(desktop)).as("desktop screenshot").isGreaterThan(10_000);
-      assertThat(Files.size(phone)).as("phone screenshot").isGreaterThan(10_000);
-      System.out.println("console screenshots: " + desktop + ", " + phone);
+        Files.createDirectories(ARTIFACTS);
+        Path desktop = ARTIFACTS.resolve("console-desktop.png").toAbsolutePath();
+        chromium.screenshot(desktop);
+        chromium.viewport(390, 844, true);
+        chromium.await("getComputedStyle(document.querySelector('#top th.mid')).display === 'none'",
+            Duration.ofSeconds(10));
+        Path phone = ARTIFACTS.resolve("console-phone.png").toAbsolutePath();
+        chromium.screenshot(phone);
+        assertThat(Files.size(desktop)).as("desktop screenshot").isGreaterThan(10_000);
+        assertThat(Files.size(phone)).as("phone screenshot").isGreaterThan(10_000);
+        System.out.println("console screenshots: " + desktop + ", " + phone);
+
+        // It refreshes on its own: a new exit puts beta on top without a reload.
+        p.send(exit("console-host", "agent-ok", MINUTES * CGROUPS.size(),
+            new Cgroup("/fleet/beta", 30_000_000_000L, 30), now, app));
+        p.flush();
+        chromium.await("document.querySelector('#top tbody tr').dataset.key === '/fleet/beta'", Duration.ofSeconds(40));
+        assertThat(rows(chromium, "#top").get(0)).containsExactly("/fleet/beta", "42.0 s", "78", "538 ms", "7");
+
+        // Another delay kind re-ranks by that kind.
+        chromium.eval("const k = document.getElementById('kind'); k.value = 'blkio';"
+            + " k.dispatchEvent(new Event('change'))");
+        chromium.await("document.getElementById('top-title').textContent.includes('block IO')", Duration.ofSeconds(10));
+      }
     }
+  }
+
+  private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaBroker broker) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The visible text of each cell of each body row of a table. */
+  private List<List<String>> rows(HeadlessChromium chromium, String table) throws Exception {
+    JsonNode rows = json.readTree(chromium.eval("JSON.stringify([...document.querySelectorAll('" + table
+        + " tbody tr')].map(tr => [...tr.cells].map(td => td.textContent.trim())))").asText());
+    List<List<String>> out = new ArrayList<>();
+    for (JsonNode r : rows) {
+      List<String> cells = new ArrayList<>();
+      r.forEach(c -> cells.add(c.asText()));
+      out.add(cells);
+    }
+    return out;
   }
 
   private static ProducerRecord<String, byte[]> exit(String host, String instance, long seq, Cgroup c, Instant at,
@@ -187,43 +226,5 @@ class ConsoleBrowserTest {
       Thread.sleep(200);
     }
     throw new AssertionError(url + " did not count " + exits + " exits within 60 s");
-  }
-
-  /** Runs headless Chromium on {@code url} with the flags this machine needs; its standard output. */
-  private String chromium(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + profile, "--virtual-time-budget=15000"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("Chromium did not finish within 120 s");
-    }
-    assertThat(p.exitValue()).as("Chromium's exit status").isZero();
-    return new String(out, StandardCharsets.UTF_8);
-  }
-
-  private static List<String> all(String text, String regex) {
-    List<String> found = new ArrayList<>();
-    Matcher m = Pattern.compile(regex).matcher(text);
-    while (m.find()) {
-      found.add(m.group(1));
-    }
-    return found;
-  }
-
-  /** The visible text of each cell of the top table's row for {@code key}. */
-  private static List<String> cells(String dom, String key) {
-    Matcher row = Pattern.compile("<tr data-key=\"" + Pattern.quote(key) + "\"[^>]*>(.*?)</tr>", Pattern.DOTALL)
-        .matcher(dom);
-    assertThat(row.find()).as("a row for %s", key).isTrue();
-    List<String> cells = new ArrayList<>();
-    Matcher cell = Pattern.compile("<td[^>]*>(.*?)</td>", Pattern.DOTALL).matcher(row.group(1));
-    while (cell.find()) {
-      cells.add(cell.group(1).replaceAll("<[^>]+>", "").trim());
-    }
-    return cells;
   }
 }
