@@ -27,15 +27,32 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
   private static Cache cache;
   private static WriteBufferManager writeBuffers;
 
+  /**
+   * The cap that {@code configured} (the value of {@value #MEMORY_BYTES}, or null) asks for; an
+   * IllegalArgumentException that says why it is refused. StreamsApp checks it before starting, so
+   * a bad value never reaches a stream thread.
+   */
+  public static long bytes(Object configured) {
+    if (configured == null) {
+      return DEFAULT_MEMORY_BYTES;
+    }
+    long bytes;
+    try {
+      bytes = Long.parseLong(configured.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(MEMORY_BYTES + " wants a number of bytes, not '" + configured + "'");
+    }
+    if (bytes < 16L * 1024 * 1024) {
+      throw new IllegalArgumentException(MEMORY_BYTES + " must be at least 16 MiB (16777216), not " + bytes);
+    }
+    return bytes;
+  }
+
   private static synchronized void init(Map<String, Object> configs) {
     if (cache != null) {
       return;
     }
-    Object v = configs.get(MEMORY_BYTES);
-    long bytes = v == null ? DEFAULT_MEMORY_BYTES : Long.parseLong(v.toString().trim());
-    if (bytes < 16L * 1024 * 1024) {
-      throw new IllegalArgumentException(MEMORY_BYTES + " must be at least 16 MiB, not " + bytes);
-    }
+    long bytes = bytes(configs.get(MEMORY_BYTES));
     cache = new LRUCache(bytes, -1, false, INDEX_FILTER_SHARE);
     writeBuffers = new WriteBufferManager(bytes / 2, cache);
   }

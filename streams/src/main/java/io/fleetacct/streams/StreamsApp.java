@@ -55,6 +55,7 @@ public final class StreamsApp implements AutoCloseable {
 
   public static StreamsApp start(Config c) throws IOException {
     FleetacctSchemas.trustGeneratedClasses();
+    BoundedRocksDbMemory.bytes(c.extra().get(BoundedRocksDbMemory.MEMORY_BYTES)); // refuse a bad value up front
     createMissingTopics(c);
     QueryServer server = QueryServer.bind(c.bindHost(), c.port());
     HostInfo self = new HostInfo(c.advertisedHost(), server.port());

@@ -41,6 +41,15 @@ class StreamsCliTest {
   }
 
   @Test
+  void aTooSmallRocksDbMemoryCapIsRefusedBeforeAnythingStarts(@TempDir Path state) {
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(),
+        "-X", "fleetacct.rocksdb.memory.bytes=1024")).isEqualTo(1);
+    assertThat(err.toString().trim())
+        .isEqualTo("run: fleetacct.rocksdb.memory.bytes must be at least 16 MiB (16777216), not 1024");
+    assertThat(state).isEmptyDirectory();
+  }
+
+  @Test
   void aMissingStreamsConfigFileIsNamed(@TempDir Path state) {
     Path missing = state.resolve("nope.properties");
     assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(),
