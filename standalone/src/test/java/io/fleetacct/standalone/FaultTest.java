@@ -22,12 +22,17 @@ import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.cli.StreamsCli;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.Tables;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -230,6 +235,7 @@ class FaultTest {
       assertThat(lostReported).as("the agent's downtime shows as reported loss").isPositive();
       assertThat(lostUnreported).as("lost-unreported").isZero();
       assertThat(doubleCounted).as("double-counted").isZero();
+      assertEveryTableHoldsExactly(a, host, onTopic);
 
       // The workload's commands: the tables hold exactly the kernel's records of the exits that arrived.
       Set<String> arrived = new HashSet<>();
@@ -260,6 +266,74 @@ class FaultTest {
     } finally {
       a.close();
     }
+  }
+
+  /**
+   * Every table, all-time and per minute, by every key the delivered records have, counts exactly
+   * the delivered records, each (agent instance, agent_seq) once.
+   */
+  private static void assertEveryTableHoldsExactly(StreamsApp app, String host, List<TaskExit> onTopic)
+      throws Exception {
+    Map<String, TaskExit> once = new LinkedHashMap<>();
+    for (TaskExit e : onTopic) {
+      once.putIfAbsent(e.getAgentInstance() + "/" + e.getAgentSeq(), e);
+    }
+    Map<String, Long> byCgroup = once.values().stream().collect(Collectors.groupingBy(
+        e -> e.getCgroup() == null ? Tables.UNATTRIBUTED : e.getCgroup(), Collectors.counting()));
+    Map<String, Long> byCommand = once.values().stream().collect(Collectors.groupingBy(
+        e -> e.getTask().getAcComm(), Collectors.counting()));
+    Instant from = once.values().stream().map(TaskExit::getReceivedAt).min(Instant::compareTo).orElseThrow()
+        .truncatedTo(ChronoUnit.MINUTES);
+    Instant to = once.values().stream().map(TaskExit::getReceivedAt).max(Instant::compareTo).orElseThrow()
+        .plus(1, ChronoUnit.MINUTES);
+    String range = "from=" + from + "&to=" + to;
+    String base = app.url() + "/v1/";
+    settles("host " + host + " per minute", once.size(), () -> windowedExits(base + "hosts/" + enc(host) + "/series?"
+        + range));
+    for (var e : byCgroup.entrySet()) {
+      String path = "path=" + enc(e.getKey());
+      settles("cgroup " + e.getKey(), e.getValue(), () -> Http.json(base + "cgroups/totals?" + path).path("exits")
+          .asLong());
+      settles("host+cgroup " + e.getKey(), e.getValue(), () -> Http.json(base + "hosts/" + enc(host)
+          + "/cgroups/totals?" + path).path("exits").asLong());
+      settles("cgroup " + e.getKey() + " per minute", e.getValue(), () -> windowedExits(base + "cgroups/series?" + path
+          + "&" + range));
+    }
+    for (var e : byCommand.entrySet()) {
+      settles("command " + e.getKey(), e.getValue(), () -> Http.json(base + "commands/" + enc(e.getKey())
+          + "/totals").path("exits").asLong());
+    }
+    System.out.printf("fault report: every table agrees: host (all-time, and per minute over %d min), %d cgroups and host+cgroups"
+        + " (all-time and per minute), %d commands%n", ChronoUnit.MINUTES.between(from, to), byCgroup.size(),
+        byCommand.size());
+  }
+
+  @FunctionalInterface
+  private interface Count {
+    long get() throws Exception;
+  }
+
+  /** Waits up to 60 s for a table (tables behind other repartition topics may lag), then requires exactly. */
+  private static void settles(String what, long expected, Count actual) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long got = actual.get();
+    while (got != expected && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      got = actual.get();
+    }
+    assertThat(got).as(what).isEqualTo(expected);
+  }
+
+  private static long windowedExits(String url) throws Exception {
+    long sum = 0;
+    for (JsonNode w : Http.json(url).path("windows")) {
+      sum += w.path("exits").asLong();
+    }
+    return sum;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** One exit, told apart from every other of the run (pid numbers are reused). */

@@ -131,11 +131,12 @@ final class HeadlessChromium implements AutoCloseable {
     return r.path("result").path("value");
   }
 
-  /** Polls {@code expression} until it is true. */
+  /** Polls {@code expression} until it is true; while it throws (the page still loading), it is false. */
   void await(String expression, Duration timeout) throws Exception {
+    String guarded = "(() => { try { return !!(" + expression + "); } catch (e) { return false; } })()";
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (eval(expression).asBoolean(false)) {
+      if (eval(guarded).asBoolean(false)) {
         return;
       }
       Thread.sleep(100);
