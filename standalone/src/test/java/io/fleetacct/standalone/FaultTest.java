@@ -303,8 +303,8 @@ class FaultTest {
       settles("command " + e.getKey(), e.getValue(), () -> Http.json(base + "commands/" + enc(e.getKey())
           + "/totals").path("exits").asLong());
     }
-    System.out.printf("fault report: every table agrees: host (all-time, and per minute over %d min), %d cgroups and host+cgroups"
-        + " (all-time and per minute), %d commands%n", ChronoUnit.MINUTES.between(from, to), byCgroup.size(),
+    System.out.printf("fault report: every table agrees: host (all-time, and per minute over %d min), %d cgroups"
+        + " and host+cgroups (all-time and per minute), %d commands%n", ChronoUnit.MINUTES.between(from, to), byCgroup.size(),
         byCommand.size());
   }
 
