@@ -107,8 +107,8 @@ public final class Agent implements AutoCloseable {
         identity.host(), this::status, publisherCounters);
     publisher.start(); // after the assignment: its first heartbeat reads this.publisher
     listener = ExitListener.start(config.listener(), journal::resumeKernelSeq,
-        (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at), socket, exit.nlmsgSeq() & 0xffffffffL,
-            missed), listenerCounters);
+        (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at), socket, exit.kernelSeq(), missed),
+        listenerCounters);
     registered = true;
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),

@@ -2,15 +2,17 @@ package io.fleetacct.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
 import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -50,9 +51,9 @@ class AgentCrashTest {
     broker.createTopic(topic + ".status", 1);
     broker.stop(); // Kafka away: the agent spools
     String prefix = "cr" + UUID.randomUUID().toString().substring(0, 4);
-    int port = freePort();
+    int port = LoopbackPorts.free();
 
-    Process first = startAgent(broker.bootstrapServers(), topic, port);
+    ChildJvm first = startAgent(broker.bootstrapServers(), topic, port);
     long spooledAtKill;
     long receivedAtKill;
     List<Workload.Child> children;
@@ -64,11 +65,11 @@ class AgentCrashTest {
       receivedAtKill = metric(port, "fleetacct_agent_exits_received_total");
       assertThat(spooledAtKill).as("spooled before the kill").isPositive();
     } finally {
-      first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
+      first.kill();
     }
 
     broker.start();
-    Process second = startAgent(broker.bootstrapServers(), topic, port);
+    ChildJvm second = startAgent(broker.bootstrapServers(), topic, port);
     try {
       awaitReady(port, second);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -76,8 +77,7 @@ class AgentCrashTest {
         Thread.sleep(200);
       }
     } finally {
-      second.destroy(); // SIGTERM: a clean stop
-      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      second.stop(60); // SIGTERM: a clean stop
     }
 
     List<TaskExit> all = Topics.readAll(broker.bootstrapServers(), topic, FleetacctSerdes.taskExit(),
@@ -100,18 +100,14 @@ class AgentCrashTest {
     assertThat(lost).as("every lost exit is inside a counted agent_seq gap").isLessThanOrEqualTo(gaps);
   }
 
-  private Process startAgent(String bootstrap, String topic, int port) throws IOException {
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", "-cp", System.getProperty("java.class.path"),
-        "io.fleetacct.agent.cli.AgentCli", "run", "--bootstrap-servers", bootstrap, "--topic", topic,
-        "--status-topic", topic + ".status", "--spool-dir", spoolDir.toString(), "--queue-capacity", "50",
-        "--metrics-port", String.valueOf(port), "--host", "crash-host", "--heartbeat-interval", "1")
-        .redirectErrorStream(true)
-        .redirectOutput(spoolDir.resolveSibling(topic + "-agent.log").toFile())
-        .start();
+  private ChildJvm startAgent(String bootstrap, String topic, int port) {
+    return ChildJvm.start("agent", AgentCli.class, spoolDir.resolveSibling(topic + "-agent.log"), "run",
+        "--bootstrap-servers", bootstrap, "--topic", topic, "--status-topic", topic + ".status",
+        "--spool-dir", spoolDir.toString(), "--queue-capacity", "50", "--metrics-port", String.valueOf(port),
+        "--host", "crash-host", "--heartbeat-interval", "1");
   }
 
-  private void awaitReady(int port, Process agent) throws Exception {
+  private void awaitReady(int port, ChildJvm agent) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       assertThat(agent.isAlive()).as("agent alive").isTrue();
@@ -136,11 +132,5 @@ class AgentCrashTest {
       throw new AssertionError("no metric " + name);
     }
     return (long) Double.parseDouble(m.group(1));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

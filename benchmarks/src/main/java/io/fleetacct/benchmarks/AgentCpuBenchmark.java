@@ -2,8 +2,8 @@ package io.fleetacct.benchmarks;
 
 import io.fleetacct.agent.testing.Workload;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,10 +35,7 @@ public final class AgentCpuBenchmark {
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 20;
     Path spool = Files.createTempDirectory("fleetacct-cpu-bench-");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = LoopbackPorts.free();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       broker.createTopic("bench.exits", 1);
       broker.createTopic("bench.status", 1);

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UnsupportedEncodingException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,8 +116,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     boolean firstStart = port == 0;
     for (int attempt = 1; ; attempt++) {
       if (firstStart) {
-        port = freePort();
-        controllerPort = freePort();
+        port = LoopbackPorts.free();
+        controllerPort = LoopbackPorts.free();
       }
       try {
         launch();
@@ -174,8 +172,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private void awaitReady() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
-    Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
-    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    Map<String, Object> conf = adminConfig();
     conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
     conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
     conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
@@ -227,9 +224,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** An Admin client for this broker; the caller closes it. */
   public Admin admin() {
+    return Admin.create(adminConfig());
+  }
+
+  private Map<String, Object> adminConfig() {
     Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
     conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    return Admin.create(conf);
+    return conf;
   }
 
   /** Creates topics with replication factor 1 and waits for them; existing topics are an error. */
@@ -396,15 +397,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException | UncheckedIOException e) {
       return " (cannot read " + brokerLog + ": " + e + ")";
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + HOST, e);
     }
   }
 

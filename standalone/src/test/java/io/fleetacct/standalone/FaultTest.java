@@ -11,21 +11,19 @@ import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
 import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
-import io.fleetacct.standalone.testing.ChildJvm;
 import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.cli.StreamsCli;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.Tables;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,7 +92,7 @@ class FaultTest {
     ListenerCounters truthCounters = new ListenerCounters();
     ExitListener truth = ExitListener.start(new ExitListener.Options(cpus, sockets, 32 << 20, Duration.ofMillis(5)),
         (exit, at, socket, missed) -> {
-          kernelSeqs.get(socket).add(exit.nlmsgSeq() & 0xffffffffL); // one thread per socket
+          kernelSeqs.get(socket).add(exit.kernelSeq()); // one thread per socket
           if (exit.task().getAcComm().startsWith(prefix)) {
             workloadExits.add(exit.task());
           }
@@ -125,7 +123,7 @@ class FaultTest {
     try {
       a = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app, Files.createDirectories(dir.resolve("a")),
           "127.0.0.1", 0, "127.0.0.1", 1, topology, 2, extra));
-      int portB = freePort();
+      int portB = LoopbackPorts.free();
       b = ChildJvm.start("streams B", StreamsCli.class, dir.resolve("streams-b.log"), "run",
           "--bootstrap-servers", broker.bootstrapServers(), "--application-id", app,
           "--state-dir", Files.createDirectories(dir.resolve("b")).toString(), "--http-port", String.valueOf(portB),
@@ -136,7 +134,7 @@ class FaultTest {
       assertThat(a.awaitRunning(Duration.ofSeconds(60))).as("streams A running").isTrue();
       Http.await("streams B healthy", Duration.ofSeconds(60), () -> Http.status(urlB + "/healthz") == 200);
 
-      int metricsPort = freePort();
+      int metricsPort = LoopbackPorts.free();
       String[] agentArgs = {"run", "--bootstrap-servers", broker.bootstrapServers(), "--topic", app + ".exits",
           "--status-topic", app + ".status", "--spool-dir", spool.toString(), "--sockets", "per-cpu",
           "--metrics-port", String.valueOf(metricsPort), "--host", host, "--heartbeat-interval", "1",
@@ -257,11 +255,7 @@ class FaultTest {
       assertThat(byCommand).as("the workload's commands").isNotEmpty();
       for (var e : byCommand.entrySet()) {
         JsonNode got = Http.json(a.url() + "/v1/commands/" + e.getKey() + "/totals");
-        Map<String, Long> reported = new LinkedHashMap<>();
-        for (String f : KernelTotals.FIELDS) {
-          reported.put(f, got.get(f).asLong());
-        }
-        assertThat(reported).as("totals of command %s", e.getKey()).isEqualTo(KernelTotals.of(e.getValue()));
+        assertThat(KernelTotals.reported(got)).as("totals of command %s", e.getKey()).isEqualTo(KernelTotals.of(e.getValue()));
       }
     } finally {
       a.close();
@@ -341,10 +335,4 @@ class FaultTest {
     return t.getAcPid() + "/" + t.getAcBtime() + "/" + t.getAcEtime();
   }
 
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

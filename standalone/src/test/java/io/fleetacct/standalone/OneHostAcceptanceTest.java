@@ -22,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * of the test's own records what the kernel reported; the query API must report exactly that.
  */
 class OneHostAcceptanceTest {
-
-  /** ac_flag bit for "the whole thread group exited" (struct version 12 and later). */
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -122,11 +119,7 @@ class OneHostAcceptanceTest {
       Thread.sleep(200);
     }
     assertThat(got).as("an answer for %s", path).isNotNull();
-    Map<String, Long> reported = new LinkedHashMap<>();
-    for (String f : KernelTotals.FIELDS) {
-      reported.put(f, got.get(f).asLong());
-    }
-    assertThat(reported).as(path).isEqualTo(expected);
+    assertThat(KernelTotals.reported(got)).as(path).isEqualTo(expected);
   }
 
   private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout)

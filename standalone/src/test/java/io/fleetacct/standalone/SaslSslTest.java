@@ -9,20 +9,18 @@ import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.schema.TaskStats;
-import io.fleetacct.standalone.testing.ChildJvm;
 import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.standalone.testing.TestCertificates;
 import io.fleetacct.streams.cli.StreamsCli;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,13 +66,13 @@ class SaslSslTest {
       // A wrong password: both fail within seconds, with the reason, before writing anything.
       Path badSpool = dir.resolve("bad-spool");
       Failure agentFailure = runToFailure(ChildJvm.start("agent (wrong password)", AgentCli.class,
-          dir.resolve("agent-bad.log"), agentArgs(broker, bad, "bad-" + app, badSpool, freePort())),
+          dir.resolve("agent-bad.log"), agentArgs(broker, bad, "bad-" + app, badSpool, LoopbackPorts.free())),
           dir.resolve("agent-bad.log"));
       assertThat(agentFailure.log()).contains("Kafka refused the agent's authentication")
           .contains("SCRAM-SHA-512");
       assertThat(badSpool).as("the agent with a wrong password wrote no spool").doesNotExist();
       Failure streamsFailure = runToFailure(ChildJvm.start("streams (wrong password)", StreamsCli.class,
-          dir.resolve("streams-bad.log"), streamsArgs(broker, bad, "bad-" + app, freePort())),
+          dir.resolve("streams-bad.log"), streamsArgs(broker, bad, "bad-" + app, LoopbackPorts.free())),
           dir.resolve("streams-bad.log"));
       assertThat(streamsFailure.log()).contains("refused the authentication");
       try (Admin admin = broker.admin()) {
@@ -88,8 +86,8 @@ class SaslSslTest {
       // The right password: the whole chain, and exact counts.
       ConcurrentLinkedQueue<TaskStats> kernelSaid = new ConcurrentLinkedQueue<>();
       ListenerCounters referenceCounters = new ListenerCounters();
-      int apiPort = freePort();
-      int metricsPort = freePort();
+      int apiPort = LoopbackPorts.free();
+      int metricsPort = LoopbackPorts.free();
       String api = "http://127.0.0.1:" + apiPort;
       try (ChildJvm streams = ChildJvm.start("streams", StreamsCli.class, dir.resolve("streams.log"),
                streamsArgs(broker, good, app, apiPort));
@@ -118,11 +116,7 @@ class SaslSslTest {
             Http.await("totals of " + e.getKey(), Duration.ofSeconds(60),
                 () -> Http.json(path).path("exits").asLong() >= want.get("exits"));
             JsonNode got = Http.json(path);
-            Map<String, Long> reported = new LinkedHashMap<>();
-            for (String f : KernelTotals.FIELDS) {
-              reported.put(f, got.get(f).asLong());
-            }
-            assertThat(reported).as("totals of %s over SASL_SSL", e.getKey()).isEqualTo(want);
+            assertThat(KernelTotals.reported(got)).as("totals of %s over SASL_SSL", e.getKey()).isEqualTo(want);
           }
           System.out.printf("sasl: %d exits of %d processes counted exactly over SASL_SSL%n", expected,
               children.size());
@@ -164,11 +158,5 @@ class SaslSslTest {
         "--http-port", String.valueOf(port), "--exits-topic", app + ".exits", "--status-topic", app + ".status",
         "--dead-letter-topic", app + ".dlq", "--output-prefix", app + ".", "--topic-partitions", "1",
         "-X", "commit.interval.ms=100"};
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
+import io.fleetacct.streams.cli.StreamsCli;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -104,32 +107,14 @@ class TwoInstancesTest {
 
   /**
    * The second instance, as a process of its own (fleetacct-streams run) that the test can kill
-   * with SIGKILL; it exits by itself should this JVM die (see {@link ChildMain}).
+   * with SIGKILL; it exits by itself should this JVM die.
    */
-  private static Process startChild(EmbeddedKafkaBroker broker, String appId, Path state, int port)
-      throws Exception {
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", "-cp", System.getProperty("java.class.path"),
-        ChildMain.class.getName(), "run", "--bootstrap-servers", broker.bootstrapServers(), "--application-id", appId,
+  private static ChildJvm startChild(EmbeddedKafkaBroker broker, String appId, Path state, int port) {
+    return ChildJvm.start("streams instance B", StreamsCli.class, state.resolve("instance.log"), "run",
+        "--bootstrap-servers", broker.bootstrapServers(), "--application-id", appId,
         "--state-dir", state.toString(), "--http-port", String.valueOf(port), "--standby-replicas", "1",
         "--exits-topic", appId + ".exits", "--status-topic", appId + ".status", "--dead-letter-topic", appId + ".dlq",
-        "--output-prefix", appId + ".", "--topic-partitions", "4", "-X", "commit.interval.ms=100")
-        .redirectErrorStream(true).redirectOutput(state.resolve("instance.log").toFile())
-        .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-  }
-
-  /** Runs fleetacct-streams, and exits when the parent closes our standard input (or dies). */
-  public static final class ChildMain {
-    public static void main(String[] args) {
-      io.fleetacct.embedded.ParentWatchdog.start("streams instance B");
-      io.fleetacct.streams.cli.StreamsCli.main(args);
-    }
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+        "--output-prefix", appId + ".", "--topic-partitions", "4", "-X", "commit.interval.ms=100");
   }
 
   private JsonNode get(StreamsApp app, String pathAndQuery, int expectStatus) throws Exception {
@@ -164,9 +149,9 @@ class TwoInstancesTest {
     Map<String, Expected> byCgroup = new HashMap<>();
     Map<String, Expected> byHostCgroup = new HashMap<>();
     Map<String, Expected> byCommand = new HashMap<>();
-    int portB = freePort();
+    int portB = LoopbackPorts.free();
     String b = "http://127.0.0.1:" + portB;
-    Process childB = startChild(broker, appId, stateB, portB);
+    ChildJvm childB = startChild(broker, appId, stateB, portB);
     try (StreamsApp a = start(broker, appId, stateA)) {
       assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
       awaitRunning(b, childB, stateB);
@@ -234,7 +219,7 @@ class TwoInstancesTest {
 
       // One instance killed (SIGKILL, no goodbye to the group): the other answers every key alone,
       // from its standby replicas until the group notices (standby replicas = 1).
-      childB.destroyForcibly().waitFor();
+      childB.kill();
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       List<String> failing = new ArrayList<>();
       do {
@@ -255,11 +240,11 @@ class TwoInstancesTest {
         assertTotals(a.url(), "/v1/commands/" + enc(e.getKey()) + "/totals", e.getValue());
       }
     } finally {
-      childB.destroyForcibly().waitFor();
+      childB.close();
     }
   }
 
-  private void awaitRunning(String url, Process p, Path state) throws Exception {
+  private void awaitRunning(String url, ChildJvm p, Path state) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       assertThat(p.isAlive()).as("instance B exited; its log: %s", state.resolve("instance.log")).isTrue();

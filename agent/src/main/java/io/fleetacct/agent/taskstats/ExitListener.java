@@ -130,7 +130,7 @@ public final class ExitListener implements AutoCloseable {
     final TaskstatsDecoder decoder = new TaskstatsDecoder(familyId);
     final Thread thread;
     boolean registered;
-    long lastSeq = -1;
+    long lastSeq;
 
     Receiver(int index, CpuList cpus, long resumeSeq) throws NetlinkException {
       this.index = index;
@@ -241,7 +241,7 @@ public final class ExitListener implements AutoCloseable {
         warnings.warn("decode-" + e.reason(), "refused a taskstats message: {}", e.getMessage());
         return;
       }
-      long missed = singleCpu ? countGap(exit.nlmsgSeq()) : 0;
+      long missed = singleCpu ? countGap(exit.kernelSeq()) : 0;
       counters.received.increment();
       counters.structVersion.set(exit.task().getVersion());
       if (exit.newerStructVersion()) {
@@ -258,8 +258,7 @@ public final class ExitListener implements AutoCloseable {
     }
 
     /** Notifications missing before this one on this socket's CPU. */
-    private long countGap(int seq) {
-      long s = seq & 0xffffffffL;
+    private long countGap(long s) {
       long missing = 0;
       if (lastSeq >= 0) {
         missing = (s - lastSeq - 1) & 0xffffffffL;

@@ -18,6 +18,11 @@ import io.fleetacct.schema.TaskStats;
 public record ExitNotification(
     int nlmsgSeq, long pid, TaskStats task, long tgid, TaskStats threadGroup, boolean newerStructVersion) {
 
+  /** {@link #nlmsgSeq} as the kernel's unsigned 32-bit number. */
+  public long kernelSeq() {
+    return nlmsgSeq & 0xffffffffL;
+  }
+
   /** Whether this exit ends its whole process (the thread group), by the counting rules. */
   public boolean endsProcess() {
     if (task.getVersion() >= 12) {

@@ -2,8 +2,8 @@ package io.fleetacct.connect.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.embedded.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,10 +37,7 @@ public final class PostgresCluster implements AutoCloseable {
     assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run PostgreSQL as the postgres user");
     Path dir = Files.createTempDirectory("fleetacct-pg-");
     run(List.of("chown", "postgres:postgres", dir.toString()));
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = LoopbackPorts.free();
     PostgresCluster pg = new PostgresCluster(dir, port);
     try {
       pg.asPostgres(BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust", "-U",

@@ -64,6 +64,9 @@ public final class QueryServer implements AutoCloseable {
   private volatile HostInfo self;
   private volatile PrometheusRegistry registry;
 
+  /** The web console's files, read once: they are part of the build. */
+  private static final Map<String, byte[]> CONSOLE = loadConsole();
+
   static {
     // The JDK server writes headers and body apart; with Nagle's algorithm on, the client's delayed
     // ACK holds the body back ~40 ms on every response. Read once, before the first server starts.
@@ -161,8 +164,6 @@ public final class QueryServer implements AutoCloseable {
       out.write(body);
     }
   }
-
-  private static final Map<String, byte[]> CONSOLE = loadConsole();
 
   private static Map<String, byte[]> loadConsole() {
     Map<String, byte[]> files = new HashMap<>();

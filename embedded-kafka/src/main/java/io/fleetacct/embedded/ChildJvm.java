@@ -1,6 +1,5 @@
-package io.fleetacct.standalone.testing;
+package io.fleetacct.embedded;
 
-import io.fleetacct.embedded.ParentWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -9,9 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A fleetacct command line (agent or streams) in a JVM of its own, on the test's class path, that
- * a test can kill with SIGKILL, stop with SIGTERM, and that exits by itself should the test JVM die
- * (its standard input is a pipe from the test; see {@link ParentWatchdog}).
+ * A command line's main class (the agent's, the streams application's) in a JVM of its own, on
+ * this JVM's class path, that a test can kill with SIGKILL, stop with SIGTERM, and that exits by
+ * itself should this JVM die (its standard input is a pipe from us; see {@link ParentWatchdog}).
  */
 public final class ChildJvm implements AutoCloseable {
 
