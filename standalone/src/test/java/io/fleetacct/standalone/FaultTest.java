@@ -215,13 +215,16 @@ class FaultTest {
       StreamsApp survivor = a;
       Http.await("the tables count everything delivered", Duration.ofSeconds(120),
           () -> Http.json(survivor.url() + hostPath).path("exits").asLong() >= delivered);
-      long counted = Http.json(a.url() + hostPath).get("exits").asLong();
+      long counted = Http.answer(a.url() + hostPath).get("exits").asLong();
       long lostReported = 0;
-      for (JsonNode agentRow : Http.json(a.url() + "/v1/agents")) {
+      int agentRows = 0;
+      for (JsonNode agentRow : Http.answer(a.url() + "/v1/agents")) {
         if (agentRow.get("host").asText().equals(host)) {
           lostReported += agentRow.get("sequence_gaps").asLong();
+          agentRows++;
         }
       }
+      assertThat(agentRows).as("the agent's row in /v1/agents").isEqualTo(1);
       long lostUnreported = produced - counted - lostReported;
       long doubleCounted = counted - delivered;
       System.out.printf("fault report: produced %d, delivered %d (%d records on the topic with replays), counted %d,"
@@ -254,7 +257,7 @@ class FaultTest {
       assertThat(workloadLost).as("workload exits lost").isLessThanOrEqualTo(lostReported);
       assertThat(byCommand).as("the workload's commands").isNotEmpty();
       for (var e : byCommand.entrySet()) {
-        JsonNode got = Http.json(a.url() + "/v1/commands/" + e.getKey() + "/totals");
+        JsonNode got = Http.answer(a.url() + "/v1/commands/" + e.getKey() + "/totals");
         assertThat(KernelTotals.reported(got)).as("totals of command %s", e.getKey()).isEqualTo(KernelTotals.of(e.getValue()));
       }
     } finally {

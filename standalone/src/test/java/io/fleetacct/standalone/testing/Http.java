@@ -32,11 +32,31 @@ public final class Http {
     }
   }
 
-  /** The body of a 200 answer; an empty object for any other status. */
+  /** The body of a 200 answer; an empty object for any other status (for polling; see {@link #answer}). */
   public static JsonNode json(String url) throws IOException, InterruptedException {
     HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .build(), HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createObjectNode();
+  }
+
+  /**
+   * The body of the 200 answer, waiting up to 60 s while the server answers 503 (stores not
+   * queryable now, an instance unreachable); any other status is an AssertionError with the body.
+   * For reads whose result is asserted: an error must never pass for an empty answer.
+   */
+  public static JsonNode answer(String url) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        return JSON.readTree(r.body());
+      }
+      if (r.statusCode() != 503 || System.nanoTime() > deadline) {
+        throw new AssertionError(url + " answered " + r.statusCode() + ": " + r.body());
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** One unlabelled sample of a Prometheus text exposition at {@code base}/metrics. */
