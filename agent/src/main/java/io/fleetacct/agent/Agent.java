@@ -1,8 +1,9 @@
 package io.fleetacct.agent;
 
+import io.fleetacct.agent.cgroup.AttributionCounters;
+import io.fleetacct.agent.cgroup.AttributionMode;
+import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
-import io.fleetacct.agent.cgroup.CgroupTracker;
-import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cli.Version;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostIdentity;
@@ -17,6 +18,7 @@ import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.schema.AgentStatus;
+import io.fleetacct.schema.CgroupSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,14 +42,14 @@ public final class Agent implements AutoCloseable {
   public record Config(ExitListener.Options listener, String host, Properties producer, String topic,
                        String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
                        Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
-                       boolean enableDelayacct) {}
+                       boolean enableDelayacct, AttributionMode attribution) {}
 
   private final Config config;
   private final HostIdentity identity;
   private final Instant startedAt = Instant.now();
   private final ListenerCounters listenerCounters = new ListenerCounters();
   private final PublisherCounters publisherCounters = new PublisherCounters();
-  private CgroupTracker tracker;
+  private Attributor attributor;
   private SequenceJournal journal;
   private Publisher publisher;
   private ExitListener listener;
@@ -85,7 +87,8 @@ public final class Agent implements AutoCloseable {
       log.warn("turned kernel.task_delayacct on: delays other than cpu_* cover only tasks started from now on");
     }
     CgroupMounts mounts = CgroupMounts.fromProc();
-    tracker = new CgroupTracker(ProcCgroup.forHost(mounts), 1 << 20, Duration.ofSeconds(30)).start();
+    // Before the listener registers: every exit it receives then has its exit-hook entry.
+    attributor = config.attribution().start(mounts, identity.kernelRelease());
     Spool spool = Spool.open(config.spoolDir(), config.spoolMaxBytes()); // locks the directory
     Producer<String, byte[]> producer;
     try {
@@ -101,7 +104,7 @@ public final class Agent implements AutoCloseable {
       log.info("continuing agent instance {} at agent_seq {}: what the previous run lost counts as gaps",
           agentInstance, journal.nextSeq());
     }
-    ExitRecords records = new ExitRecords(identity, agentInstance, tracker);
+    ExitRecords records = new ExitRecords(identity, agentInstance, attributor);
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
         config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, journal,
         identity.host(), this::status, publisherCounters);
@@ -112,13 +115,13 @@ public final class Agent implements AutoCloseable {
     registered = true;
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
-          AgentMetrics.registry(listenerCounters, publisherCounters, tracker, publisher), this::health);
+          AgentMetrics.registry(listenerCounters, publisherCounters, attributor, publisher), this::health);
     }
     log.info("fleetacct agent {} on {}: CPUs {} over {} socket(s), struct version {}, delay accounting {}, cgroups {},"
-            + " topic {} at {}, spool {}{}", agentInstance, identity.host(), config.listener().cpus(),
+            + " attribution {}, topic {} at {}, spool {}{}", agentInstance, identity.host(), config.listener().cpus(),
         listener.socketCpus().size(), listenerCounters.structVersion.get() == 0 ? "(at first exit)"
             : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
-        mounts.mode(), config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+        mounts.mode(), attributor.mode(), config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
         config.spoolDir(), metrics == null ? "" : ", metrics on " + config.metricsHost() + ":" + metrics.port());
   }
 
@@ -155,6 +158,7 @@ public final class Agent implements AutoCloseable {
 
   /** The heartbeat: every counter of this instance. */
   public AgentStatus status() {
+    AttributionCounters a = attributor.counters();
     return AgentStatus.newBuilder()
         .setHost(identity.host())
         .setBootId(identity.bootId())
@@ -175,7 +179,16 @@ public final class Agent implements AutoCloseable {
         .setKernelOverflowEvents(listenerCounters.kernelOverflowEvents.sum())
         .setKernelSequenceGaps(listenerCounters.kernelSequenceGaps.sum())
         .setDecodeErrors(listenerCounters.decodeErrors())
-        .setAttributionMisses(tracker.counters().misses.sum())
+        .setAttributionMisses(a.get(CgroupSource.none))
+        .setAttributionMode(attributor.mode())
+        .setAttributedExitHook(a.get(CgroupSource.exit_hook))
+        .setAttributedProcAtExit(a.get(CgroupSource.proc_at_exit))
+        .setAttributedExec(a.get(CgroupSource.exec))
+        .setAttributedFork(a.get(CgroupSource.fork))
+        .setAttributedScan(a.get(CgroupSource.scan))
+        .setAttributedParent(a.get(CgroupSource.parent))
+        .setExitHookWaits(a.exitHookWaits.sum())
+        .setExitHookTimeouts(a.exitHookTimeouts.sum())
         .setPublishErrors(publisherCounters.publishErrors.sum())
         .build();
   }
@@ -190,8 +203,8 @@ public final class Agent implements AutoCloseable {
     if (publisher != null) {
       publisher.close();
     }
-    if (tracker != null) {
-      tracker.close();
+    if (attributor != null) {
+      attributor.close();
     }
     if (journal != null) {
       try {

@@ -2,6 +2,7 @@ package io.fleetacct.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
@@ -42,7 +43,7 @@ class AgentKafkaTest {
       throws Exception {
     return new Agent.Config(ExitListener.Options.defaults(CpuList.possible()), "test-host-" + topic,
         ProducerSettings.build(bootstrap, null, List.of()), topic, topic + ".status", spoolDir, spoolMaxBytes,
-        queueCapacity, Duration.ofSeconds(1), Duration.ofSeconds(10), "127.0.0.1", 0, false);
+        queueCapacity, Duration.ofSeconds(1), Duration.ofSeconds(10), "127.0.0.1", 0, false, AttributionMode.auto);
   }
 
   @Test

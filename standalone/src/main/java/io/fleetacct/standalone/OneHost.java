@@ -2,6 +2,7 @@ package io.fleetacct.standalone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.host.DirectoryLock;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.host.Preconditions;
@@ -49,7 +50,7 @@ public final class OneHost implements AutoCloseable {
    * @param host the host name to report, or null for $NODE_NAME or the kernel's
    */
   public record Config(Path stateDir, String bootstrapServers, String httpBind, int httpPort, int agentMetricsPort,
-                       String host, boolean enableDelayacct, int topicPartitions) {}
+                       String host, boolean enableDelayacct, int topicPartitions, AttributionMode attribution) {}
 
   /** Why the one-host mode cannot start, in one line that says what to do; nothing was left running. */
   public static final class StartupException extends Exception {
@@ -110,7 +111,7 @@ public final class OneHost implements AutoCloseable {
     agent = Agent.start(new Agent.Config(ExitListener.Options.perCpu(CpuList.possible()), host,
         ProducerSettings.build(bootstrap, null, List.of()), topology.exitsTopic(), topology.statusTopic(),
         config.stateDir().resolve("spool"), 1L << 30, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10),
-        "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct()));
+        "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct(), config.attribution()));
     if (!streams.awaitRunning(Duration.ofSeconds(60))) {
       throw new StartupException("the streams application did not reach RUNNING within 60 s: see the log above");
     }

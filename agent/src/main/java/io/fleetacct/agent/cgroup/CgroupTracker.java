@@ -1,11 +1,11 @@
 package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.agent.taskstats.ExitNotification;
+import io.fleetacct.schema.CgroupSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -13,133 +13,101 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which cgroup each process is in, known before it exits.
+ * Attribution without BPF ("proc" mode): which cgroup each process is in, learned from /proc as
+ * early as possible, since the kernel's exit message names no cgroup. docs/attribution.md has the
+ * figures per spawn pattern.
  *
- * <p>taskstats sends an exit before the kernel's cgroup_exit, but by the time the message is read
- * the task is often reaped and /proc/PID gone (about 41% of exits were still readable under CPU
- * load, shared/taskstats/ABI.md §8). So the map is filled ahead of time: a scan of /proc at
- * start, the proc connector's FORK and EXEC events while running (the child's cgroup is read
- * when it is born, and again when it execs, the moment container runtimes have moved it), and a
- * periodic rescan for migrations, which raise no event. An exit looks its thread group up and, when
- * it ends the process, moves the entry to a small list of recent exits that late thread records
- * still find. Fallbacks, in order: the parent's cgroup (a child starts in its parent's; wrong only
- * for a child that moved, or was cloned into another cgroup, and died before its FORK event was
- * read), then /proc/TGID/cgroup. Each is counted.
+ * <p>At an exit, in order: the exiting task's own /proc file, if it is not yet reaped and the
+ * host has cgroup2 (whose line names the cgroup even for an exiting task); else the process's
+ * entry in the map, filled from the proc connector's events (its own file read at FORK and again
+ * at EXEC, when runtimes have moved it) and from /proc scans (at start and every rescan interval,
+ * for migrations, which raise no event); else its parent's cgroup, read anew unless read after the
+ * child was born. A process's last exit retires its entry to a short list of recent exits that
+ * late thread records (another CPU's socket) still find.
  */
-public final class CgroupTracker implements AutoCloseable {
+public final class CgroupTracker implements Attributor {
 
   private static final Logger log = LoggerFactory.getLogger(CgroupTracker.class);
-  private static final Path PROC = Path.of("/proc");
   private static final int RECENT_EXITS = 65_536;
-  private static final long PARENT_FRESHNESS_NANOS = 1_000_000_000L;
-  private static final long BATCH_INTERVAL_MILLIS = 5;
 
-  /** Where an exit is attributed: the cgroup path and the ids parsed from it. */
-  public record Attribution(String cgroup, String containerId, String podUid) {
-    static Attribution of(String path) {
-      ContainerIds.Ids ids = ContainerIds.parse(path);
-      return new Attribution(path, ids.containerId(), ids.podUid());
-    }
-  }
+  /** A process's attribution and when it was read (CLOCK_MONOTONIC, as proc connector events). */
+  private record Entry(Attribution attribution, long readAtNanos) {}
 
-  /** How attribution went; every miss and fallback is visible. */
-  public static final class Counters {
-    public final LongAdder fromMap = new LongAdder();
-    public final LongAdder fromProc = new LongAdder();
-    public final LongAdder fromParent = new LongAdder();
-    public final LongAdder misses = new LongAdder();
-    public final LongAdder procEventOverflows = new LongAdder();
-    public final LongAdder mapFull = new LongAdder();
-  }
-
-  private final ProcCgroup procCgroup;
+  private final ProcCgroupFiles files;
   private final int maxEntries;
-  private final Duration rescanInterval;
-  private final Map<Integer, Attribution> byTgid = new ConcurrentHashMap<>();
-  /** When each parent's cgroup was last read at a FORK: a forking parent is read once a second. */
-  private final Map<Integer, Long> parentReadAt = new ConcurrentHashMap<>();
-  private final Map<String, Attribution> byPath = new ConcurrentHashMap<>();
+  private final Map<Integer, Entry> byTgid = new ConcurrentHashMap<>();
   private final Map<Integer, Attribution> recentExits = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Integer, Attribution> eldest) {
       return size() > RECENT_EXITS;
     }
   };
-  private final Counters counters = new Counters();
   /** Processes whose last exit came before their FORK event was read (cleared at each rescan). */
   private final Map<Integer, Boolean> exitedBeforeFork = new ConcurrentHashMap<>();
+  private final AttributionCounters counters = new AttributionCounters();
   private ProcConnector connector;
   private Thread thread;
   private volatile boolean stopping;
 
-  public CgroupTracker(ProcCgroup procCgroup, int maxEntries, Duration rescanInterval) {
-    this.procCgroup = procCgroup;
+  /** A tracker fed by hand ({@link #onFork}, {@link #onExec}, {@link #rescan}): for tests. */
+  CgroupTracker(ProcCgroupFiles files, int maxEntries) {
+    this.files = files;
     this.maxEntries = maxEntries;
-    this.rescanInterval = rescanInterval;
   }
 
-  /** Subscribes to process events, then scans /proc (so nothing born in between is missed). */
-  public CgroupTracker start() throws NetlinkException {
-    String release;
-    try {
-      release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-    } catch (IOException e) {
-      release = "";
-    }
-    connector = ProcConnector.open(4 * 1024 * 1024, ProcConnector.kernelFilters(release));
-    rescan();
-    thread = new Thread(this::run, "cgroup-tracker");
-    thread.setDaemon(true);
-    thread.start();
-    return this;
+  /**
+   * Subscribes to process events, then scans /proc (so nothing born in between is missed), and
+   * follows the events on a thread of its own.
+   */
+  public static CgroupTracker start(ProcCgroupFiles files, int maxEntries, Duration rescanInterval,
+                                    String kernelRelease) throws NetlinkException {
+    CgroupTracker t = new CgroupTracker(files, maxEntries);
+    t.connector = ProcConnector.open(4 * 1024 * 1024, ProcConnector.kernelFilters(kernelRelease));
+    t.rescan();
+    t.thread = new Thread(() -> t.run(rescanInterval), "cgroup-tracker");
+    t.thread.setDaemon(true);
+    t.thread.start();
+    return t;
   }
 
-  public Counters counters() {
+  @Override
+  public String mode() {
+    return "proc";
+  }
+
+  @Override
+  public AttributionCounters counters() {
     return counters;
   }
 
+  /** Processes in the map. */
   public int size() {
     return byTgid.size();
   }
 
-  private void run() {
+  private void run(Duration rescanInterval) {
     ProcConnector.Events events = new ProcConnector.Events() {
       @Override
-      public void onFork(int parentTgid, int childPid, int childTgid) {
-        if (childPid == childTgid) { // a new process, not a thread
-          // Born in its parent's cgroup. The parent is read, not the child: a short-lived child
-          // may already be exiting, and an exiting task's file was seen to say "/" on 6.18.
-          // A child cloned into another cgroup (CLONE_INTO_CGROUP) is corrected at its exec.
-          if (exitedBeforeFork.remove(childTgid) != null) {
-            return; // its exit was handled already: an entry now would only mislead its pid's next owner
-          }
-          Attribution parent = forkingParent(parentTgid);
-          if (parent != null) {
-            put(childTgid, parent);
-          }
-        }
+      public void onFork(int parentTgid, int childPid, int childTgid, long timestampNanos) {
+        CgroupTracker.this.onFork(parentTgid, childPid, childTgid, timestampNanos);
       }
 
       @Override
       public void onExec(int pid, int tgid) {
-        remember(tgid);
+        CgroupTracker.this.onExec(tgid);
       }
     };
     long nextRescan = System.nanoTime() + rescanInterval.toNanos();
     while (!stopping) {
       try {
-        int n = connector.poll(events);
-        if (n < 0) {
+        // No pause between batches: a child that moves itself and execs is read while it lives.
+        if (connector.poll(events) < 0) {
           counters.procEventOverflows.increment();
           log.warn("process events lost (proc connector socket overflow): falling back to the parent at exit");
-        } else if (n > 0) {
-          // Drained a batch: wait a little for the next one rather than waking for every event.
-          Thread.sleep(BATCH_INTERVAL_MILLIS);
         }
         if (System.nanoTime() - nextRescan > 0) {
           rescan();
@@ -148,60 +116,77 @@ public final class CgroupTracker implements AutoCloseable {
       } catch (NetlinkException | RuntimeException e) {
         log.error("cgroup tracker stopped: {}", e.toString(), e);
         return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       }
     }
   }
 
+  /** A FORK event: a new process reads its own file; if it is gone already, its parent's cgroup. */
+  void onFork(int parentTgid, int childPid, int childTgid, long timestampNanos) {
+    if (childPid != childTgid) {
+      return; // a thread: its process's entry covers it
+    }
+    if (exitedBeforeFork.remove(childTgid) != null) {
+      return; // its exit was handled already: an entry now would only mislead its pid's next owner
+    }
+    Cgroup own = files.process(childTgid);
+    if (own != null) {
+      put(childTgid, new Attribution(own, CgroupSource.fork));
+      return;
+    }
+    Attribution parent = parentAt(parentTgid, timestampNanos);
+    if (parent != null) {
+      put(childTgid, new Attribution(parent.cgroup(), CgroupSource.parent));
+    }
+  }
+
+  /** An EXEC event: the moment container runtimes and systemd have moved the process. */
+  void onExec(int tgid) {
+    Cgroup own = files.process(tgid);
+    if (own != null) {
+      put(tgid, new Attribution(own, CgroupSource.exec));
+    }
+  }
+
   /**
-   * The cgroup of a parent that forks: read from /proc at most once a second per parent, so that
-   * a fork storm costs one read a second instead of one per child (a parent that moves itself
-   * without exec is seen within that second).
+   * The cgroup of a parent as of {@code bornAtNanos}: its entry if read since, else its file
+   * now (a runner that joined a cgroup without exec is seen at its next child's birth).
    */
-  private Attribution forkingParent(int parentTgid) {
-    long now = System.nanoTime();
-    Long readAt = parentReadAt.get(parentTgid);
-    Attribution known = byTgid.get(parentTgid);
-    if (known != null && readAt != null && now - readAt < PARENT_FRESHNESS_NANOS) {
-      return known;
+  private Attribution parentAt(int parentTgid, long bornAtNanos) {
+    Entry known = byTgid.get(parentTgid);
+    if (known != null && known.readAtNanos() - bornAtNanos >= 0) {
+      return known.attribution();
     }
-    Attribution fresh = read(parentTgid);
-    if (fresh != null) {
-      put(parentTgid, fresh);
-      parentReadAt.put(parentTgid, now);
+    Cgroup fresh = files.process(parentTgid);
+    if (fresh == null) {
+      return known == null ? null : known.attribution();
     }
-    return fresh;
+    Attribution a = new Attribution(fresh, CgroupSource.fork);
+    put(parentTgid, a);
+    return a;
   }
 
   /** Reads every process's cgroup anew and forgets processes that are gone. */
   void rescan() {
     Set<Integer> seen = new HashSet<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+    Path proc = files.procRoot();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc)) {
       for (Path d : dirs) {
         String name = d.getFileName().toString();
         if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
           int pid = Integer.parseInt(name);
           seen.add(pid);
-          remember(pid);
+          Cgroup c = files.process(pid);
+          if (c != null) {
+            put(pid, new Attribution(c, CgroupSource.scan));
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
-      log.warn("cannot scan /proc: {}", e.toString());
+      log.warn("cannot scan {}: {}", proc, e.toString());
       return;
     }
-    byTgid.keySet().removeIf(pid -> !seen.contains(pid) && !Files.exists(PROC.resolve(Integer.toString(pid))));
+    byTgid.keySet().removeIf(pid -> !seen.contains(pid) && !Files.exists(proc.resolve(Integer.toString(pid))));
     exitedBeforeFork.clear();
-    parentReadAt.keySet().removeIf(pid -> !byTgid.containsKey(pid));
-  }
-
-  /** Reads a live process's cgroup into the map; nothing if it is gone. */
-  private void remember(int tgid) {
-    Attribution a = read(tgid);
-    if (a != null) {
-      put(tgid, a);
-    }
   }
 
   private void put(int tgid, Attribution a) {
@@ -209,64 +194,54 @@ public final class CgroupTracker implements AutoCloseable {
       counters.mapFull.increment();
       return;
     }
-    byTgid.put(tgid, a);
+    byTgid.put(tgid, new Entry(a, System.nanoTime()));
   }
 
-  /** The attribution of a live process from /proc, or null if it is gone or has no such line. */
-  private Attribution read(long tgid) {
-    String text;
-    try {
-      text = new String(Files.readAllBytes(PROC.resolve(Long.toString(tgid)).resolve("cgroup")),
-          StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      return null; // gone between the directory entry and the read
-    }
-    String path = procCgroup.path(text);
-    return path == null ? null : byPath.computeIfAbsent(path, Attribution::of);
-  }
-
-  /**
-   * Where an exit of thread group {@code tgid} (child of {@code ppid}) belongs, or null (counted
-   * as a miss). {@code endsProcess}: the last thread of the group; its entry is retired.
-   */
-  public Attribution attribute(long tgid, long ppid, boolean endsProcess) {
+  @Override
+  public Attribution attribute(ExitNotification exit) {
+    long tgid = exit.tgid() != 0 ? exit.tgid() : exit.pid();
+    boolean endsProcess = exit.endsProcess();
     Integer key = (int) tgid;
-    Attribution mapped = endsProcess ? byTgid.remove(key) : byTgid.get(key);
-    if (endsProcess) {
-      parentReadAt.remove(key);
+    Entry mapped = endsProcess ? byTgid.remove(key) : byTgid.get(key);
+    Attribution a = atExit(tgid, exit.pid());
+    if (a == null && mapped != null) {
+      a = mapped.attribution();
     }
-    if (mapped == null && !endsProcess) {
+    if (a == null && !endsProcess) {
       // A thread record that arrives after its process's last one (another CPU's socket). Not for
       // a last exit: a second last exit of the same pid is a new process.
       synchronized (recentExits) {
-        mapped = recentExits.get(key);
+        a = recentExits.get(key);
       }
     }
     if (mapped == null && endsProcess) {
       exitedBeforeFork.put(key, Boolean.TRUE);
     }
-    Attribution a;
-    // Not in the map: it died before its FORK event was read. It was born in its parent's
-    // cgroup, read fresh (the map's entry may predate a migration); its own /proc file comes
-    // last, as an exiting task's was seen to answer "/" now and then on 6.18.
-    if ((a = mapped) != null) {
-      counters.fromMap.increment();
-    } else if ((a = forkingParent((int) ppid)) != null || (a = byTgid.get((int) ppid)) != null) {
-      counters.fromParent.increment();
-    } else if ((a = read(tgid)) != null) {
-      counters.fromProc.increment();
-    } else {
-      counters.misses.increment();
-      return null;
+    if (a == null) {
+      // Died before its FORK event was read: it was born in its parent's cgroup.
+      long bornAt = System.nanoTime() - exit.task().getAcEtime() * 1000L;
+      Attribution parent = parentAt((int) exit.task().getAcPpid(), bornAt);
+      a = parent == null ? Attribution.NONE : new Attribution(parent.cgroup(), CgroupSource.parent);
     }
-    if (endsProcess) {
+    if (endsProcess && a != Attribution.NONE) {
       synchronized (recentExits) {
         recentExits.put(key, a);
       }
     }
+    counters.count(a.source());
     return a;
+  }
+
+  /** The exiting task's own file, where the kernel still names its cgroup (cgroup2), or null. */
+  private Attribution atExit(long tgid, long tid) {
+    if (!files.exitingTaskIsReliable()) {
+      return null;
+    }
+    Cgroup c = files.thread(tgid, tid);
+    if (c == null && tid != tgid) {
+      c = files.process(tgid); // a thread is released at once; its process (same cgroup) lives on
+    }
+    return c == null ? null : new Attribution(c, CgroupSource.proc_at_exit);
   }
 
   @Override

@@ -24,6 +24,11 @@ public final class ProcCgroup {
     return new ProcCgroup(false, hierarchy.contains("cpu") ? "cpu" : "name=systemd");
   }
 
+  /** Whether the cgroup2 ("0::") line is the one read. */
+  public boolean usesV2() {
+    return useV2;
+  }
+
   /** The path for this host's attribution hierarchy, or null if the file has no such line. */
   public String path(CharSequence file) {
     int start = 0;

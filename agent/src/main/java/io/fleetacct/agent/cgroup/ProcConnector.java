@@ -17,7 +17,8 @@ public final class ProcConnector implements AutoCloseable {
 
   /** Receives events on the connector's thread. */
   public interface Events {
-    void onFork(int parentTgid, int childPid, int childTgid);
+    /** @param timestampNanos when the kernel sent it, CLOCK_MONOTONIC (as System.nanoTime) */
+    void onFork(int parentTgid, int childPid, int childTgid, long timestampNanos);
 
     void onExec(int pid, int tgid);
   }
@@ -117,7 +118,7 @@ public final class ProcConnector implements AutoCloseable {
         int what = rx.getInt(off + EVENT);
         int data = off + EVENT_DATA;
         if (what == PROC_EVENT_FORK) {
-          events.onFork(rx.getInt(data + 4), rx.getInt(data + 8), rx.getInt(data + 12));
+          events.onFork(rx.getInt(data + 4), rx.getInt(data + 8), rx.getInt(data + 12), rx.getLong(off + EVENT + 8));
           count++;
         } else if (what == PROC_EVENT_EXEC) {
           events.onExec(rx.getInt(data), rx.getInt(data + 4));

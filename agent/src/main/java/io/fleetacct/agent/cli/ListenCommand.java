@@ -1,8 +1,7 @@
 package io.fleetacct.agent.cli;
 
 import io.fleetacct.agent.cgroup.CgroupMounts;
-import io.fleetacct.agent.cgroup.CgroupTracker;
-import io.fleetacct.agent.cgroup.ProcCgroup;
+import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitListener;
@@ -13,7 +12,6 @@ import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +41,7 @@ final class ListenCommand implements Callable<Integer> {
       description = "Stop after this many seconds (0: never).")
   long durationSeconds;
 
-  @Option(names = "--no-cgroups", description = "Do not attribute exits to cgroups (no proc connector).")
+  @Option(names = "--no-cgroups", description = "Do not attribute exits to cgroups (no BPF, no proc connector).")
   boolean noCgroups;
 
   @Override
@@ -64,8 +62,11 @@ final class ListenCommand implements Callable<Integer> {
     }, "listen-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
 
-    CgroupTracker tracker = noCgroups ? null
-        : new CgroupTracker(ProcCgroup.forHost(CgroupMounts.fromProc()), 1 << 20, Duration.ofSeconds(30)).start();
+    Attributor tracker = noCgroups ? null : listenerOptions.attribution.start(CgroupMounts.fromProc(),
+        identity.kernelRelease());
+    if (tracker != null) {
+      System.err.println("listen: attribution " + tracker.mode());
+    }
     try {
       ExitRecords records = new ExitRecords(identity, tracker);
       try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {

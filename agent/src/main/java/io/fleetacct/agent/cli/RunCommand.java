@@ -84,7 +84,7 @@ final class RunCommand implements Callable<Integer> {
     Agent.Config config = new Agent.Config(listenerOptions.toOptions(), host,
         ProducerSettings.build(bootstrapServers, producerConfig, producerOverrides), topic, statusTopic, spoolDir,
         spoolMaxBytes, queueCapacity, Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(shutdownSeconds),
-        metricsBind, metricsPort, enableDelayacct);
+        metricsBind, metricsPort, enableDelayacct, listenerOptions.attribution);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

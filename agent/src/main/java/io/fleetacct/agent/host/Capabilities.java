@@ -9,8 +9,11 @@ import java.util.List;
 /** This process's effective capabilities, from /proc/self/status. */
 public record Capabilities(long effective) {
 
+  public static final int CAP_DAC_READ_SEARCH = 2;
   public static final int CAP_NET_ADMIN = 12;
   public static final int CAP_SYS_ADMIN = 21;
+  public static final int CAP_PERFMON = 38;
+  public static final int CAP_BPF = 39;
 
   public static Capabilities ofSelf() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -35,11 +38,20 @@ public record Capabilities(long effective) {
     return (effective & (1L << capability)) != 0;
   }
 
-  /** Capabilities held beyond what the agent can use (CAP_NET_ADMIN, CAP_SYS_ADMIN), by name. */
+  /** What the agent can use: exits, delay accounting, exact attribution (with cgroup ids by handle). */
+  private static final long USED = 1L << CAP_NET_ADMIN | 1L << CAP_SYS_ADMIN | 1L << CAP_BPF | 1L << CAP_PERFMON
+      | 1L << CAP_DAC_READ_SEARCH;
+
+  /** Whether BPF programs can be loaded for exact attribution (CAP_SYS_ADMIN covers it before 5.8). */
+  public boolean canLoadTracingPrograms() {
+    return has(CAP_BPF) && has(CAP_PERFMON) || has(CAP_SYS_ADMIN);
+  }
+
+  /** Capabilities held beyond what the agent can use, by name. */
   public List<String> beyondTheAgentsNeeds() {
     List<String> extra = new ArrayList<>();
     for (int cap = 0; cap < 64; cap++) {
-      if (has(cap) && cap != CAP_NET_ADMIN && cap != CAP_SYS_ADMIN) {
+      if (has(cap) && (USED & 1L << cap) == 0) {
         extra.add(cap < NAMES.length ? NAMES[cap] : "capability " + cap);
       }
     }

@@ -1,11 +1,14 @@
 package io.fleetacct.agent.metrics;
 
+import io.fleetacct.agent.cgroup.AttributionCounters;
+import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupTracker;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.taskstats.MalformedMessageException;
+import io.fleetacct.schema.CgroupSource;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -18,7 +21,7 @@ public final class AgentMetrics {
   private AgentMetrics() {}
 
   public static PrometheusRegistry registry(ListenerCounters listener, PublisherCounters publisher,
-                                            CgroupTracker tracker, Publisher pub) {
+                                            Attributor attributor, Publisher pub) {
     PrometheusRegistry r = new PrometheusRegistry();
     counter(r, "fleetacct_agent_exits_received", "Exit notifications received and decoded.", listener.received);
     counter(r, "fleetacct_agent_records_published", "Records Kafka acknowledged.", publisher.published);
@@ -50,20 +53,29 @@ public final class AgentMetrics {
             cb.call(listener.decodeErrors(reason), reason.name());
           }
         }).register(r);
-    CgroupTracker.Counters a = tracker.counters();
+    AttributionCounters a = attributor.counters();
     CounterWithCallback.builder().name("fleetacct_agent_attributions")
-        .help("How exits were attributed to cgroups: from the map, /proc at exit, the parent's, or missed.")
+        .help("Exits by how their cgroup was found (the records' cgroup_source; none: not attributed).")
         .labelNames("source")
         .callback(cb -> {
-          cb.call(a.fromMap.sum(), "map");
-          cb.call(a.fromProc.sum(), "proc");
-          cb.call(a.fromParent.sum(), "parent");
-          cb.call(a.misses.sum(), "miss");
+          for (CgroupSource s : CgroupSource.values()) {
+            if (s != CgroupSource.unknown) {
+              cb.call(a.get(s), s.name());
+            }
+          }
         }).register(r);
-    counter(r, "fleetacct_agent_proc_event_overflows", "Proc connector socket overflows (fork/exec events lost).",
-        a.procEventOverflows);
-    counter(r, "fleetacct_agent_cgroup_map_full", "Processes not remembered because the pid to cgroup map was full"
-        + " (attributed at exit or through the parent instead).", a.mapFull);
+    counter(r, "fleetacct_agent_exit_hook_waits", "Exact mode: exits that arrived before the kernel's exit-hook"
+        + " entry and were waited for.", a.exitHookWaits);
+    counter(r, "fleetacct_agent_exit_hook_timeouts", "Exact mode: exits whose exit-hook entry did not come within"
+        + " the wait (attributed by /proc at exit, or not at all).", a.exitHookTimeouts);
+    counter(r, "fleetacct_agent_exit_hook_stale", "Exact mode: entries of an earlier task with the same thread id,"
+        + " dropped.", a.exitHookStale);
+    counter(r, "fleetacct_agent_cgroup_ids_unresolved", "Exact mode: cgroup ids whose directory was gone before it"
+        + " was seen.", a.unresolvedCgroupIds);
+    counter(r, "fleetacct_agent_proc_event_overflows", "Proc mode: proc connector socket overflows (fork/exec events"
+        + " lost).", a.procEventOverflows);
+    counter(r, "fleetacct_agent_cgroup_map_full", "Proc mode: processes not remembered because the pid to cgroup map"
+        + " was full (attributed at exit or through the parent instead).", a.mapFull);
     gauge(r, "fleetacct_agent_spool_records", "Records waiting in the disk spool.", pub::spooledRecords);
     gauge(r, "fleetacct_agent_spool_bytes", "Bytes of the disk spool.", pub::spooledBytes);
     gauge(r, "fleetacct_agent_queue_records", "Records waiting in memory for Kafka.", pub::queued);
@@ -73,7 +85,9 @@ public final class AgentMetrics {
         listener.structVersion::get);
     gauge(r, "fleetacct_agent_delayacct_enabled", "1 when kernel.task_delayacct is on.",
         () -> DelayAccounting.enabled() ? 1 : 0);
-    gauge(r, "fleetacct_agent_cgroup_map_entries", "Processes in the pid to cgroup map.", tracker::size);
+    if (attributor instanceof CgroupTracker tracker) {
+      gauge(r, "fleetacct_agent_cgroup_map_entries", "Proc mode: processes in the pid to cgroup map.", tracker::size);
+    }
     return r;
   }
 

@@ -27,6 +27,13 @@ public interface LibC {
 
   int close(int fd);
 
+  /** syscall(2) with three arguments, as bpf(2) takes: glibc has no wrapper for it. */
+  long syscall(long number, int cmd, jnr.ffi.Pointer attr, int size);
+
+  int open_by_handle_at(int mountFd, ByteBuffer handle, int flags);
+
+  @ssize_t long readlink(String path, ByteBuffer buf, @size_t long size);
+
   String strerror(int errnum);
 
   /** Loaded once; jffi unpacks its native stub into java.io.tmpdir on first use. */
@@ -39,6 +46,10 @@ public interface LibC {
 
   static LibC get() {
     return Holder.LIBC;
+  }
+
+  static Runtime runtime() {
+    return Holder.RUNTIME;
   }
 
   /** errno of the calling thread's last failed call; meaningful only right after a failure. */

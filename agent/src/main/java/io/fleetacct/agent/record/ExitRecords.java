@@ -1,6 +1,7 @@
 package io.fleetacct.agent.record;
 
-import io.fleetacct.agent.cgroup.CgroupTracker;
+import io.fleetacct.agent.cgroup.Attribution;
+import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.schema.TaskExit;
@@ -16,14 +17,14 @@ public final class ExitRecords {
 
   private final HostIdentity host;
   private final String agentInstance;
-  private final CgroupTracker cgroups;
+  private final Attributor cgroups;
 
   /** @param cgroups where to attribute exits, or null to leave cgroup fields null */
-  public ExitRecords(HostIdentity host, CgroupTracker cgroups) {
+  public ExitRecords(HostIdentity host, Attributor cgroups) {
     this(host, UUID.randomUUID().toString(), cgroups);
   }
 
-  public ExitRecords(HostIdentity host, String agentInstance, CgroupTracker cgroups) {
+  public ExitRecords(HostIdentity host, String agentInstance, Attributor cgroups) {
     this.host = host;
     this.agentInstance = agentInstance;
     this.cgroups = cgroups;
@@ -34,20 +35,19 @@ public final class ExitRecords {
   }
 
   public TaskExit toRecord(ExitNotification exit, long receivedAtMillis) {
-    CgroupTracker.Attribution where = cgroups == null
-        ? null
-        : cgroups.attribute(exit.tgid() != 0 ? exit.tgid() : exit.pid(), exit.task().getAcPpid(), exit.endsProcess());
+    Attribution where = cgroups == null ? Attribution.NONE : cgroups.attribute(exit);
     TaskExit r = new TaskExit();
     r.setHost(host.host());
     r.setBootId(host.bootId());
     r.setAgentInstance(agentInstance);
     r.setKernelRelease(host.kernelRelease());
     r.setReceivedAt(Instant.ofEpochMilli(receivedAtMillis));
-    if (where != null) {
-      r.setCgroup(where.cgroup());
-      r.setContainerId(where.containerId());
-      r.setPodUid(where.podUid());
+    if (where.cgroup() != null) {
+      r.setCgroup(where.cgroup().path());
+      r.setContainerId(where.cgroup().containerId());
+      r.setPodUid(where.cgroup().podUid());
     }
+    r.setCgroupSource(where.source());
     r.setTask(exit.task());
     r.setThreadGroup(exit.threadGroup());
     return r;

@@ -2,9 +2,11 @@ package io.fleetacct.agent.taskstats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.cgroup.Attribution;
+import io.fleetacct.agent.cgroup.AttributionMode;
+import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
-import io.fleetacct.agent.cgroup.CgroupTracker;
-import io.fleetacct.agent.cgroup.ProcCgroup;
+import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.agent.testing.Workload;
@@ -24,7 +26,7 @@ class ExitListenerKernelTest {
 
   private static final int PROCESSES = 2_000;
 
-  record Received(ExitNotification exit, CgroupTracker.Attribution where) {}
+  record Received(ExitNotification exit, Attribution where) {}
 
   @BeforeEach
   void needsTheKernelInterface() {
@@ -38,11 +40,10 @@ class ExitListenerKernelTest {
     ListenerCounters counters = new ListenerCounters();
     List<Workload.Child> children;
     try (TestCgroup cgroup = TestCgroup.create();
-         CgroupTracker tracker = new CgroupTracker(ProcCgroup.forHost(CgroupMounts.fromProc()), 1 << 20,
-             Duration.ofSeconds(30)).start();
+         Attributor attributor = AttributionMode.auto.start(CgroupMounts.fromProc(),
+             HostIdentity.detect(null).kernelRelease());
          ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
-             (exit, at, socket, missed) -> received.add(new Received(exit,
-                 tracker.attribute(exit.tgid(), exit.task().getAcPpid(), exit.endsProcess()))), counters)) {
+             (exit, at, socket, missed) -> received.add(new Received(exit, attributor.attribute(exit))), counters)) {
       children = Workload.run(PROCESSES, prefix, cgroup.procsFile());
       Set<Long> pids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -74,8 +75,8 @@ class ExitListenerKernelTest {
             .isEqualTo(Taskstats.AFORK | Taskstats.AGROUP | signalled);
         assertThat(exit.pid()).isEqualTo(child.pid());
         for (Received r : records) {
-          assertThat(r.where()).as("attribution of %s", r.exit().pid()).isNotNull();
-          assertThat(r.where().cgroup()).isEqualTo(cgroup.path());
+          assertThat(r.where().cgroup()).as("attribution of %s", r.exit().pid()).isNotNull();
+          assertThat(r.where().cgroup().path()).isEqualTo(cgroup.path());
         }
         if (child.threads() == 0) {
           assertThat(exit.threadGroup()).isNull();

@@ -43,6 +43,11 @@ public final class TestCgroup implements AutoCloseable {
     return path;
   }
 
+  /** The cgroup's directory under the cgroup2 mount. */
+  public Path dir() {
+    return dir;
+  }
+
   /** Write a pid here to move that process in. */
   public Path procsFile() {
     return dir.resolve("cgroup.procs");

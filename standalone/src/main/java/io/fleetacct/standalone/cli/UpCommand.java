@@ -1,5 +1,6 @@
 package io.fleetacct.standalone.cli;
 
+import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
@@ -50,6 +51,11 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--enable-delayacct",
       description = "Turn kernel.task_delayacct on, so that every delay kind is accounted (it stays on).")
   boolean enableDelayacct;
+
+  @Option(names = "--attribution", paramLabel = "auto|exact|proc", defaultValue = "auto",
+      description = "How exits find their cgroup (default: ${DEFAULT-VALUE}): exact (BPF, the kernel says it at the"
+          + " exit), proc (proc connector and /proc), auto (exact where possible).")
+  AttributionMode attribution;
 
   @Option(names = "--topic-partitions", defaultValue = "2",
       description = "Partitions of the topics it creates (default: ${DEFAULT-VALUE}).")
@@ -103,7 +109,7 @@ public final class UpCommand implements Callable<Integer> {
     }, "fleetacct-up-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try (OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind, httpPort,
-        agentMetricsPort, host, enableDelayacct, topicPartitions))) {
+        agentMetricsPort, host, enableDelayacct, topicPartitions, attribution))) {
       out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
           h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
       out.println("web console: " + h.url() + "/");

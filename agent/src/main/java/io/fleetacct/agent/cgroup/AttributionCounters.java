@@ -1,0 +1,36 @@
+package io.fleetacct.agent.cgroup;
+
+import io.fleetacct.schema.CgroupSource;
+import java.util.concurrent.atomic.LongAdder;
+
+/** How attribution went: exits per {@link CgroupSource}, and every way it can fall short. */
+public final class AttributionCounters {
+
+  private final LongAdder[] bySource = new LongAdder[CgroupSource.values().length];
+  /** Exact mode: exits whose kernel entry was not in the map yet when they arrived. */
+  public final LongAdder exitHookWaits = new LongAdder();
+  /** Exact mode: exits whose kernel entry did not come within the wait. */
+  public final LongAdder exitHookTimeouts = new LongAdder();
+  /** Exact mode: entries left by an earlier task with the same thread id (dropped, not used). */
+  public final LongAdder exitHookStale = new LongAdder();
+  /** Exact mode: cgroup ids that no longer had a directory when first seen. */
+  public final LongAdder unresolvedCgroupIds = new LongAdder();
+  /** Proc mode: proc connector socket overflows (fork and exec events lost). */
+  public final LongAdder procEventOverflows = new LongAdder();
+  /** Proc mode: processes not remembered because the pid map was full. */
+  public final LongAdder mapFull = new LongAdder();
+
+  public AttributionCounters() {
+    for (int i = 0; i < bySource.length; i++) {
+      bySource[i] = new LongAdder();
+    }
+  }
+
+  void count(CgroupSource source) {
+    bySource[source.ordinal()].increment();
+  }
+
+  public long get(CgroupSource source) {
+    return bySource[source.ordinal()].sum();
+  }
+}

@@ -1,0 +1,148 @@
+package io.fleetacct.agent.cgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.agent.taskstats.ExitListener;
+import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.Spawn;
+import io.fleetacct.agent.testing.TestCgroup;
+import io.fleetacct.schema.CgroupSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real kernel: short-lived processes (some multi-threaded) enter fresh cgroups in every way
+ * real software does, {@value #PROCESSES} per way, with and without two CPU hogs, and every exit's
+ * cgroup is compared with the truth (each task is named after the cgroup it exits in). Exact
+ * mode must be right for every exit; proc mode must hold the floors below, measured on the CI
+ * machine kind (docs/attribution.md has the figures).
+ */
+class AttributionKernelTest {
+
+  static final int PROCESSES = 1_000;
+
+  /** Proc mode: the least share of exits (in %) attributed right per way, below what CI measures. */
+  static final Map<Spawn.Way, Double> PROC_FLOOR = new EnumMap<>(Map.of(
+      Spawn.Way.join, 97.0,
+      Spawn.Way.move, 85.0,
+      Spawn.Way.shell, 99.0,
+      Spawn.Way.clone3, 93.0,
+      Spawn.Way.leave, 30.0));
+
+  record Seen(String cgroup, CgroupSource source) {}
+
+  @BeforeEach
+  void needsTheKernelInterface() {
+    KernelAssumptions.assumeExitNotifications();
+  }
+
+  static Stream<Arguments> modes() {
+    return Stream.of(Arguments.of(AttributionMode.exact, false), Arguments.of(AttributionMode.exact, true),
+        Arguments.of(AttributionMode.proc, false), Arguments.of(AttributionMode.proc, true));
+  }
+
+  @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
+  @MethodSource("modes")
+  void everyWayIntoACgroupIsAttributedWhereTheTaskExited(AttributionMode mode, boolean hogs) throws Exception {
+    CgroupMounts mounts = CgroupMounts.fromProc();
+    assumeTrue(mounts.v2().isPresent(), "needs a cgroup2 mount");
+    if (mode == AttributionMode.exact) {
+      String problem = AttributionMode.exactProblem(mounts);
+      assumeTrue(problem == null, "exact mode not possible here: " + problem);
+    }
+    String run = "t" + UUID.randomUUID().toString().substring(0, 4);
+    Map<String, ConcurrentLinkedQueue<Seen>> byName = new ConcurrentHashMap<>();
+    List<Process> hogProcesses = new ArrayList<>();
+    List<String> report = new ArrayList<>();
+    List<String> misses = new ArrayList<>();
+    ListenerCounters counters = new ListenerCounters();
+    CpuList cpus = CpuList.possible();
+    try (Attributor attributor = mode.start(mounts, HostIdentity.detect(null).kernelRelease());
+         ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
+           Attribution a = attributor.attribute(exit); // every exit, as the agent does
+           String comm = exit.task().getAcComm();
+           if (comm.startsWith(run)) {
+             byName.computeIfAbsent(comm, k -> new ConcurrentLinkedQueue<>())
+                 .add(new Seen(a.cgroup() == null ? null : a.cgroup().path(), a.source()));
+           }
+         }, counters)) {
+      if (hogs) {
+        for (int i = 0; i < 2; i++) {
+          hogProcesses.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+        }
+      }
+      for (Spawn.Way way : Spawn.Way.values()) {
+        try (TestCgroup s = TestCgroup.create(); TestCgroup a = TestCgroup.create()) {
+          String prefix = run + way.name().substring(0, 2);
+          Map<String, Long> expected = Spawn.run(way, PROCESSES, prefix, s.dir(), a.dir());
+          Map<String, String> truth = Map.of(prefix + "a", a.path(), prefix + "s", s.path());
+          long total = expected.values().stream().mapToLong(Long::longValue).sum();
+          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+          while (received(byName, expected.keySet()) < total && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+          }
+          long right = 0;
+          Map<CgroupSource, Long> sources = new EnumMap<>(CgroupSource.class);
+          for (Map.Entry<String, Long> e : expected.entrySet()) {
+            List<Seen> seen = List.copyOf(byName.getOrDefault(e.getKey(), new ConcurrentLinkedQueue<>()));
+            assertThat(seen).as("exits named %s (%s)", e.getKey(), way).hasSize(e.getValue().intValue());
+            for (Seen x : seen) {
+              sources.merge(x.source(), 1L, Long::sum);
+              if (truth.get(e.getKey()).equals(x.cgroup())) {
+                right++;
+              } else if (misses.stream().filter(m -> m.startsWith(way + ":")).count() < 3) {
+                misses.add(way + ": " + e.getKey() + " exited in " + truth.get(e.getKey()) + ", attributed to "
+                    + x.cgroup() + " by " + x.source());
+              }
+            }
+          }
+          double share = 100.0 * right / total;
+          report.add(String.format("%-6s %5d of %5d right (%6.2f%%) %s", way, right, total, share, sources));
+          List<String> wayMisses = misses.stream().filter(m -> m.startsWith(way + ":")).toList();
+          if (mode == AttributionMode.exact) {
+            assertThat(right).as("%s: exits attributed right in exact mode; misses: %s", way, wayMisses)
+                .isEqualTo(total);
+          } else {
+            assertThat(share).as("%s: %% attributed right in proc mode; misses: %s", way, wayMisses)
+                .isGreaterThanOrEqualTo(PROC_FLOOR.get(way));
+          }
+        }
+      }
+    } finally {
+      hogProcesses.forEach(Process::destroy);
+      for (Process p : hogProcesses) {
+        p.waitFor();
+      }
+      System.out.printf("attribution, %s mode, %s CPU hogs, %d processes per way:%n  %s%n", mode, hogs ? "two" : "no",
+          PROCESSES, String.join("\n  ", report));
+      if (!misses.isEmpty()) {
+        System.out.println("  first misses:\n    " + String.join("\n    ", misses));
+      }
+    }
+    assertThat(counters.kernelOverflowEvents.sum()).as("kernel overflow events").isZero();
+  }
+
+  private static long received(Map<String, ConcurrentLinkedQueue<Seen>> byName, Iterable<String> names) {
+    long n = 0;
+    for (String name : names) {
+      ConcurrentLinkedQueue<Seen> q = byName.get(name);
+      n += q == null ? 0 : q.size();
+    }
+    return n;
+  }
+}
