@@ -37,7 +37,7 @@ class ChartTest {
   private static final String[] NON_DEFAULT = {"agent.enableDelayacct=true", "kafka.credentialsSecret=kafka-creds",
       "kafka.createTopics.enabled=true", "serviceMonitor.enabled=true", "streams.replicas=3",
       "streams.persistence.storageClass=fast", "agent.priorityClassName=system-node-critical",
-      "streams.networkPolicy.enabled=true",
+      "streams.networkPolicy.enabled=true", "agent.exactAttribution=false",
       "streams.networkPolicy.allowFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=ingress"};
 
   @TempDir static Path helmHome;
@@ -74,7 +74,7 @@ class ChartTest {
   }
 
   @Test
-  void agentRunsInTheHostNamespacesWithNetAdminOnly() throws Exception {
+  void agentRunsInTheHostNamespacesWithNetAdminAndWhatExactAttributionNeeds() throws Exception {
     DaemonSet ds = only(render(), DaemonSet.class);
     var pod = ds.getSpec().getTemplate().getSpec();
     assertThat(pod.getHostPID()).as("hostPID").isTrue();
@@ -85,19 +85,36 @@ class ChartTest {
     assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
     assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
     assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(sc.getCapabilities().getAdd()).containsExactly("NET_ADMIN");
-    assertThat(agent.getArgs()).contains("--host=$(NODE_NAME)", "--sockets=per-cpu").doesNotContain("--enable-delayacct");
+    assertThat(sc.getCapabilities().getAdd()).containsExactly("NET_ADMIN", "BPF", "PERFMON", "DAC_READ_SEARCH");
+    assertThat(agent.getArgs()).contains("--host=$(NODE_NAME)", "--sockets=per-cpu", "--attribution=auto")
+        .doesNotContain("--enable-delayacct");
+    assertThat(agent.getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/sys/fs/cgroup");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath()).isNotNull()
+        .extracting(h -> h.getPath()).isEqualTo("/sys/fs/cgroup"));
     assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
-    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath().getPath())
-        .isEqualTo("/var/lib/fleetacct/spool"));
+    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath()).isNotNull()
+        .extracting(h -> h.getPath()).isEqualTo("/var/lib/fleetacct/spool"));
     assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
   }
 
   @Test
+  void withoutExactAttributionTheAgentHasNetAdminOnlyAndNoCgroupMount() throws Exception {
+    var pod = only(render("agent.exactAttribution=false"), DaemonSet.class).getSpec().getTemplate().getSpec();
+    Container agent = pod.getContainers().get(0);
+    assertThat(agent.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN");
+    assertThat(agent.getArgs()).contains("--attribution=proc");
+    assertThat(agent.getVolumeMounts()).noneSatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/sys/fs/cgroup"));
+    assertThat(pod.getVolumes()).noneSatisfy(v -> assertThat(v.getName()).isEqualTo("cgroup"));
+  }
+
+  @Test
   void delayacctAddsSysAdminAndNothingElse() throws Exception {
-    Container agent = only(render("agent.enableDelayacct=true"), DaemonSet.class).getSpec().getTemplate().getSpec()
-        .getContainers().get(0);
+    Container agent = only(render("agent.enableDelayacct=true", "agent.exactAttribution=false"), DaemonSet.class)
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(agent.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN", "SYS_ADMIN");
     assertThat(agent.getArgs()).contains("--enable-delayacct");
   }

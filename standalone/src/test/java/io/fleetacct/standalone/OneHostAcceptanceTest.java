@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.Spawn;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.agent.testing.Workload;
 import io.fleetacct.schema.TaskStats;
@@ -52,16 +54,19 @@ class OneHostAcceptanceTest {
   void queryApiReportsExactlyWhatTheKernelReportedForAWorkload(@TempDir Path state) throws Exception {
     KernelAssumptions.assumeExitNotifications();
     String prefix = "e2e" + UUID.randomUUID().toString().substring(0, 4);
+    String movers = "mv" + UUID.randomUUID().toString().substring(0, 4);
     Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
     ListenerCounters referenceCounters = new ListenerCounters();
     try (OneHost oneHost = OneHost.start(new OneHost.Config(state, null, "127.0.0.1", 0, -1, "e2e-host-" + prefix,
-             false, 2));
+             false, 2, AttributionMode.auto));
          TestCgroup cgroup = TestCgroup.create();
+         TestCgroup start = TestCgroup.create();
+         TestCgroup moved = TestCgroup.create();
          ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
              (exit, at, socket, missed) -> {
                // The workload's children carry our prefix; its parent re-exec'd as /proc/self/exe.
                String comm = exit.task().getAcComm();
-               if (comm.startsWith(prefix) || comm.equals("exe")) {
+               if (comm.startsWith(prefix) || comm.equals("exe") || comm.startsWith(movers)) {
                  kernelSaid.put(exit.pid(), exit);
                }
              }, referenceCounters)) {
@@ -97,6 +102,20 @@ class OneHostAcceptanceTest {
       for (var e : byCommand.entrySet()) {
         assertReports(oneHost, "/v1/commands/" + e.getKey() + "/totals", KernelTotals.of(e.getValue()));
       }
+
+      // Children that move themselves into their cgroup between fork and exec, as systemd and runc
+      // do, and live well under a millisecond: the cgroup's totals are still exactly theirs.
+      Map<String, Long> expected = Spawn.run(Spawn.Way.move, 300, movers, start.dir(), moved.dir());
+      long moverExits = expected.get(movers + "a");
+      awaitTrue(() -> kernelSaid.values().stream().filter(e -> e.task().getAcComm().equals(movers + "a")).count()
+          >= moverExits, Duration.ofSeconds(30));
+      List<TaskStats> moversKernel = kernelSaid.values().stream().map(ExitNotification::task)
+          .filter(t -> t.getAcComm().equals(movers + "a")).toList();
+      assertThat(moversKernel).as("exits of the children that moved themselves").hasSize((int) moverExits);
+      Map<String, Long> movedTotals = KernelTotals.of(moversKernel);
+      assertThat(movedTotals.get("processes")).isEqualTo(300);
+      assertReports(oneHost, "/v1/cgroups/totals?path=" + URLEncoder.encode(moved.path(), StandardCharsets.UTF_8),
+          movedTotals);
       assertThat(oneHost.agent().publisherCounters().dropped.sum()).isZero();
       assertThat(oneHost.agent().listenerCounters().kernelOverflowEvents.sum()).isZero();
     }

@@ -23,7 +23,7 @@ public enum AttributionMode {
 
   /** What to grant for exact mode, for error lines and {@code check}. */
   public static final String EXACT_FIX = "grant CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN on kernels before 5.8);"
-      + " in Kubernetes add them to the agent's capabilities (chart value agent.attribution.exact=true)";
+      + " in Kubernetes add them to the agent's capabilities (chart value agent.exactAttribution=true)";
 
   /** Starts the attributor this mode asks for on this host; exact mode says why it cannot be had. */
   public Attributor start(CgroupMounts mounts, String kernelRelease) throws NetlinkException, IOException {

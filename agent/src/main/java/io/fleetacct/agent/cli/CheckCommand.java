@@ -1,5 +1,6 @@
 package io.fleetacct.agent.cli;
 
+import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcConnector;
 import io.fleetacct.agent.host.Capabilities;
@@ -38,7 +39,8 @@ final class CheckCommand implements Callable<Integer> {
     List<String> extra = caps.beyondTheAgentsNeeds();
     if (!extra.isEmpty()) {
       warn(extra.size() + " capabilities held that the agent does not use: " + String.join(", ", extra)
-          + "; it needs only CAP_NET_ADMIN (in Kubernetes: capabilities drop [ALL], add [NET_ADMIN])");
+          + "; it needs CAP_NET_ADMIN, and CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH for exact attribution"
+          + " (in Kubernetes: capabilities drop [ALL], add [NET_ADMIN, BPF, PERFMON, DAC_READ_SEARCH])");
     }
     namespace(Namespaces.inInitialUserNamespace(), "user", Preconditions.USER_NS_FIX);
     namespace(Namespaces.inInitialPidNamespace(), "PID", Preconditions.PID_NS_FIX);
@@ -71,11 +73,26 @@ final class CheckCommand implements Callable<Integer> {
           + " hierarchy");
       default -> warn("no cgroup hierarchy mounted: exits will carry no cgroup");
     }
+    String exactProblem = AttributionMode.exactProblem(mounts);
+    if (exactProblem == null) {
+      ok("exact cgroup attribution: the BPF exit hook loads (--attribution auto and exact use it)");
+      if (!caps.has(Capabilities.CAP_DAC_READ_SEARCH)) {
+        warn("no CAP_DAC_READ_SEARCH: a new cgroup's id is resolved by walking the cgroup2 tree, and a cgroup"
+            + " made and removed between two walks is not named; grant it to look ids up directly");
+      }
+    } else {
+      warn("exact cgroup attribution not possible: " + exactProblem + "; --attribution auto falls back to proc"
+          + " mode, which misses some processes that move into a cgroup and exit at once (docs/attribution.md)");
+    }
     try (ProcConnector ignored = ProcConnector.open(64 * 1024, ProcConnector.kernelFilters(id.kernelRelease()))) {
-      ok("proc connector (fork and exec events for cgroup attribution)");
+      ok("proc connector (fork and exec events, for proc-mode attribution)");
     } catch (NetlinkException e) {
-      warn("no proc connector: " + e.getMessage() + "; cgroups are then read at exit, and short-lived processes"
-          + " are often missed (the kernel needs CONFIG_PROC_EVENTS)");
+      if (exactProblem == null) {
+        ok("no proc connector (" + e.getMessage() + "): not needed in exact mode");
+      } else {
+        warn("no proc connector: " + e.getMessage() + "; proc mode then reads cgroups at exit only, and"
+            + " short-lived processes are often missed (the kernel needs CONFIG_PROC_EVENTS)");
+      }
     }
     out.println(fatal ? "exits cannot be received here: fix the FAIL lines" : "ready to receive exits");
     return fatal ? 1 : 0;

@@ -49,6 +49,8 @@ class AgentCliTest {
   void unknownOptionIsAUsageError() {
     assertThat(AgentCli.run("listen", "--bogus")).isEqualTo(2);
     assertThat(err()).contains("Unknown option: '--bogus'");
+    assertThat(AgentCli.run("listen", "--attribution", "bpf")).isEqualTo(2);
+    assertThat(err()).contains("expected one of [auto, exact, proc]");
   }
 
   @Test
@@ -84,8 +86,25 @@ class AgentCliTest {
     assertThat(AgentCli.run("check")).isZero();
     assertThat(out()).contains("ok   CAP_NET_ADMIN held").contains("ready to receive exits").doesNotContain("FAIL");
     if (KernelAssumptions.isRoot()) { // root holds every capability: check names the ones the agent does not use
-      assertThat(out()).contains("capabilities held that the agent does not use: CAP_CHOWN");
+      assertThat(out()).contains("capabilities held that the agent does not use: CAP_CHOWN")
+          .contains("ok   exact cgroup attribution: the BPF exit hook loads");
     }
+  }
+
+  @Test
+  void checkWithoutBpfCapabilitiesWarnsThatExactAttributionFallsBack() throws Exception {
+    KernelAssumptions.assumeExitNotifications();
+    // A child without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN, as a pod that was given NET_ADMIN only.
+    String drop = "-bpf,-perfmon,-sys_admin";
+    Process check = new ProcessBuilder("setpriv", "--inh-caps=" + drop, "--bounding-set=" + drop,
+        ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+        AgentCli.class.getName(), "check").redirectErrorStream(true).start();
+    String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor()).as(said).isZero();
+    assertThat(said).contains("ok   CAP_NET_ADMIN held")
+        .contains("warn exact cgroup attribution not possible: BPF_MAP_CREATE")
+        .contains("EPERM").contains("--attribution auto falls back to proc mode")
+        .contains("ok   proc connector").contains("ready to receive exits");
   }
 
   @Test
@@ -108,7 +127,7 @@ class AgentCliTest {
   void listenPrintsTaskExitShapedJsonLines() throws Exception {
     KernelAssumptions.assumeExitNotifications();
     Future<Integer> listening = Executors.newSingleThreadExecutor()
-        .submit(() -> AgentCli.run("listen", "--count", "3", "--duration", "30"));
+        .submit(() -> AgentCli.run("listen", "--count", "3", "--duration", "30", "--attribution", "exact"));
     Thread.sleep(1_000); // registered by then
     for (int i = 0; i < 3; i++) {
       new ProcessBuilder("true").start().waitFor();
@@ -123,7 +142,8 @@ class AgentCliTest {
       assertThat(exit.get("task").get("version").asInt()).isPositive();
       assertThat(exit.has("thread_group")).isTrue();
       assertThat(exit.get("cgroup").isTextual()).isTrue();
+      assertThat(exit.get("cgroup_source").asText()).isEqualTo("exit_hook");
     }
-    assertThat(err()).contains("3 printed");
+    assertThat(err()).contains("listen: attribution exact").contains("3 printed");
   }
 }
