@@ -27,6 +27,8 @@ public interface LibC {
 
   int close(int fd);
 
+  @ssize_t long read(int fd, ByteBuffer buf, @size_t long count);
+
   /** syscall(2) with three arguments, as bpf(2) takes: glibc has no wrapper for it. */
   long syscall(long number, int cmd, jnr.ffi.Pointer attr, int size);
 
