@@ -59,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JdbcSinkTest {
 
   private static final int EXITS = 1_000;
-  private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+  // Recent: the broker deletes records older than the topic retention (7 days) by their timestamps.
+  private static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minusSeconds(600);
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
 
@@ -147,7 +148,7 @@ class JdbcSinkTest {
             }
             for (int c = 0; c < 7; c++) {
               JsonNode series = get(app, "/v1/cgroups/series?path=" + URLEncoder.encode("/svc-" + c,
-                  StandardCharsets.UTF_8) + "&from=2026-11-25T09:59:00Z&to=2026-11-25T10:05:00Z");
+                  StandardCharsets.UTF_8) + "&from=" + T0.minusSeconds(60) + "&to=" + T0.plusSeconds(300));
               assertThat(series.get("windows")).hasSize(3);
               for (JsonNode w : series.get("windows")) {
                 assertThat(row(sql, "select exits, processes, cpu_count, cpu_delay_total, ac_utime, ac_stime from"
