@@ -56,6 +56,7 @@ public final class Agent implements AutoCloseable {
   private MetricsServer metrics;
   private String agentInstance;
   private volatile boolean registered;
+  private boolean closed; // guarded by this
 
   private Agent(Config config, HostIdentity identity) {
     this.config = config;
@@ -77,11 +78,6 @@ public final class Agent implements AutoCloseable {
   private void startAll() throws Exception {
     for (String problem : ProducerSettings.weakenedGuarantees(config.producer())) {
       log.warn("producer setting weakens delivery guarantees: {}", problem);
-    }
-    // Before anything is registered or written: refused credentials are a configuration error.
-    if (!ProducerSettings.verifyAccess(config.producer(), Duration.ofSeconds(10))) {
-      log.warn("Kafka at {} did not answer within 10 s: starting anyway, spooling until it does",
-          config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
     }
     if (config.enableDelayacct() && !DelayAccounting.enable()) {
       log.warn("turned kernel.task_delayacct on: delays other than cpu_* cover only tasks started from now on");
@@ -108,11 +104,16 @@ public final class Agent implements AutoCloseable {
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
         config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, journal,
         identity.host(), this::status, publisherCounters);
-    publisher.start(); // after the assignment: its first heartbeat reads this.publisher
+    // Registered before Kafka is known to be reachable: exits of the first seconds after a restart
+    // wait in the backlog (memory, then spool) instead of being missed.
     listener = ExitListener.start(config.listener(), journal::resumeKernelSeq,
         (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at), socket, exit.kernelSeq(), missed),
         listenerCounters);
     registered = true;
+    log.info("registered for exits on CPUs {} over {} socket(s); checking Kafka at {}", config.listener().cpus(),
+        listener.socketCpus().size(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+    verifyKafkaAccess();
+    publisher.start(); // after the assignment: its first heartbeat reads this.publisher
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
           AgentMetrics.registry(listenerCounters, publisherCounters, attributor, publisher), this::health);
@@ -123,6 +124,24 @@ public final class Agent implements AutoCloseable {
             : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
         mounts.mode(), attributor.mode(), config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
         config.spoolDir(), metrics == null ? "" : ", metrics on " + config.metricsHost() + ":" + metrics.port());
+  }
+
+  /**
+   * Refused credentials (or TLS) are a configuration error: stop before anything is sent, keeping
+   * what arrived meanwhile in the spool for the next start. Kafka merely unreachable is not.
+   */
+  private void verifyKafkaAccess() {
+    try {
+      if (!ProducerSettings.verifyAccess(config.producer(), Duration.ofSeconds(10))) {
+        log.warn("Kafka at {} did not answer within 10 s: starting anyway, spooling until it does",
+            config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+      }
+    } catch (IllegalStateException refused) {
+      close(Duration.ZERO);
+      throw new IllegalStateException(refused.getMessage() + "; " + listenerCounters.received.sum()
+          + " exits received while checking: " + publisherCounters.dropped.sum() + " dropped, the rest kept in the"
+          + " spool for the next start", refused);
+    }
   }
 
   public String agentInstance() {
@@ -196,12 +215,20 @@ public final class Agent implements AutoCloseable {
   /** Deregisters from the kernel, drains to Kafka within the shutdown timeout, spools the rest. */
   @Override
   public void close() {
+    close(config.shutdownTimeout());
+  }
+
+  private synchronized void close(Duration drain) {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (listener != null) {
       listener.close();
       registered = false;
     }
     if (publisher != null) {
-      publisher.close();
+      publisher.close(drain);
     }
     if (attributor != null) {
       attributor.close();

@@ -55,6 +55,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private int port;
   private int controllerPort;
   private Process process;
+  private boolean frozen;
 
   private EmbeddedKafkaBroker(Builder b) throws IOException {
     this.keepData = b.dataDir != null && b.keepData;
@@ -260,6 +261,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     if (process == null) {
       return;
     }
+    thaw();
     try {
       process.getOutputStream().close();
     } catch (IOException e) {
@@ -279,12 +281,47 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     process = null;
   }
 
+  /**
+   * Freezes the broker (SIGSTOP): its connections stay open and nothing answers, as with a hung
+   * broker or a network that drops packets. {@link #thaw()} resumes it; stop and close thaw first.
+   */
+  public synchronized void freeze() {
+    signal("STOP");
+    frozen = true;
+  }
+
+  /** Resumes a frozen broker (SIGCONT). */
+  public synchronized void thaw() {
+    if (frozen) {
+      signal("CONT");
+      frozen = false;
+    }
+  }
+
+  private void signal(String name) {
+    if (process == null) {
+      throw new IllegalStateException("the broker is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Kills the broker at once (SIGKILL), as a crash would. */
   public synchronized void kill() {
     if (process == null) {
       return;
     }
     process.destroyForcibly();
+    frozen = false; // SIGKILL ends a stopped process too
     try {
       process.waitFor(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

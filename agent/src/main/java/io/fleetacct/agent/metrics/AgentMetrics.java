@@ -79,6 +79,8 @@ public final class AgentMetrics {
     gauge(r, "fleetacct_agent_spool_records", "Records waiting in the disk spool.", pub::spooledRecords);
     gauge(r, "fleetacct_agent_spool_bytes", "Bytes of the disk spool.", pub::spooledBytes);
     gauge(r, "fleetacct_agent_queue_records", "Records waiting in memory for Kafka.", pub::queued);
+    gauge(r, "fleetacct_agent_inflight_records", "Records handed to the producer that Kafka has not acknowledged"
+        + " (kept, and saved to the spool by a stop).", pub::inFlight);
     gauge(r, "fleetacct_agent_highest_seq_sent", "Highest agent_seq Kafka acknowledged (-1: none).",
         publisher.highestSeqSent::get);
     gauge(r, "fleetacct_agent_struct_version", "struct taskstats version of the last exit.",

@@ -1,0 +1,247 @@
+package io.fleetacct.agent.publish;
+
+import io.fleetacct.agent.log.RateLimitedWarnings;
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.serde.AvroSerde;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every record not yet acknowledged by Kafka, in agent_seq order: a bounded memory queue, the disk
+ * {@link Spool}, and the records taken from them for the producer (in flight) until Kafka
+ * acknowledges each. When the queue is full, a record goes to the spool, and so does every later
+ * one until the spool has been read out: queue (older), then spool, then queue again. On a stop
+ * that Kafka does not let finish, {@link #saveUnacknowledged} puts everything in flight and queued
+ * in front of the spool, in order, so that nothing accepted by the producer but not acknowledged is
+ * lost; records that Kafka did take after all come again and are dropped downstream by agent_seq.
+ *
+ * <p>Thread-safe: records are added by the receive threads (through the publisher's numbering),
+ * taken by the delivery thread, and acknowledged on the producer's I/O thread.
+ */
+final class Backlog {
+
+  private static final Logger log = LoggerFactory.getLogger(Backlog.class);
+
+  /**
+   * One record on its way: from the queue (still in memory) or from the spool (on disk). Its
+   * Kafka timestamp is its received_at, the time the streams side windows by.
+   */
+  record Item(long order, long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition) {}
+
+  private final Spool spool;
+  private final int queueCapacity;
+  private final AvroSerde<TaskExit> serde;
+  private final String topic;
+  private final String agentInstance;
+  private final PublisherCounters counters;
+  private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
+
+  // Guarded by this: the order of records is decided here.
+  private final ArrayDeque<TaskExit> queue = new ArrayDeque<>();
+  private boolean spooling;
+  private long nextOrder;
+  private boolean saved;
+
+  /** Taken and not acknowledged, by the order they were taken in. */
+  private final ConcurrentSkipListMap<Long, Item> inFlight = new ConcurrentSkipListMap<>();
+  private volatile long lastAckNanos = System.nanoTime();
+  private volatile Spool.Position spoolAcked;
+  private long spoolAckedCount; // guarded by this
+
+  Backlog(Spool spool, int queueCapacity, AvroSerde<TaskExit> serde, String topic, String agentInstance,
+          PublisherCounters counters) {
+    this.spool = spool;
+    this.queueCapacity = queueCapacity;
+    this.serde = serde;
+    this.topic = topic;
+    this.agentInstance = agentInstance;
+    this.counters = counters;
+    this.spooling = !spool.isEmpty(); // what an earlier run left goes first
+  }
+
+  /** Queues a numbered record, or spools it; never blocks on Kafka. */
+  synchronized void add(TaskExit record) {
+    if (!spooling && queue.size() < queueCapacity) {
+      queue.addLast(record);
+      if (queue.size() == 1) {
+        notifyAll();
+      }
+      return;
+    }
+    spooling = true;
+    append(serde.serialize(topic, record));
+    notifyAll();
+  }
+
+  private void append(byte[] encoded) {
+    try {
+      if (spool.append(encoded)) {
+        counters.spooled.increment();
+        warnings.warn("spooling", "Kafka is not keeping up: spooling records to disk ({} waiting, {} bytes)",
+            spool.records(), spool.bytes());
+      } else {
+        counters.dropped.increment();
+        warnings.warn("spool-full", "spool full ({} bytes): dropping new records (counted as dropped)",
+            spool.bytes());
+      }
+    } catch (IOException e) {
+      counters.dropped.increment();
+      warnings.warn("spool-io", "cannot write the spool: {}; record dropped", e.toString());
+    }
+  }
+
+  /**
+   * The next record in order (the queue first, then the spool), now in flight; waits up to
+   * {@code waitNanos} for one; null if none came, or after {@link #saveUnacknowledged}.
+   */
+  synchronized Item take(long waitNanos) throws InterruptedException, IOException {
+    long until = System.nanoTime() + waitNanos;
+    while (!saved) {
+      Item item = nextLocked();
+      if (item != null) {
+        inFlight.put(item.order(), item);
+        return item;
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return null;
+  }
+
+  private Item nextLocked() throws IOException {
+    TaskExit r = queue.pollFirst();
+    if (r != null) {
+      return new Item(nextOrder++, r.getAgentSeq(), r.getReceivedAt().toEpochMilli(), serde.serialize(topic, r), null);
+    }
+    while (spooling) {
+      byte[] bytes = spool.next();
+      if (bytes == null) {
+        break;
+      }
+      try {
+        TaskExit spooled = serde.deserialize(topic, bytes);
+        // An earlier instance's record (left in the spool by a previous run) has no seq of ours.
+        long seq = spooled.getAgentInstance().equals(agentInstance) ? spooled.getAgentSeq() : -1;
+        return new Item(nextOrder++, seq, spooled.getReceivedAt().toEpochMilli(), bytes, spool.position());
+      } catch (SerializationException e) {
+        // Written by a build whose schema this one cannot read: not ours to guess at.
+        counters.dropped.increment();
+        warnings.warn("spool-undecodable", "dropped a spooled record this agent cannot read: {}", e.getMessage());
+      }
+    }
+    spooling = false; // everything spooled is now in flight
+    return null;
+  }
+
+  /** Kafka acknowledged it (on the producer's thread). */
+  void acknowledged(Item item) {
+    if (inFlight.remove(item.order()) == null) {
+      return; // saved already; it comes again and is dropped downstream as a duplicate
+    }
+    lastAckNanos = System.nanoTime();
+    counters.published.increment();
+    if (item.seq() >= 0) {
+      counters.highestSeqSent.accumulateAndGet(item.seq(), Math::max);
+    }
+    if (item.spoolPosition() != null) {
+      synchronized (this) {
+        spoolAcked = item.spoolPosition();
+        spoolAckedCount++;
+      }
+    }
+  }
+
+  /** The producer refused it for good, or failed it after accepting it: lost, unless saved first. */
+  void failed(Item item) {
+    if (inFlight.remove(item.order()) != null) {
+      counters.dropped.increment();
+    }
+  }
+
+  /** Records the spool's acknowledged progress on disk (cheap to call often). */
+  synchronized void persistSpoolAcks() {
+    if (spoolAcked == null || spoolAckedCount == 0 || saved) {
+      return;
+    }
+    try {
+      spool.acknowledge(spoolAcked, spoolAckedCount);
+      spoolAckedCount = 0;
+    } catch (IOException e) {
+      warnings.warn("spool-ack", "cannot record spool progress: {}", e.toString());
+    }
+  }
+
+  /** Nothing queued, spooled or in flight: everything is acknowledged. */
+  synchronized boolean delivered() {
+    return queue.isEmpty() && !spooling && inFlight.isEmpty();
+  }
+
+  /** Kafka acknowledged something within {@code windowNanos}, or nothing waits for it. */
+  boolean delivering(long windowNanos) {
+    return inFlight.isEmpty() || System.nanoTime() - lastAckNanos < windowNanos;
+  }
+
+  /**
+   * For a stop Kafka did not let finish: everything in flight (in the order taken) and queued goes
+   * in front of the spool, whose unacknowledged records follow; a restart sends it all first.
+   * After this nothing more is taken, and acknowledgements or failures still coming change nothing.
+   */
+  synchronized int saveUnacknowledged() throws IOException {
+    if (saved) {
+      return 0;
+    }
+    saved = true;
+    List<byte[]> older = new ArrayList<>();
+    for (Item item : inFlight.values()) {
+      older.add(item.bytes()); // spooled ones too: the spool is read again from its start, duplicates dropped
+    }
+    inFlight.clear();
+    for (TaskExit r : queue) {
+      older.add(serde.serialize(topic, r));
+    }
+    queue.clear();
+    if (!older.isEmpty()) {
+      spool.prepend(older);
+    }
+    notifyAll();
+    return older.size();
+  }
+
+  synchronized int queued() {
+    return queue.size();
+  }
+
+  int inFlight() {
+    return inFlight.size();
+  }
+
+  synchronized boolean spooling() {
+    return spooling;
+  }
+
+  synchronized long spooledRecords() {
+    return spool.records();
+  }
+
+  synchronized long spooledBytes() {
+    return spool.bytes();
+  }
+
+  synchronized long spoolCorruptFrames() {
+    return spool.corruptFrames();
+  }
+
+  synchronized void close() {
+    spool.close();
+  }
+}

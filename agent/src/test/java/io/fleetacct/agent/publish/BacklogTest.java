@@ -1,0 +1,106 @@
+package io.fleetacct.agent.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.serde.AvroSerde;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.schema.testing.SampleRecords;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The order of records across memory queue, spool and flight, and what a save keeps. */
+class BacklogTest {
+
+  private static final String TOPIC = "t";
+  private static final AvroSerde<TaskExit> SERDE = FleetacctSerdes.taskExit();
+  private static final String INSTANCE = SampleRecords.singleThreadedExit(0).getAgentInstance();
+
+  @TempDir Path dir;
+  private final PublisherCounters counters = new PublisherCounters();
+
+  private Backlog backlog(Spool spool, int capacity) {
+    return new Backlog(spool, capacity, SERDE, TOPIC, INSTANCE, counters);
+  }
+
+  private static void add(Backlog b, long from, long to) {
+    for (long s = from; s < to; s++) {
+      b.add(SampleRecords.singleThreadedExit(s));
+    }
+  }
+
+  private static List<Long> take(Backlog b, int n) throws Exception {
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Backlog.Item item = b.take(1_000_000);
+      seqs.add(item == null ? null : item.seq());
+    }
+    return seqs;
+  }
+
+  private static List<Long> spooled(Spool s) throws IOException {
+    List<Long> seqs = new ArrayList<>();
+    for (byte[] r; (r = s.next()) != null; ) {
+      seqs.add(SERDE.deserialize(TOPIC, r).getAgentSeq());
+    }
+    return seqs;
+  }
+
+  @Test
+  void aFullQueueSendsEveryLaterRecordThroughTheSpoolUntilItIsReadOut() throws Exception {
+    try (Spool spool = Spool.open(dir, 1L << 20)) {
+      Backlog b = backlog(spool, 3);
+      add(b, 0, 8); // 0-2 queued, 3-7 spooled
+      assertThat(b.queued()).isEqualTo(3);
+      assertThat(b.spooledRecords()).isEqualTo(5);
+      assertThat(take(b, 4)).containsExactly(0L, 1L, 2L, 3L);
+      add(b, 8, 10); // still spooling: behind 4-7
+      assertThat(b.queued()).isZero();
+      assertThat(take(b, 7)).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, null);
+      add(b, 10, 11); // the spool is read out: the queue again
+      assertThat(b.queued()).isEqualTo(1);
+      assertThat(b.inFlight()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aSaveKeepsInFlightThenQueuedRecordsInFrontOfTheSpoolAndAcknowledgedOnesOut() throws Exception {
+    try (Spool spool = Spool.open(dir, 1L << 20)) {
+      Backlog b = backlog(spool, 4);
+      add(b, 0, 4);
+      List<Backlog.Item> items = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        items.add(b.take(1_000_000));
+      }
+      b.acknowledged(items.get(0)); // Kafka has 0; 1 and 2 in flight; 3 queued
+      add(b, 4, 8); // 4-6 queued behind 3, 7 spooled
+      assertThat(b.spooledRecords()).isEqualTo(1);
+      assertThat(b.saveUnacknowledged()).isEqualTo(6); // 1, 2 in flight; 3-6 queued
+      assertThat(b.take(1_000_000)).as("nothing is taken after a save").isNull();
+      b.acknowledged(items.get(1)); // late: changes nothing
+      b.failed(items.get(2)); // the producer closed under it: not a loss, it was saved
+      assertThat(counters.published.sum()).isEqualTo(1);
+      assertThat(counters.dropped.sum()).isZero();
+    }
+    try (Spool reopened = Spool.open(dir, 1L << 20)) {
+      assertThat(spooled(reopened)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    }
+  }
+
+  @Test
+  void aRecordThatFailsForGoodIsDroppedOnce() throws Exception {
+    try (Spool spool = Spool.open(dir, 1L << 20)) {
+      Backlog b = backlog(spool, 4);
+      add(b, 0, 1);
+      Backlog.Item item = b.take(1_000_000);
+      b.failed(item);
+      b.failed(item);
+      assertThat(counters.dropped.sum()).isEqualTo(1);
+      assertThat(b.delivered()).isTrue();
+    }
+  }
+}

@@ -1,0 +1,298 @@
+package io.fleetacct.agent.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.serde.AvroSerde;
+import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.schema.testing.SampleRecords;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The publisher against Kafka's MockProducer (acknowledgements given or withheld by the test) and
+ * a real spool and journal in a temp directory: order, what a stop keeps, and what it counts.
+ */
+class PublisherTest {
+
+  private static final String TOPIC = "t.exits";
+  private static final AvroSerde<TaskExit> SERDE = FleetacctSerdes.taskExit();
+
+  @TempDir Path dir;
+  private SequenceJournal journal;
+  private PublisherCounters counters;
+
+  @AfterEach
+  void closeJournal() throws IOException {
+    if (journal != null) {
+      journal.close();
+    }
+  }
+
+  private static MockProducer<String, byte[]> kafka(boolean acknowledges) {
+    return new MockProducer<>(acknowledges, null, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** A publisher on the spool directory, as the agent makes one (not started). */
+  private Publisher publisher(MockProducer<String, byte[]> producer, int queueCapacity, long spoolMaxBytes)
+      throws IOException {
+    closeJournal(); // a restart: the previous run's journal is closed, as the agent's is
+    Spool spool = Spool.open(dir, spoolMaxBytes);
+    journal = SequenceJournal.open(dir, "boot-1", List.of("0-1"));
+    counters = new PublisherCounters();
+    Publisher p = new Publisher(new Publisher.Config(TOPIC, "t.status", journal.agentInstance(), queueCapacity,
+        Duration.ofSeconds(10), Duration.ofSeconds(5)), producer, spool, journal, "host-1",
+        SampleRecords::fullAgentStatus, counters);
+    return p;
+  }
+
+  /**
+   * Starts a publisher whose Kafka acknowledges only when told, and acknowledges its first
+   * heartbeat (sent at start, before any exit), so that each completeNext() then acknowledges the
+   * next exit.
+   */
+  private static Publisher startWithHeartbeatAcknowledged(Publisher p, MockProducer<String, byte[]> kafka)
+      throws InterruptedException {
+    p.start();
+    await(() -> !kafka.history().isEmpty());
+    assertThat(kafka.history().get(0).topic()).isEqualTo("t.status");
+    kafka.completeNext();
+    return p;
+  }
+
+  private static void submit(Publisher p, int n) {
+    for (int i = 0; i < n; i++) {
+      p.submit(SampleRecords.singleThreadedExit(-1), 0, 0, 0);
+    }
+  }
+
+  /** agent_seq of every exit the producer was handed, in order. */
+  private static List<Long> sent(MockProducer<String, byte[]> producer) {
+    List<Long> seqs = new ArrayList<>();
+    for (ProducerRecord<String, byte[]> r : producer.history()) {
+      if (r.topic().equals(TOPIC)) {
+        seqs.add(SERDE.deserialize(TOPIC, r.value()).getAgentSeq());
+      }
+    }
+    return seqs;
+  }
+
+  /** What the streams side counts of a delivery: each agent_seq once, replays (seq at or below the highest) dropped. */
+  private static List<Long> counted(List<Long> delivered) {
+    List<Long> out = new ArrayList<>();
+    long highest = -1;
+    for (long s : delivered) {
+      if (s > highest) {
+        out.add(s);
+        highest = s;
+      }
+    }
+    return out;
+  }
+
+  private static List<Long> range(long from, long to) {
+    return LongStream.range(from, to).boxed().toList();
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() < deadline).as("condition within 10 s").isTrue();
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
+  void deliversInAgentSeqOrderAndCountsWhatKafkaAcknowledged() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(true);
+    Publisher p = publisher(kafka, 10, 1L << 20).start();
+    submit(p, 100); // the queue holds 10: the rest goes through the spool, in order
+    await(() -> counters.published.sum() == 100);
+    p.close();
+    assertThat(sent(kafka)).isEqualTo(range(0, 100));
+    assertThat(counters.dropped.sum()).isZero();
+    assertThat(p.spooledRecords()).isZero();
+  }
+
+  @Test
+  void aStopWhileKafkaIsAwaySavesEveryUnacknowledgedRecordAndARestartSendsThemFirst() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false); // accepts, never acknowledges
+    Publisher first = startWithHeartbeatAcknowledged(publisher(away, 20, 1L << 20), away);
+    submit(first, 60);
+    await(() -> first.inFlight() == 60);
+    for (int i = 0; i < 15; i++) {
+      away.completeNext(); // Kafka took the first 15 before it went away
+    }
+    submit(first, 40); // arriving while it is away: in flight or queued when the stop comes
+    long t0 = System.nanoTime();
+    first.close(Duration.ofMillis(300));
+    assertThat((System.nanoTime() - t0) / 1e6).as("stop time in ms, drain 300 ms").isLessThan(2_000);
+    assertThat(counters.published.sum()).isEqualTo(15);
+    assertThat(counters.dropped.sum()).as("nothing accepted by the producer is lost").isZero();
+    // 85 not acknowledged; more if some of them had gone through the spool (those come twice)
+    assertThat(first.spooledRecords()).isGreaterThanOrEqualTo(85);
+
+    MockProducer<String, byte[]> back = kafka(true);
+    Publisher second = publisher(back, 20, 1L << 20).start();
+    submit(second, 5); // the restart continues the instance's sequence after what it saved
+    await(() -> counters.published.sum() >= 90);
+    second.close();
+    assertThat(counted(sent(back))).as("no gap, nothing twice, in order").isEqualTo(range(15, 105));
+    assertThat(counters.dropped.sum()).isZero();
+  }
+
+  @Test
+  void spooledRecordsInFlightAtTheStopComeAgainAfterTheRestart() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false);
+    Publisher first = publisher(away, 5, 1L << 20);
+    submit(first, 30); // 5 queued, 25 spooled before delivery starts
+    startWithHeartbeatAcknowledged(first, away);
+    await(() -> first.inFlight() == 30);
+    submit(first, 10); // queued behind the spooled ones
+    for (int i = 0; i < 12; i++) {
+      away.completeNext();
+    }
+    await(() -> counters.published.sum() == 12);
+    first.close(Duration.ofMillis(200));
+    assertThat(counters.dropped.sum()).isZero();
+
+    MockProducer<String, byte[]> back = kafka(true);
+    Publisher second = publisher(back, 5, 1L << 20).start();
+    await(() -> second.spooledRecords() == 0 && second.inFlight() == 0 && counters.published.sum() > 0);
+    second.close();
+    assertThat(counted(sent(back))).isEqualTo(range(12, 40));
+  }
+
+  @Test
+  void aStopDuringARetryLoopHoldsTheDeadline() throws Exception {
+    MockProducer<String, byte[]> refusing = kafka(true);
+    synchronized (refusing) {
+      refusing.sendException = new TimeoutException("no metadata"); // retriable: retried until the stop
+    }
+    Publisher p = publisher(refusing, 100, 1L << 20).start();
+    submit(p, 5);
+    await(() -> counters.publishErrors.sum() >= 3);
+    long t0 = System.nanoTime();
+    p.close(Duration.ofMillis(500));
+    double ms = (System.nanoTime() - t0) / 1e6;
+    assertThat(ms).as("stop time in ms with a 500 ms drain").isBetween(400.0, 1_500.0);
+    assertThat(p.spooledRecords()).isEqualTo(5);
+    assertThat(counters.dropped.sum()).isZero();
+  }
+
+  @Test
+  void aStopDoesNotWaitForAKafkaThatHasBeenSilentWhileRecordsWait() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false);
+    Publisher p = startWithHeartbeatAcknowledged(publisher(away, 100, 1L << 20), away);
+    submit(p, 5);
+    await(() -> p.inFlight() == 5);
+    Thread.sleep(Delivery.STALLED_NANOS / 1_000_000 + 200);
+    long t0 = System.nanoTime();
+    p.close(Duration.ofSeconds(30));
+    assertThat((System.nanoTime() - t0) / 1e6).as("stop time in ms, Kafka silent for 2 s").isLessThan(1_000);
+    assertThat(p.spooledRecords()).isEqualTo(5);
+    assertThat(counters.dropped.sum()).isZero();
+  }
+
+  @Test
+  void aRetriableRefusalIsRetriedInOrderUntilKafkaAccepts() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(true);
+    synchronized (kafka) {
+      kafka.sendException = new TimeoutException("buffer full");
+    }
+    Publisher p = publisher(kafka, 100, 1L << 20).start();
+    submit(p, 20);
+    await(() -> counters.publishErrors.sum() >= 2);
+    synchronized (kafka) {
+      kafka.sendException = null;
+    }
+    await(() -> counters.published.sum() == 20);
+    p.close();
+    assertThat(sent(kafka)).isEqualTo(range(0, 20));
+    assertThat(counters.dropped.sum()).isZero();
+  }
+
+  @Test
+  void aRecordRefusedForGoodIsDroppedAndCountedAndTheRestGoOn() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(false);
+    Publisher p = startWithHeartbeatAcknowledged(publisher(kafka, 100, 1L << 20), kafka);
+    submit(p, 3);
+    await(() -> p.inFlight() == 3);
+    kafka.completeNext();
+    kafka.errorNext(new RecordTooLargeException("too large")); // accepted, then failed for good
+    kafka.completeNext();
+    await(() -> counters.published.sum() == 2);
+    assertThat(counters.dropped.sum()).isEqualTo(1);
+    synchronized (kafka) {
+      kafka.sendException = new RecordTooLargeException("too large"); // refused at send
+    }
+    submit(p, 1);
+    await(() -> counters.dropped.sum() == 2);
+    synchronized (kafka) {
+      kafka.sendException = null;
+    }
+    submit(p, 1);
+    await(() -> p.inFlight() == 1);
+    kafka.completeNext();
+    await(() -> counters.published.sum() == 3);
+    p.close();
+    assertThat(p.spooledRecords()).isZero();
+  }
+
+  @Test
+  void anAcknowledgementDuringTheStopEndsItWithNothingSaved() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(false);
+    Publisher p = startWithHeartbeatAcknowledged(publisher(kafka, 100, 1L << 20), kafka);
+    submit(p, 10);
+    await(() -> p.inFlight() == 10);
+    CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> p.close(Duration.ofSeconds(5)));
+    Thread.sleep(100);
+    assertThat(stop).isNotDone(); // waiting for Kafka
+    for (int i = 0; i < 10; i++) {
+      kafka.completeNext();
+    }
+    stop.get();
+    assertThat(counters.published.sum()).isEqualTo(10);
+    assertThat(p.spooledRecords()).isZero();
+    assertThat(counters.dropped.sum()).isZero();
+  }
+
+  @Test
+  void aFullSpoolDropsTheNewestAndCountsThem() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false);
+    int size = SERDE.serialize(TOPIC, SampleRecords.singleThreadedExit(0)).length;
+    Publisher p = publisher(away, 2, 10L * (size + 64)); // room for about 10 frames
+    submit(p, 40);
+    long spooled = p.spooledRecords();
+    assertThat(spooled).isBetween(5L, 12L);
+    assertThat(counters.dropped.sum()).isEqualTo(40 - 2 - spooled);
+    p.close(Duration.ZERO);
+    assertThat(p.spooledRecords()).as("the queued ones saved too").isEqualTo(spooled + 2);
+  }
+
+  @Test
+  void recordsSubmittedBeforeTheStartAreKeptByAStopWithoutDelivery() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(true);
+    Publisher p = publisher(kafka, 100, 1L << 20);
+    submit(p, 7); // the agent registers with the kernel before it knows whether Kafka is reachable
+    p.close(Duration.ZERO); // e.g. Kafka refused the credentials
+    assertThat(sent(kafka)).isEmpty();
+    assertThat(p.spooledRecords()).isEqualTo(7);
+    assertThat(counters.dropped.sum()).isZero();
+  }
+}

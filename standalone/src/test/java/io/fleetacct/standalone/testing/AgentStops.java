@@ -1,0 +1,38 @@
+package io.fleetacct.standalone.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetacct.embedded.ChildJvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** An agent child stopped with SIGTERM, and what its last line said it kept and lost. */
+public final class AgentStops {
+
+  private static final Pattern STOPPED = Pattern.compile(
+      "stopped: (\\d+) exits received, (\\d+) published, (\\d+) waiting in the spool, (\\d+) dropped");
+
+  /** The agent's final account of one run, and how long the stop took. */
+  public record Stop(long received, long published, long spooled, long dropped, double seconds) {}
+
+  private AgentStops() {}
+
+  /** SIGTERM, waits for the exit (0 or 128 + 15), and reads the run's last line from {@code log}. */
+  public static Stop stop(ChildJvm agent, Path log) throws InterruptedException, IOException {
+    long t0 = System.nanoTime();
+    int status = agent.stop(120);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertThat(status).as("agent stopped by SIGTERM (0, or 128 + 15)").isIn(0, 143);
+    Matcher m = STOPPED.matcher(Files.readString(log));
+    Stop last = null;
+    while (m.find()) {
+      last = new Stop(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+          Long.parseLong(m.group(4)), seconds);
+    }
+    assertThat(last).as("the agent's last line in %s", log).isNotNull();
+    return last;
+  }
+}
