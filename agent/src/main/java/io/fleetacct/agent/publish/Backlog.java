@@ -66,9 +66,12 @@ final class Backlog {
     this.spooling = !spool.isEmpty(); // what an earlier run left goes first
   }
 
-  /** Queues a numbered record, or spools it; never blocks on Kafka. */
+  /**
+   * Queues a numbered record, or spools it; never blocks on Kafka. After {@link #saveUnacknowledged}
+   * (a stop with Kafka away, while the agent still listens) it goes straight to the spool's end.
+   */
   synchronized void add(TaskExit record) {
-    if (!spooling && queue.size() < queueCapacity) {
+    if (!saved && !spooling && queue.size() < queueCapacity) {
       queue.addLast(record);
       if (queue.size() == 1) {
         notifyAll();

@@ -122,6 +122,15 @@ public final class Publisher implements AutoCloseable {
 
   /** As {@link #close()}, with a drain time of its own (zero: save everything now). */
   public void close(Duration drain) {
+    stopDelivery(drain);
+    backlog.close();
+  }
+
+  /**
+   * Ends delivery as {@link #close(Duration)} does but keeps the spool open: records submitted
+   * afterwards go to its end, so a stop with Kafka away can save first and stop listening last.
+   */
+  public void stopDelivery(Duration drain) {
     long deadline = System.nanoTime() + drain.toNanos();
     try {
       if (thread.isAlive()) {
@@ -142,6 +151,5 @@ public final class Publisher implements AutoCloseable {
     }
     // Whatever the producer still holds was saved: do not wait for it.
     producer.close(Duration.ZERO);
-    backlog.close();
   }
 }

@@ -83,11 +83,12 @@ class BacklogTest {
       assertThat(b.take(1_000_000)).as("nothing is taken after a save").isNull();
       b.acknowledged(items.get(1)); // late: changes nothing
       b.failed(items.get(2)); // the producer closed under it: not a loss, it was saved
+      add(b, 8, 9); // still listening after the save: straight to the spool's end
       assertThat(counters.published.sum()).isEqualTo(1);
       assertThat(counters.dropped.sum()).isZero();
     }
     try (Spool reopened = Spool.open(dir, 1L << 20)) {
-      assertThat(spooled(reopened)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+      assertThat(spooled(reopened)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
     }
   }
 

@@ -210,6 +210,24 @@ class PublisherTest {
   }
 
   @Test
+  void recordsSubmittedAfterDeliveryStoppedGoToTheSpoolBehindTheSavedOnes() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false);
+    Publisher first = startWithHeartbeatAcknowledged(publisher(away, 100, 1L << 20), away);
+    submit(first, 10);
+    await(() -> first.inFlight() == 10);
+    first.stopDelivery(Duration.ZERO); // Kafka away: saved first, the listener still delivers exits
+    submit(first, 5);
+    first.close(Duration.ZERO);
+    assertThat(counters.dropped.sum()).isZero();
+
+    MockProducer<String, byte[]> back = kafka(true);
+    Publisher second = publisher(back, 100, 1L << 20).start();
+    await(() -> counters.published.sum() == 15);
+    second.close();
+    assertThat(counted(sent(back))).isEqualTo(range(0, 15));
+  }
+
+  @Test
   void aRetriableRefusalIsRetriedInOrderUntilKafkaAccepts() throws Exception {
     MockProducer<String, byte[]> kafka = kafka(true);
     synchronized (kafka) {

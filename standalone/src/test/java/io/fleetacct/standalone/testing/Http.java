@@ -40,12 +40,14 @@ public final class Http {
   }
 
   /**
-   * The body of the 200 answer, waiting up to 60 s while the server answers 503 (stores not
-   * queryable now, an instance unreachable); any other status is an AssertionError with the body.
-   * For reads whose result is asserted: an error must never pass for an empty answer.
+   * The body of the 200 answer, waiting up to 180 s while the server answers 503 (stores not
+   * queryable now, an instance unreachable; after a peer's SIGKILL under exactly-once, the
+   * survivor can rebuild corrupted tasks from their changelogs for over a minute); any other
+   * status is an AssertionError with the body. For reads whose result is asserted: an error must
+   * never pass for an empty answer.
    */
   public static JsonNode answer(String url) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (true) {
       HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
           .build(), HttpResponse.BodyHandlers.ofString());
