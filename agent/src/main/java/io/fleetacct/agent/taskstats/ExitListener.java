@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * #close()}, deregisters them from its own thread (the kernel keeps a closed listener until it
  * next fails to deliver to it). A socket drains what is queued without blocking, then sleeps for
  * the batch interval: waking once per batch instead of once per message costs a third of the CPU
- * (shared/PLATFORM.md). Losses are counted: ENOBUFS as overflow events and, on sockets that cover
+ * (docs/taskstats.md). Losses are counted: ENOBUFS as overflow events and, on sockets that cover
  * one CPU, gaps in that CPU's nlmsg_seq as lost messages.
  */
 public final class ExitListener implements AutoCloseable {

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * a counted {@link Reason}. No other exception escapes and no read leaves the message.
  *
  * <p>struct taskstats is decoded by the STATS attribute's length and its {@code version}
- * (shared/taskstats/ABI.md): version 1 has its own layout; versions 2 to 14, 16 and 17 are
+ * (docs/taskstats.md): version 1 has its own layout; versions 2 to 14, 16 and 17 are
  * prefixes of one append-only layout, so a field is read when the struct is long enough to hold
  * it; version 15 inserted fields mid-struct (an ABI break fixed by 16) and is refused; a version
  * newer than 17 decodes the known prefix and is flagged. Fields a struct lacks are 0.

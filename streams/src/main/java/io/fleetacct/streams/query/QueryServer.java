@@ -48,7 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The query API v1 over HTTP (shared/DESIGN.md). Any instance answers any key: it asks Kafka
+ * The query API v1 over HTTP (README, "The streams application and the query API"). Any instance answers any key: it asks Kafka
  * Streams which instance owns the key and forwards there (with {@code local=true}, so the owner
  * answers from its own stores), falling back to a standby replica when the owner does not
  * answer. {@code top} and {@code agents} ask every instance for its share and merge.

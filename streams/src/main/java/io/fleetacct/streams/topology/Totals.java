@@ -12,7 +12,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The counting rules (shared/DESIGN.md) on the aggregate's working form: an array of longs in
+ * The counting rules (docs/counting-rules.md) on the aggregate's working form: an array of longs in
  * {@link DelayTotals} field order (first_seen and last_seen as epoch milliseconds). Stores and
  * repartition topics hold this form with a compact serde; {@link #toRecord} makes the Avro record
  * for the output topics and the query API.

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every counting rule of shared/DESIGN.md, through the real topology on TopologyTestDriver. */
+/** Every counting rule of docs/counting-rules.md, through the real topology on TopologyTestDriver. */
 class CountingRulesTest {
 
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
