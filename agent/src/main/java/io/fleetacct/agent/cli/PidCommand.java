@@ -34,10 +34,13 @@ class PidCommand implements Callable<Integer> {
     if (format == Format.json) {
       System.out.println(RecordJson.toJson(stats));
     } else {
-      System.out.printf("%s pid %d tgid %d version %d%n", stats.getAcComm(), stats.getAcPid(), stats.getAcTgid(),
-          stats.getVersion());
-      System.out.print(StatsTable.stats(stats, "  "));
+      System.out.print(table(stats));
     }
     return 0;
+  }
+
+  String table(TaskStats stats) {
+    return String.format("%s pid %d tgid %d version %d%n", stats.getAcComm(), stats.getAcPid(), stats.getAcTgid(),
+        stats.getVersion()) + StatsTable.stats(stats, "  ");
   }
 }

@@ -25,14 +25,38 @@ final class StatsTable {
     return sb.toString();
   }
 
+  /** One task's record: an exit's, or a live thread's (TASKSTATS_CMD_ATTR_PID). */
   static String stats(TaskStats t, String indent) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%scpu user %.3f ms system %.3f ms, run real %.3f ms virtual %.3f ms,"
-            + " wall %.3f ms, switches %d voluntary %d involuntary%n", indent, t.getAcUtime() / 1e3,
-        t.getAcStime() / 1e3, t.getCpuRunRealTotal() / 1e6, t.getCpuRunVirtualTotal() / 1e6, t.getAcEtime() / 1e3,
-        t.getNvcsw(), t.getNivcsw()));
+    cpu(sb, indent, t, "wall");
     sb.append(String.format(Locale.ROOT, "%sio read %d B write %d B cancelled %d B; rss peak %d KB vm peak %d KB%n",
         indent, t.getReadBytes(), t.getWriteBytes(), t.getCancelledWriteBytes(), t.getHiwaterRss(), t.getHiwaterVm()));
+    delays(sb, indent, t);
+    return sb.toString();
+  }
+
+  /**
+   * A thread group's answer to TASKSTATS_CMD_ATTR_TGID: the kernel fills delays, CPU times, the sum
+   * of thread lifetimes and context switches only, so the rest is shown as not available, not 0.
+   */
+  static String threadGroup(long tgid, TaskStats t, String indent) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "thread group %d version %d (comm, ids, io and memory: n/a in a TGID"
+        + " answer)%n", tgid, t.getVersion()));
+    cpu(sb, indent, t, "thread lifetimes");
+    sb.append(indent).append("io n/a; rss peak n/a vm peak n/a\n");
+    delays(sb, indent, t);
+    return sb.toString();
+  }
+
+  private static void cpu(StringBuilder sb, String indent, TaskStats t, String wall) {
+    sb.append(String.format(Locale.ROOT, "%scpu user %.3f ms system %.3f ms, run real %.3f ms virtual %.3f ms,"
+            + " %s %.3f ms, switches %d voluntary %d involuntary%n", indent, t.getAcUtime() / 1e3,
+        t.getAcStime() / 1e3, t.getCpuRunRealTotal() / 1e6, t.getCpuRunVirtualTotal() / 1e6, wall,
+        t.getAcEtime() / 1e3, t.getNvcsw(), t.getNivcsw()));
+  }
+
+  private static void delays(StringBuilder sb, String indent, TaskStats t) {
     sb.append(String.format(Locale.ROOT, "%s%-10s %10s %14s %10s %10s %10s%n", indent, "delay", "count",
         "total ms", "avg ms", "max ms", "min ms"));
     row(sb, indent, "CPU", t.getCpuCount(), t.getCpuDelayTotal(), t.getCpuDelayMax(), t.getCpuDelayMin());
@@ -48,7 +72,6 @@ final class StatsTable {
     row(sb, indent, "WPCOPY", t.getWpcopyCount(), t.getWpcopyDelayTotal(), t.getWpcopyDelayMax(),
         t.getWpcopyDelayMin());
     row(sb, indent, "IRQ", t.getIrqCount(), t.getIrqDelayTotal(), t.getIrqDelayMax(), t.getIrqDelayMin());
-    return sb.toString();
   }
 
   private static void row(StringBuilder sb, String indent, String kind, long count, long total, long max, long min) {

@@ -13,4 +13,9 @@ final class TgidCommand extends PidCommand {
   TaskStats query(TaskstatsClient client) throws Exception {
     return client.queryTgid(id);
   }
+
+  @Override
+  String table(TaskStats stats) {
+    return StatsTable.threadGroup(id, stats, "  ");
+  }
 }
