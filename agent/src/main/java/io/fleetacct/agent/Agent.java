@@ -57,8 +57,6 @@ public final class Agent implements AutoCloseable {
   private String agentInstance;
   private volatile boolean registered;
   private boolean closed; // guarded by this
-  /** Nothing acknowledged for this long while records wait: Kafka counts as away for a stop. */
-  private static final Duration KAFKA_AWAY = Duration.ofSeconds(2);
 
   private Agent(Config config, HostIdentity identity) {
     this.config = config;
@@ -225,7 +223,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     closed = true;
-    if (publisher != null && !publisher.delivering(KAFKA_AWAY)) {
+    if (publisher != null && publisher.kafkaAway()) {
       // Kafka away: save at once while still listening, so that the agent is unregistered only
       // while it exits and its successor starts; what arrives meanwhile goes to the spool's end.
       publisher.stopDelivery(drain);

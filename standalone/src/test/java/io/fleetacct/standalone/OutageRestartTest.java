@@ -141,12 +141,7 @@ class OutageRestartTest {
       Http.await("the tables count everything delivered", Duration.ofSeconds(120),
           () -> Http.json(streams.url() + "/v1/hosts/" + host + "/totals").path("exits").asLong() >= distinct.size());
       long counted = Http.answer(streams.url() + "/v1/hosts/" + host + "/totals").get("exits").asLong();
-      long gaps = 0;
-      for (var row : Http.answer(streams.url() + "/v1/agents")) {
-        if (row.get("host").asText().equals(host)) {
-          gaps += row.get("sequence_gaps").asLong();
-        }
-      }
+      long gaps = Http.sequenceGaps(streams.url(), host);
       System.out.printf("outage restart (Kafka %s): the stop in the outage took %.1f s (--shutdown-timeout %d), kept"
               + " %d of %d received in the spool, dropped %d; kernel announced %d while the agent ran, agents"
               + " received %d, delivered %d (%d records with replays), counted %d, sequence gaps %d (exits no agent"

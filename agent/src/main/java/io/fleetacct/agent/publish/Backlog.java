@@ -52,7 +52,7 @@ final class Backlog {
   /** Taken and not acknowledged, by the order they were taken in. */
   private final ConcurrentSkipListMap<Long, Item> inFlight = new ConcurrentSkipListMap<>();
   private volatile long lastAckNanos = System.nanoTime();
-  private volatile Spool.Position spoolAcked;
+  private Spool.Position spoolAcked; // guarded by this
   private long spoolAckedCount; // guarded by this
 
   Backlog(Spool spool, int queueCapacity, AvroSerde<TaskExit> serde, String topic, String agentInstance,

@@ -94,7 +94,7 @@ final class Delivery implements Runnable {
             finish();
             return;
           }
-          if (pastDeadline() || !backlog.delivering(STALLED_NANOS)) {
+          if (pastDeadline() || !backlog.delivering(STALLED_NANOS)) { // the rule of Publisher.kafkaAway()
             save(); // the deadline, or Kafka away: waiting longer would only keep the agent from restarting
             return;
           }

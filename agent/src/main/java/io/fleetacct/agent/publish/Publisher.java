@@ -110,6 +110,14 @@ public final class Publisher implements AutoCloseable {
     return backlog.delivering(window.toNanos());
   }
 
+  /**
+   * Kafka has acknowledged nothing for {@link Delivery#STALLED_NANOS} while records wait: a stop
+   * does not wait for it.
+   */
+  public boolean kafkaAway() {
+    return !backlog.delivering(Delivery.STALLED_NANOS);
+  }
+
   public boolean spooling() {
     return backlog.spooling();
   }

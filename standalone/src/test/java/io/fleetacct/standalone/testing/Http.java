@@ -61,6 +61,22 @@ public final class Http {
     }
   }
 
+  /** {@code sequence_gaps} of {@code host}'s row in {@code base}/v1/agents, which must have exactly one. */
+  public static long sequenceGaps(String base, String host) throws IOException, InterruptedException {
+    long gaps = 0;
+    int rows = 0;
+    for (JsonNode row : answer(base + "/v1/agents")) {
+      if (row.get("host").asText().equals(host)) {
+        gaps += row.get("sequence_gaps").asLong();
+        rows++;
+      }
+    }
+    if (rows != 1) {
+      throw new AssertionError("the agent's row in /v1/agents: expected 1 for " + host + ", found " + rows);
+    }
+    return gaps;
+  }
+
   /** One unlabelled sample of a Prometheus text exposition at {@code base}/metrics. */
   public static long metric(String base, String name) throws IOException, InterruptedException {
     String body = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
