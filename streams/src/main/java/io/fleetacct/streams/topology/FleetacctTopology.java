@@ -7,6 +7,8 @@ import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -30,8 +32,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * exits → (decode, dead-letter poison, drop replayed agent_seq, count gaps) → one contribution
  * per exit → summed per table, key and window for {@link #COMBINE_INTERVAL} ({@link Combiner}) →
  * repartitioned by table key → all-time and windowed totals by host, cgroup, host+cgroup and
- * command → RocksDB stores for queries and Avro topics for Kafka Connect sinks. Agent heartbeats →
- * the agent-status table.
+ * command → RocksDB stores for queries and Avro topics for Kafka Connect sinks; each window change
+ * → the table's rollup stores for ranged rankings ({@link Rollups}). Agent heartbeats → the
+ * agent-status table.
  */
 public final class FleetacctTopology {
 
@@ -98,13 +101,23 @@ public final class FleetacctTopology {
           .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), Totals.toRecord(v)),
               Named.as("keyed-" + table.totalsStore()))
           .to(config.totalsTopic(table), Produced.with(keys, totals).withName("out-" + table.totalsStore()));
-      grouped.windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
+      KStream<Windowed<String>, long[]> windowChanges = grouped
+          .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
           .aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
               Named.as("aggregate-" + table.windowsStore()),
               Materialized.<String, long[], WindowStore<Bytes, byte[]>>as(table.windowsStore())
                   .withKeySerde(Serdes.String()).withValueSerde(working).withRetention(config.retention()))
-          .toStream(Named.as("changes-" + table.windowsStore()))
-          .map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), Totals.toRecord(v)),
+          .toStream(Named.as("changes-" + table.windowsStore()));
+      List<String> rollups = new ArrayList<>();
+      for (Rollups.Index index : Rollups.Index.of(table)) {
+        // Written once per window change, read by range scans: no cache to merge on every read.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(index.store()),
+            Serdes.String(), working).withCachingDisabled());
+        rollups.add(index.store());
+      }
+      windowChanges.process(() -> new RollupWriter(table, config.windowSize(), config.retention()),
+          Named.as("rollups-" + table.id()), rollups.toArray(new String[0]));
+      windowChanges.map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), Totals.toRecord(v)),
               Named.as("keyed-" + table.windowsStore()))
           .to(config.windowsTopic(table), Produced.with(keys, totals).withName("out-" + table.windowsStore()));
     }

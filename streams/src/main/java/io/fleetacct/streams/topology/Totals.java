@@ -113,10 +113,31 @@ public final class Totals {
     return into;
   }
 
-  /** The value of a DelayTotals field by name (for sorting). */
-  public static long get(long[] t, String field) {
-    return t[pos(field)];
+  /**
+   * What {@code newer} adds to {@code older}, an earlier state of the same aggregate (null: none):
+   * differences of the sums, {@code newer}'s own values for the max, min and seen fields. Merging
+   * the result into any aggregate that contains {@code older} gives the same as merging
+   * {@code newer} into one that does not, because aggregates only grow.
+   */
+  public static long[] delta(long[] newer, long[] older) {
+    if (older == null) {
+      return newer.clone();
+    }
+    long[] d = newer.clone();
+    for (int i = 0; i < SIZE; i++) {
+      if (MERGE[i] == SUM) {
+        d[i] -= older[i];
+      }
+    }
+    return d;
   }
+
+  /** The position of a DelayTotals field in the working form, or -1 if there is none. */
+  public static int position(String field) {
+    Schema.Field f = DelayTotals.getClassSchema().getField(field);
+    return f == null ? -1 : f.pos();
+  }
+
 
   public static DelayTotals toRecord(long[] t) {
     DelayTotals d = new DelayTotals();

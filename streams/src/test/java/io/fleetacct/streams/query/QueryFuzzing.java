@@ -9,10 +9,12 @@ import java.util.SplittableRandom;
 final class QueryFuzzing {
 
   private static final List<String> SEGMENTS = List.of("v1", "hosts", "cgroups", "commands", "agents", "totals",
-      "series", "top", "healthz", "metrics", "host-1", "", "..", "%00", "%ff", "v2", "cgroups%2Ftop");
-  private static final List<String> PARAMS = List.of("path", "by", "limit", "from", "to", "local", "x");
+      "series", "top", "healthz", "metrics", "host-1", "", "..", "%00", "%ff", "v2", "cgroups%2Ftop", "console",
+      "app.js");
+  private static final List<String> PARAMS = List.of("path", "by", "limit", "from", "to", "partitions", "x");
   private static final List<String> VALUES = List.of("", "/", "/a", "exits", "cpu_delay_total", "10", "0", "-1",
-      "99999999999", "2026-11-25T10:00:00Z", "2026-11-25T09:00:00Z", "yesterday", "true", "%", "%zz", "NaN");
+      "99999999999", "2026-11-25T10:00:00Z", "2026-11-25T09:00:00Z", "yesterday", "true", "%", "%zz", "NaN",
+      "cpu_delay_avg", "irq_delay_avg", "exits_avg", "totals-by-host:0", "rollups-by-cgroup:0,1", "x:", ":1");
 
   private QueryFuzzing() {}
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +13,9 @@ import org.junit.jupiter.api.Test;
  * Seeded fuzzing of the query API's parser: every request either parses or is a 400/404 with a
  * message; nothing else escapes. Iterations: -Dfleetacct.fuzz.iterations (default 200,000).
  */
-class RequestFuzzTest {
+class RoutesFuzzTest {
 
+  private static final Routes ROUTES = new Routes(Duration.ofDays(7), Clock.systemUTC());
   private static final int ITERATIONS = Integer.getInteger("fleetacct.fuzz.iterations", 200_000);
 
   @Test
@@ -31,7 +34,7 @@ class RequestFuzzTest {
         continue;
       }
       try {
-        Request.parse(uri);
+        ROUTES.parse(uri);
         parsed++;
       } catch (BadRequest e) {
         assertThat(e.status).as(request).isIn(400, 404);

@@ -1,0 +1,66 @@
+package io.fleetacct.streams.query;
+
+import io.fleetacct.streams.topology.Rollups;
+import io.fleetacct.streams.topology.Tables;
+
+/**
+ * What a ranking ranks: all hosts, cgroups or commands, or the hosts of one cgroup and the
+ * cgroups of one host (the drill-downs, both from the host+cgroup table). Says which stores hold
+ * the dimension and how a stored key maps to a ranked key.
+ */
+record Dimension(Kind kind, String fixed) {
+
+  enum Kind { HOSTS, CGROUPS, COMMANDS, HOSTS_OF_CGROUP, CGROUPS_OF_HOST }
+
+  static Dimension of(Kind kind) {
+    return new Dimension(kind, "");
+  }
+
+  static Dimension hostsOf(String cgroup) {
+    return new Dimension(Kind.HOSTS_OF_CGROUP, cgroup);
+  }
+
+  static Dimension cgroupsOf(String host) {
+    return new Dimension(Kind.CGROUPS_OF_HOST, host);
+  }
+
+  Tables table() {
+    return index().table();
+  }
+
+  /** The rollup index whose keys start with the fixed part, if any. */
+  Rollups.Index index() {
+    return switch (kind) {
+      case HOSTS -> Rollups.Index.BY_HOST;
+      case CGROUPS -> Rollups.Index.BY_CGROUP;
+      case COMMANDS -> Rollups.Index.BY_COMMAND;
+      case HOSTS_OF_CGROUP -> Rollups.Index.BY_CGROUP_HOST;
+      case CGROUPS_OF_HOST -> Rollups.Index.BY_HOST_CGROUP;
+    };
+  }
+
+  /** The prefix of the index keys (of rollups, or of the totals store for CGROUPS_OF_HOST) in this dimension. */
+  String prefix() {
+    return fixed.isEmpty() ? "" : fixed + Tables.SEPARATOR;
+  }
+
+  /**
+   * The ranked key of an all-time totals key, or null when that key is not in this dimension (the
+   * totals store is keyed host first, so the hosts of a cgroup are found by reading all of it).
+   */
+  String rankedTotalsKey(String tableKey) {
+    return switch (kind) {
+      case HOSTS, CGROUPS, COMMANDS -> tableKey;
+      case CGROUPS_OF_HOST -> tableKey.startsWith(prefix()) ? tableKey.substring(prefix().length()) : null;
+      case HOSTS_OF_CGROUP -> {
+        int sep = tableKey.indexOf(Tables.SEPARATOR);
+        yield tableKey.substring(sep + 1).equals(fixed) ? tableKey.substring(0, sep) : null;
+      }
+    };
+  }
+
+  /** The prefix to scan in the all-time totals store: the host's entries, or everything. */
+  String totalsPrefix() {
+    return kind == Kind.CGROUPS_OF_HOST ? prefix() : "";
+  }
+}

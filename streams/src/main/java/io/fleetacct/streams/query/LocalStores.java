@@ -1,0 +1,163 @@
+package io.fleetacct.streams.query;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.fleetacct.schema.AgentStatus;
+import io.fleetacct.schema.InstanceProgress;
+import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.Rollups;
+import io.fleetacct.streams.topology.Tables;
+import io.fleetacct.streams.topology.Totals;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Reads this instance's own store partitions, active or standby, one named partition at a time; a
+ * partition that is not here or is being restored is {@link Unavailable}, so the caller asks the
+ * next instance that holds it.
+ */
+final class LocalStores {
+
+  private static final StringSerializer KEYS = new StringSerializer();
+
+  private final KafkaStreams streams;
+  private final Restorations restorations;
+  private final Duration window;
+
+  LocalStores(KafkaStreams streams, Restorations restorations, Duration window) {
+    this.streams = streams;
+    this.restorations = restorations;
+    this.window = window;
+  }
+
+  Duration window() {
+    return window;
+  }
+
+  /** One key's all-time totals; a 404 answer when none were counted. */
+  long[] totals(Query.Totals q, int partition) throws Unavailable {
+    long[] t = read(q.table().totalsStore(), partition, QueryableStoreTypes.<String, long[]>keyValueStore(),
+        kv -> kv.get(q.key()));
+    if (t == null) {
+      throw ErrorAnswer.notFound("no exits counted for " + describe(q.table(), q.keyJson()));
+    }
+    return t;
+  }
+
+  /** One key's windows that start in [from, to], oldest first. */
+  List<KeyValue<Instant, long[]>> series(Query.Series q, int partition) throws Unavailable {
+    return read(q.table().windowsStore(), partition, QueryableStoreTypes.<String, long[]>windowStore(),
+        (ReadOnlyWindowStore<String, long[]> ws) -> {
+          List<KeyValue<Instant, long[]>> out = new ArrayList<>();
+          try (WindowStoreIterator<long[]> it = ws.fetch(q.key(), q.from(), q.to())) {
+            it.forEachRemaining(w -> out.add(KeyValue.pair(Instant.ofEpochMilli(w.key), w.value)));
+          }
+          return out;
+        });
+  }
+
+  /** The store a ranking reads: the rollups for a range, the all-time totals otherwise. */
+  static String store(Query.Top q) {
+    return q.range().isPresent() ? q.dimension().index().store() : q.dimension().table().totalsStore();
+  }
+
+  /** The best {@code q.limit()} rows of these partitions. */
+  List<Ranking.Row> top(Query.Top q, Set<Integer> partitions) throws Unavailable {
+    Map<String, long[]> sums = new HashMap<>();
+    Dimension d = q.dimension();
+    for (int p : partitions) {
+      read(store(q), p, QueryableStoreTypes.<String, long[]>keyValueStore(), kv -> {
+        if (q.range().isPresent()) {
+          int skip = d.prefix().length();
+          for (Rollups.Bucket b : Rollups.tile(q.range().get().from(), q.range().get().to(), window)) {
+            try (KeyValueIterator<String, long[]> it = kv.prefixScan(b.prefix() + d.prefix(), KEYS)) {
+              it.forEachRemaining(e -> sums.merge(Rollups.indexKey(e.key).substring(skip), e.value, Totals::merge));
+            }
+          }
+        } else {
+          try (KeyValueIterator<String, long[]> it = d.totalsPrefix().isEmpty() ? kv.all()
+              : kv.prefixScan(d.totalsPrefix(), KEYS)) {
+            it.forEachRemaining(e -> {
+              String key = d.rankedTotalsKey(e.key);
+              if (key != null) {
+                sums.put(key, e.value);
+              }
+            });
+          }
+        }
+        return null;
+      });
+    }
+    List<Ranking.Row> rows = new ArrayList<>(sums.size());
+    sums.forEach((k, t) -> rows.add(new Ranking.Row(k, t)));
+    return Ranking.best(rows, q.by(), q.limit());
+  }
+
+  /** The agent heartbeats and the sequence progress of these partitions, as JSON records. */
+  void agents(Scope scope, ArrayNode statuses, ArrayNode progress) throws Unavailable {
+    for (int p : scope.of(FleetacctTopology.AGENT_STATUS_STORE)) {
+      read(FleetacctTopology.AGENT_STATUS_STORE, p, QueryableStoreTypes.<String, AgentStatus>keyValueStore(), kv -> {
+        try (KeyValueIterator<String, AgentStatus> it = kv.all()) {
+          it.forEachRemaining(e -> statuses.add(Json.record(e.value)));
+        }
+        return null;
+      });
+    }
+    for (int p : scope.of(FleetacctTopology.INSTANCE_PROGRESS_STORE)) {
+      read(FleetacctTopology.INSTANCE_PROGRESS_STORE, p,
+          QueryableStoreTypes.<String, InstanceProgress>keyValueStore(), kv -> {
+            try (KeyValueIterator<String, InstanceProgress> it = kv.all()) {
+              it.forEachRemaining(e -> progress.add(Json.record(e.value)));
+            }
+            return null;
+          });
+    }
+  }
+
+  @FunctionalInterface
+  private interface StoreRead<S, R> {
+    R apply(S store);
+  }
+
+  /**
+   * Reads partition {@code partition} of store {@code name}, active or standby, unless it is
+   * being restored; a store that closes while it is read (migrated) is Unavailable too.
+   */
+  private <S, R> R read(String name, int partition, QueryableStoreType<S> type, StoreRead<S, R> read)
+      throws Unavailable {
+    if (restorations.restoring(name, partition)) {
+      throw new Unavailable("partition " + partition + " of " + name + " is being restored here");
+    }
+    try {
+      return read.apply(streams.store(StoreQueryParameters.fromNameAndType(name, type).withPartition(partition)
+          .enableStaleStores()));
+    } catch (InvalidStateStoreException e) {
+      throw new Unavailable("partition " + partition + " of " + name + " is not queryable here now: "
+          + e.getMessage());
+    }
+  }
+
+  private static String describe(Tables table, Object keyJson) {
+    return switch (table) {
+      case BY_HOST -> "host " + keyJson;
+      case BY_CGROUP -> "cgroup " + keyJson;
+      case BY_HOST_CGROUP -> "cgroup on host " + keyJson;
+      case BY_COMMAND -> "command " + keyJson;
+    };
+  }
+}

@@ -1,0 +1,61 @@
+package io.fleetacct.streams.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Where the partitions of a store live, from Kafka Streams' metadata: for each partition the
+ * instances that hold it, its active owner first, then its standbys.
+ */
+final class Placement {
+
+  /** One store partition and the instances to ask for it, in order. */
+  record Partition(String store, int partition, List<HostInfo> candidates) {}
+
+  private final KafkaStreams streams;
+
+  Placement(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /** The partition that holds {@code key}. */
+  Partition ofKey(String store, String key) throws Unavailable {
+    return partition(store, streams.queryMetadataForKey(store, key, Serdes.String().serializer()));
+  }
+
+  /** Every partition of {@code store}. */
+  List<Partition> all(String store) throws Unavailable {
+    int[] count = {-1};
+    partition(store, streams.queryMetadataForKey(store, "", (topic, k, v, n) -> {
+      count[0] = n;
+      return Optional.of(Set.of(0));
+    }));
+    List<Partition> out = new ArrayList<>();
+    for (int p = 0; p < count[0]; p++) {
+      int fixed = p;
+      out.add(partition(store, streams.queryMetadataForKey(store, "", (topic, k, v, n) -> Optional.of(Set.of(fixed)))));
+    }
+    return out;
+  }
+
+  private static Partition partition(String store, KeyQueryMetadata md) throws Unavailable {
+    if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      throw new Unavailable("the stores are not ready yet (starting or rebalancing)");
+    }
+    List<HostInfo> candidates = new ArrayList<>();
+    if (md.activeHost().port() >= 0) {
+      candidates.add(md.activeHost());
+    }
+    md.standbyHosts().stream().sorted((a, b) -> a.toString().compareTo(b.toString())).forEach(candidates::add);
+    if (candidates.isEmpty()) {
+      throw new Unavailable("no instance holds partition " + md.partition() + " of " + store + " now (rebalancing?)");
+    }
+    return new Partition(store, md.partition(), candidates);
+  }
+}

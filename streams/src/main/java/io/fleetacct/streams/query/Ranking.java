@@ -1,0 +1,78 @@
+package io.fleetacct.streams.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetacct.streams.topology.Totals;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rows of a ranking: best first by a {@link Measure}, ties by key. Each instance ranks the keys
+ * of its partitions and sends its best {@code limit} rows; since a key lives in one partition only,
+ * the best {@code limit} of those is the exact answer.
+ */
+final class Ranking {
+
+  /** A ranked key and its totals (working form). */
+  record Row(String key, long[] totals) {}
+
+  private Ranking() {}
+
+  static List<Row> best(Collection<Row> rows, Measure by, int limit) {
+    Comparator<Row> order = Comparator.comparing(Row::totals, by.order()).thenComparing(Row::key);
+    return rows.stream().sorted(order).limit(limit).toList();
+  }
+
+  /** Between instances: each row's key and its totals as the working form's longs (exact, small). */
+  static ArrayNode encode(List<Row> rows) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (Row r : rows) {
+      ObjectNode o = out.addObject();
+      o.put("key", r.key());
+      ArrayNode t = o.putArray("totals");
+      for (long v : r.totals()) {
+        t.add(v);
+      }
+    }
+    return out;
+  }
+
+  static List<Row> decode(JsonNode rows) {
+    List<Row> out = new ArrayList<>();
+    for (JsonNode r : rows) {
+      long[] t = Totals.empty();
+      JsonNode values = r.get("totals");
+      for (int i = 0; i < Math.min(t.length, values.size()); i++) {
+        t[i] = values.get(i).asLong();
+      }
+      out.add(new Row(r.get("key").asText(), t));
+    }
+    return out;
+  }
+
+  /**
+   * The answer: totals bodies best first, with the average asked for (when {@code by} is one) and,
+   * for a range, the range they cover.
+   */
+  static ArrayNode render(List<Row> rows, Measure by, Optional<Query.TimeRange> range) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (Row r : rows) {
+      ObjectNode o = Json.totals(r.key(), Totals.toRecord(r.totals()));
+      if (by instanceof Measure.Average avg) {
+        double v = avg.of(r.totals());
+        if (Double.isNaN(v)) {
+          o.putNull(avg.name());
+        } else {
+          o.put(avg.name(), v);
+        }
+      }
+      range.ifPresent(t -> o.put("from", t.from().toString()).put("to", t.to().toString()));
+      out.add(o);
+    }
+    return out;
+  }
+}

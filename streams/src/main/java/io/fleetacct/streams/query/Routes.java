@@ -1,0 +1,225 @@
+package io.fleetacct.streams.query;
+
+import io.fleetacct.streams.topology.Tables;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Parses a request URI into a {@link Route} and, for a request that one instance forwards to
+ * another, its {@link Scope}. Everything a client can get wrong is a {@link BadRequest} here,
+ * before any store is touched.
+ */
+final class Routes {
+
+  /** The web console's files. */
+  static final Set<String> CONSOLE_FILES = Set.of("index.html", "app.js", "style.css");
+  static final int MAX_LIMIT = 10_000;
+  static final int DEFAULT_LIMIT = 10;
+
+  /** A parsed request: what it asks, and (when forwarded by a peer) which store partitions to read. */
+  record Parsed(Route route, Optional<Scope> scope) {}
+
+  private final Duration retention;
+  private final Clock clock;
+
+  /** @param retention how long windows are kept: a range that ends before that is refused */
+  Routes(Duration retention, Clock clock) {
+    this.retention = retention;
+    this.clock = clock;
+  }
+
+  Parsed parse(URI uri) throws BadRequest {
+    List<String> path = new ArrayList<>();
+    for (String s : uri.getRawPath().split("/")) {
+      if (!s.isEmpty()) {
+        path.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+      }
+    }
+    Map<String, String> q = query(uri.getRawQuery());
+    String partitions = q.remove(Scope.PARAMETER);
+    Optional<Scope> scope = partitions == null ? Optional.empty() : Optional.of(Scope.parse(partitions));
+    return new Parsed(route(uri, path, q), scope);
+  }
+
+  private Route route(URI uri, List<String> path, Map<String, String> q) throws BadRequest {
+    if (path.equals(List.of("healthz"))) {
+      return new Route.Health();
+    }
+    if (path.equals(List.of("metrics"))) {
+      return new Route.Metrics();
+    }
+    if (path.isEmpty()) {
+      return new Route.ConsoleFile("index.html");
+    }
+    if (path.size() == 2 && path.get(0).equals("console") && CONSOLE_FILES.contains(path.get(1))) {
+      return new Route.ConsoleFile(path.get(1));
+    }
+    if (!path.get(0).equals("v1")) {
+      throw notFound(uri);
+    }
+    List<String> p = path.subList(1, path.size());
+    if (p.equals(List.of("agents"))) {
+      return new Query.Agents();
+    }
+    if (p.isEmpty()) {
+      throw notFound(uri);
+    }
+    String last = p.get(p.size() - 1);
+    List<String> target = p.subList(0, p.size() - 1);
+    if (last.equals("top")) {
+      Dimension dimension;
+      if (target.equals(List.of("hosts"))) {
+        dimension = Dimension.of(Dimension.Kind.HOSTS);
+      } else if (target.equals(List.of("cgroups"))) {
+        dimension = Dimension.of(Dimension.Kind.CGROUPS);
+      } else if (target.equals(List.of("commands"))) {
+        dimension = Dimension.of(Dimension.Kind.COMMANDS);
+      } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
+        dimension = Dimension.cgroupsOf(nonEmpty(target.get(1), "host"));
+      } else if (target.size() == 1) {
+        throw BadRequest.notFound("no top for '" + target.get(0) + "': hosts, cgroups or commands");
+      } else {
+        throw notFound(uri);
+      }
+      return top(dimension, q);
+    }
+    if (last.equals("hosts") && target.equals(List.of("cgroups"))) {
+      return top(Dimension.hostsOf(required(q, "path")), q);
+    }
+    boolean totals = last.equals("totals");
+    if (!totals && !last.equals("series")) {
+      throw notFound(uri);
+    }
+    Tables table;
+    String key;
+    Object keyJson;
+    if (target.size() == 2 && target.get(0).equals("hosts")) {
+      table = Tables.BY_HOST;
+      key = nonEmpty(target.get(1), "host");
+      keyJson = key;
+    } else if (target.size() == 2 && target.get(0).equals("commands")) {
+      table = Tables.BY_COMMAND;
+      key = target.get(1);
+      keyJson = key;
+    } else if (target.equals(List.of("cgroups"))) {
+      table = Tables.BY_CGROUP;
+      key = required(q, "path");
+      keyJson = key;
+    } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
+      String host = nonEmpty(target.get(1), "host");
+      String cgroup = required(q, "path");
+      table = Tables.BY_HOST_CGROUP;
+      key = Tables.hostCgroupKey(host, cgroup);
+      keyJson = Map.of("host", host, "cgroup", cgroup);
+    } else {
+      throw notFound(uri);
+    }
+    if (totals) {
+      return new Query.Totals(table, key, keyJson);
+    }
+    Instant from = instant(required(q, "from"), "from");
+    Instant to = instant(required(q, "to"), "to");
+    if (to.isBefore(from)) {
+      throw BadRequest.badParameter("to (" + to + ") is before from (" + from + ")");
+    }
+    return new Query.Series(table, key, keyJson, from, to);
+  }
+
+  private Query.Top top(Dimension dimension, Map<String, String> q) throws BadRequest {
+    Measure by = Measure.parse(required(q, "by"));
+    int limit = q.containsKey("limit") ? integer(q.get("limit"), "limit") : DEFAULT_LIMIT;
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw BadRequest.badParameter("limit must be 1 to " + MAX_LIMIT + ", not " + limit);
+    }
+    if (!q.containsKey("from") && !q.containsKey("to")) {
+      return new Query.Top(dimension, by, limit, Optional.empty());
+    }
+    if (!q.containsKey("from") || !q.containsKey("to")) {
+      throw BadRequest.badParameter("from and to go together: give both for a range, neither for all time");
+    }
+    Instant from = instant(q.get("from"), "from");
+    Instant to = instant(q.get("to"), "to");
+    if (!from.isBefore(to)) {
+      throw BadRequest.badParameter("from (" + from + ") must be before to (" + to + ")");
+    }
+    Instant kept = clock.instant().minus(retention);
+    if (!to.isAfter(kept)) {
+      throw BadRequest.badParameter("the range ends (" + to + ") before the retention window starts (" + kept
+          + ": windows are kept for " + (retention.toMinutes() % 1440 == 0 ? retention.toDays() + " days"
+          : retention.toMinutes() + " min") + ")");
+    }
+    return new Query.Top(dimension, by, limit, Optional.of(new Query.TimeRange(from, to)));
+  }
+
+  private static BadRequest notFound(URI uri) {
+    return BadRequest.notFound("no such resource: " + uri.getRawPath()
+        + (uri.getRawPath().startsWith("/v1") ? "" : " (the API is under /v1)"));
+  }
+
+  private static Map<String, String> query(String raw) throws BadRequest {
+    Map<String, String> q = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return q;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      try {
+        String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        if (q.put(k, v) != null) {
+          throw BadRequest.badParameter("parameter " + k + " given twice");
+        }
+      } catch (IllegalArgumentException e) {
+        throw BadRequest.badParameter("bad query string: " + e.getMessage());
+      }
+    }
+    return q;
+  }
+
+  private static String required(Map<String, String> q, String name) throws BadRequest {
+    String v = q.get(name);
+    if (v == null || v.isEmpty()) {
+      throw BadRequest.badParameter("missing parameter " + name);
+    }
+    return v;
+  }
+
+  private static String nonEmpty(String v, String what) throws BadRequest {
+    if (v.isEmpty()) {
+      throw BadRequest.badParameter("empty " + what);
+    }
+    return v;
+  }
+
+  private static int integer(String v, String name) throws BadRequest {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw BadRequest.badParameter(name + "=" + v + " is not a whole number");
+    }
+  }
+
+  private static Instant instant(String v, String name) throws BadRequest {
+    try {
+      return Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      try {
+        return OffsetDateTime.parse(v).toInstant();
+      } catch (DateTimeParseException e2) {
+        throw BadRequest.badParameter(name + "=" + v + " is not an ISO-8601 time such as 2026-11-25T10:00:00Z");
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.fleetacct.streams.topology;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keeps a table's rollup stores ({@link Rollups}) in step with its windows: it receives each new
+ * value of a window (what the windowed aggregation accepted, so grace and lateness are its rules),
+ * stores it at level 0 and adds what changed since the window's previous value to the 10- and
+ * 60-window buckets that contain it. Same task and transaction as the window itself, so under
+ * exactly-once a window and its rollups never disagree. Buckets older than the retention (by
+ * stream time, as the windows' own retention) are deleted once a minute.
+ */
+final class RollupWriter implements Processor<Windowed<String>, long[], Void, Void> {
+
+  private static final Duration CLEANUP_INTERVAL = Duration.ofMinutes(1);
+
+  private final List<Rollups.Index> indexes;
+  private final Duration window;
+  private final long retentionMillis;
+  private final List<KeyValueStore<String, long[]>> stores = new ArrayList<>();
+  private ProcessorContext<Void, Void> context;
+
+  RollupWriter(Tables table, Duration window, Duration retention) {
+    this.indexes = Rollups.Index.of(table);
+    this.window = window;
+    this.retentionMillis = retention.toMillis();
+  }
+
+  @Override
+  public void init(ProcessorContext<Void, Void> context) {
+    this.context = context;
+    for (Rollups.Index i : indexes) {
+      stores.add(context.getStateStore(i.store()));
+    }
+    context.schedule(CLEANUP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> deleteExpired());
+  }
+
+  @Override
+  public void process(Record<Windowed<String>, long[]> record) {
+    long start = record.key().window().start();
+    for (int s = 0; s < stores.size(); s++) {
+      KeyValueStore<String, long[]> store = stores.get(s);
+      String key = indexes.get(s).key(record.key().key());
+      String windowKey = Rollups.key(0, start, key);
+      long[] delta = Totals.delta(record.value(), store.get(windowKey));
+      store.put(windowKey, record.value());
+      for (int level = 1; level < Rollups.FACTORS.length; level++) {
+        String bucketKey = Rollups.key(level, Rollups.bucketStart(start, Rollups.bucketMillis(window, level)), key);
+        long[] bucket = store.get(bucketKey);
+        store.put(bucketKey, bucket == null ? delta : Totals.merge(bucket, delta));
+      }
+    }
+  }
+
+  private void deleteExpired() {
+    long streamTime = context.currentStreamTimeMs();
+    if (streamTime <= 0) {
+      return;
+    }
+    for (KeyValueStore<String, long[]> store : stores) {
+      for (int level = 0; level < Rollups.FACTORS.length; level++) {
+        long size = Rollups.bucketMillis(window, level);
+        // Buckets that end before stream time less retention, as a window store drops its windows.
+        long firstKept = Rollups.bucketStart(streamTime - retentionMillis, size);
+        String kept = Rollups.prefix(level, Math.max(0, firstKept));
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, long[]> it = store.range(Rollups.prefix(level, 0), kept)) {
+          it.forEachRemaining(kv -> {
+            if (kv.key.compareTo(kept) < 0) {
+              expired.add(kv.key);
+            }
+          });
+        }
+        expired.forEach(store::delete);
+      }
+    }
+  }
+}

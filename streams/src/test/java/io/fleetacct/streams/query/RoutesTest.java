@@ -1,0 +1,152 @@
+package io.fleetacct.streams.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetacct.streams.topology.Rollups;
+import io.fleetacct.streams.topology.Tables;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RoutesTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
+  private static final Routes ROUTES = new Routes(Duration.ofDays(7), Clock.fixed(NOW, ZoneOffset.UTC));
+
+  private static Route route(String uri) throws BadRequest {
+    return ROUTES.parse(URI.create(uri)).route();
+  }
+
+  private static void refused(String uri, int status, String message) {
+    assertThatThrownBy(() -> ROUTES.parse(URI.create(uri))).as(uri).isInstanceOf(BadRequest.class)
+        .hasFieldOrPropertyWithValue("status", status).hasMessageContaining(message);
+  }
+
+  @Test
+  void theRootIsTheConsolePageAndTheConsoleServesItsOwnFilesOnly() throws BadRequest {
+    assertThat(route("/")).isEqualTo(new Route.ConsoleFile("index.html"));
+    assertThat(route("/console/app.js")).isEqualTo(new Route.ConsoleFile("app.js"));
+    assertThat(route("/console/style.css")).isEqualTo(new Route.ConsoleFile("style.css"));
+    for (String path : new String[] {"/console/other.js", "/console/%2e%2e/%2e%2e/etc/passwd", "/console",
+        "/console/app.js/x", "/app.js"}) {
+      refused(path, 404, "no such resource");
+    }
+  }
+
+  @Test
+  void healthAndMetrics() throws BadRequest {
+    assertThat(route("/healthz")).isEqualTo(new Route.Health());
+    assertThat(route("/metrics")).isEqualTo(new Route.Metrics());
+  }
+
+  @Test
+  void totalsOfEachTable() throws BadRequest {
+    assertThat(route("/v1/hosts/web-1/totals")).isEqualTo(new Query.Totals(Tables.BY_HOST, "web-1", "web-1"));
+    assertThat(route("/v1/cgroups/totals?path=/system.slice/cron.service"))
+        .isEqualTo(new Query.Totals(Tables.BY_CGROUP, "/system.slice/cron.service", "/system.slice/cron.service"));
+    assertThat(route("/v1/hosts/web-1/cgroups/totals?path=/a%20b")).isEqualTo(new Query.Totals(
+        Tables.BY_HOST_CGROUP, "web-1\u0000/a b", Map.of("host", "web-1", "cgroup", "/a b")));
+    assertThat(route("/v1/commands/python3/totals")).isEqualTo(new Query.Totals(Tables.BY_COMMAND, "python3",
+        "python3"));
+    refused("/v1/cgroups/totals", 400, "missing parameter path");
+    refused("/v1/hosts//totals", 404, "no such resource");
+  }
+
+  @Test
+  void seriesTakeAnInclusiveRange() throws BadRequest {
+    assertThat(route("/v1/hosts/h/series?from=2026-12-02T10:00:00Z&to=2026-12-02T11:00:00%2B01:00")).isEqualTo(
+        new Query.Series(Tables.BY_HOST, "h", "h", Instant.parse("2026-12-02T10:00:00Z"),
+            Instant.parse("2026-12-02T10:00:00Z")));
+    refused("/v1/hosts/h/series?from=2026-12-02T10:00:00Z", 400, "missing parameter to");
+    refused("/v1/hosts/h/series?from=2026-12-02T10:00:00Z&to=2026-12-02T09:00:00Z", 400, "is before");
+    refused("/v1/hosts/h/series?from=yesterday&to=2026-12-02T09:00:00Z", 400, "not an ISO-8601 time");
+  }
+
+  @Test
+  void topIsAllTimeWithoutARangeAndSummedOverOneWithIt() throws BadRequest {
+    assertThat(route("/v1/cgroups/top?by=cpu_delay_total")).isEqualTo(new Query.Top(
+        Dimension.of(Dimension.Kind.CGROUPS), new Measure.Field("cpu_delay_total", position("cpu_delay_total")),
+        Routes.DEFAULT_LIMIT, Optional.empty()));
+    Query.Top ranged = (Query.Top) route(
+        "/v1/hosts/top?by=cpu_delay_avg&limit=5&from=2026-12-02T11:00:00Z&to=2026-12-02T12:00:00Z");
+    assertThat(ranged.dimension()).isEqualTo(Dimension.of(Dimension.Kind.HOSTS));
+    assertThat(ranged.by()).isInstanceOf(Measure.Average.class);
+    assertThat(ranged.limit()).isEqualTo(5);
+    assertThat(ranged.range()).contains(new Query.TimeRange(Instant.parse("2026-12-02T11:00:00Z"), NOW));
+    assertThat(((Query.Top) route("/v1/commands/top?by=exits")).dimension().index())
+        .isEqualTo(Rollups.Index.BY_COMMAND);
+  }
+
+  @Test
+  void drillDownsRankTheHostsOfACgroupAndTheCgroupsOfAHost() throws BadRequest {
+    Query.Top hosts = (Query.Top) route("/v1/cgroups/hosts?path=/web.slice&by=blkio_delay_total");
+    assertThat(hosts.dimension()).isEqualTo(Dimension.hostsOf("/web.slice"));
+    assertThat(hosts.dimension().index()).isEqualTo(Rollups.Index.BY_CGROUP_HOST);
+    Query.Top cgroups = (Query.Top) route("/v1/hosts/web-1/cgroups/top?by=exits&limit=3");
+    assertThat(cgroups.dimension()).isEqualTo(Dimension.cgroupsOf("web-1"));
+    assertThat(cgroups.dimension().index()).isEqualTo(Rollups.Index.BY_HOST_CGROUP);
+    refused("/v1/cgroups/hosts?by=exits", 400, "missing parameter path");
+    refused("/v1/hosts//cgroups/top?by=exits", 404, "no such resource");
+  }
+
+  @Test
+  void badRankingsAreRefusedWithTheReason() {
+    refused("/v1/cgroups/top", 400, "missing parameter by");
+    refused("/v1/cgroups/top?by=first_seen", 400, "is not a totals field or an average");
+    refused("/v1/cgroups/top?by=exits_avg", 400, "cpu_delay_avg");
+    refused("/v1/cgroups/top?by=exits&limit=0", 400, "limit must be 1 to 10000");
+    refused("/v1/cgroups/top?by=exits&limit=ten", 400, "not a whole number");
+    refused("/v1/pods/top?by=exits", 404, "no top for 'pods'");
+    refused("/v1/cgroups/top?by=exits&from=2026-12-02T11:00:00Z", 400, "from and to go together");
+    refused("/v1/cgroups/top?by=exits&from=2026-12-02T11:00:00Z&to=2026-12-02T11:00:00Z", 400, "must be before");
+    refused("/v1/cgroups/top?by=exits&from=2026-12-02T11:00:00Z&to=2026-12-02T10:00:00Z", 400, "must be before");
+    refused("/v1/cgroups/top?by=exits&from=noon&to=2026-12-02T10:00:00Z", 400, "not an ISO-8601 time");
+    refused("/v1/cgroups/top?by=exits&from=2026-11-20T00:00:00Z&to=2026-11-25T12:00:00Z", 400,
+        "before the retention window starts (2026-11-25T12:00:00Z: windows are kept for 7 days)");
+    refused("/v1/cgroups/top?by=exits&by=cpu_count", 400, "given twice");
+  }
+
+  @Test
+  void aRangeThatStartsBeforeTheRetentionButEndsAfterItIsAnswered() throws BadRequest {
+    assertThat(((Query.Top) route("/v1/cgroups/top?by=exits&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"))
+        .range()).isPresent();
+  }
+
+  @Test
+  void aForwardedRequestCarriesTheStorePartitionsToRead() throws BadRequest {
+    Routes.Parsed p = ROUTES.parse(URI.create("/v1/cgroups/top?by=exits&partitions=totals-by-cgroup%3A0%2C3"));
+    assertThat(p.route()).isInstanceOf(Query.Top.class);
+    assertThat(p.scope()).contains(new Scope(Map.of("totals-by-cgroup", Set.of(0, 3))));
+    assertThat(ROUTES.parse(URI.create("/v1/agents")).scope()).isEmpty();
+    refused("/v1/agents?partitions=agent-status", 400, "is not store:partition");
+    refused("/v1/agents?partitions=agent-status:x", 400, "not a partition number");
+    refused("/v1/agents?partitions=agent-status:-1", 400, "not a partition number");
+  }
+
+  @Test
+  void scopesRoundTrip() throws BadRequest {
+    Scope s = new Scope(Map.of("agent-status", Set.of(1, 0), "instance-progress", Set.of(2)));
+    assertThat(s.encode()).isEqualTo("agent-status:0,1;instance-progress:2");
+    assertThat(Scope.parse(s.encode())).isEqualTo(s);
+  }
+
+  @Test
+  void everythingElseIsNotFound() {
+    refused("/v2/agents", 404, "the API is under /v1");
+    refused("/v1", 404, "no such resource");
+    refused("/v1/hosts", 404, "no such resource");
+    refused("/v1/hosts/h/cgroups", 404, "no such resource");
+    refused("/v1/hosts/h/other", 404, "no such resource");
+  }
+
+  private static int position(String field) {
+    return io.fleetacct.streams.topology.Totals.position(field);
+  }
+}
