@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
-import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
-import io.fleetacct.streams.cli.StreamsCli;
-import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.testing.TwoInstances;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,10 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,35 +90,18 @@ class TwoInstancesTest {
   }
 
   private StreamsApp start(EmbeddedKafkaBroker broker, String appId, Path state) throws Exception {
-    FleetacctTopology.Config t = new FleetacctTopology.Config(appId + ".exits", appId + ".status", appId + ".dlq",
-        appId + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
     Properties extra = new Properties();
     extra.put("commit.interval.ms", "100");
     return StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), appId, state, "127.0.0.1", 0,
-        "127.0.0.1", 1, t, 4, extra));
-  }
-
-  /**
-   * The second instance, as a process of its own (fleetacct-streams run) that the test can kill
-   * with SIGKILL; it exits by itself should this JVM die.
-   */
-  private static ChildJvm startChild(EmbeddedKafkaBroker broker, String appId, Path state, int port) {
-    return ChildJvm.start("streams instance B", StreamsCli.class, state.resolve("instance.log"), "run",
-        "--bootstrap-servers", broker.bootstrapServers(), "--application-id", appId,
-        "--state-dir", state.toString(), "--http-port", String.valueOf(port), "--standby-replicas", "1",
-        "--exits-topic", appId + ".exits", "--status-topic", appId + ".status", "--dead-letter-topic", appId + ".dlq",
-        "--output-prefix", appId + ".", "--topic-partitions", "4", "-X", "commit.interval.ms=100");
+        "127.0.0.1", 1, TwoInstances.topology(appId, Duration.ofMinutes(2)), 4, extra));
   }
 
   private JsonNode get(StreamsApp app, String pathAndQuery, int expectStatus) throws Exception {
-    return get(app.url(), pathAndQuery, expectStatus);
+    return TwoInstances.get(app.url(), pathAndQuery, expectStatus);
   }
 
   private JsonNode get(String url, String pathAndQuery, int expectStatus) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + pathAndQuery))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as("%s: %s", pathAndQuery, r.body()).isEqualTo(expectStatus);
-    return json.readTree(r.body());
+    return TwoInstances.get(url, pathAndQuery, expectStatus);
   }
 
   private static String enc(String s) {
@@ -150,26 +125,19 @@ class TwoInstancesTest {
     Map<String, Expected> byCgroup = new HashMap<>();
     Map<String, Expected> byHostCgroup = new HashMap<>();
     Map<String, Expected> byCommand = new HashMap<>();
-    int portB = LoopbackPorts.free();
-    String b = "http://127.0.0.1:" + portB;
-    ChildJvm childB = startChild(broker, appId, stateB, portB);
-    try (StreamsApp a = start(broker, appId, stateA)) {
-      assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
-      awaitRunning(b, childB, stateB);
-      try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-          ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-        for (int i = 0; i < EXITS; i++) {
-          TaskExit e = exit(i);
-          count(byHost, e.getHost(), e);
-          count(byCgroup, e.getCgroup(), e);
-          count(byHostCgroup, e.getHost() + "\n" + e.getCgroup(), e);
-          count(byCommand, e.getTask().getAcComm(), e);
-          p.send(new ProducerRecord<>(appId + ".exits", null, e.getReceivedAt().toEpochMilli(), e.getHost(),
-              FleetacctSerdes.taskExit().serialize("t", e)));
-        }
-        p.flush();
-      }
+    List<TaskExit> exits = new ArrayList<>();
+    for (int i = 0; i < EXITS; i++) {
+      TaskExit e = exit(i);
+      count(byHost, e.getHost(), e);
+      count(byCgroup, e.getCgroup(), e);
+      count(byHostCgroup, e.getHost() + "\n" + e.getCgroup(), e);
+      count(byCommand, e.getTask().getAcComm(), e);
+      exits.add(e);
+    }
+    try (TwoInstances both = TwoInstances.start(broker, appId, stateA, stateB)) {
+      StreamsApp a = both.a();
+      String b = both.urlB();
+      both.publish(exits);
       assertThat(byHost).hasSize(100);
       assertThat(byCgroup).hasSize(500);
       assertThat(byCommand).hasSize(50);
@@ -220,7 +188,7 @@ class TwoInstancesTest {
 
       // One instance killed (SIGKILL, no goodbye to the group): the other answers every key alone,
       // from its standby replicas until the group notices (standby replicas = 1).
-      childB.kill();
+      both.killB();
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       List<String> failing = new ArrayList<>();
       do {
@@ -240,27 +208,7 @@ class TwoInstancesTest {
       for (Map.Entry<String, Expected> e : byCommand.entrySet()) {
         assertTotals(a.url(), "/v1/commands/" + enc(e.getKey()) + "/totals", e.getValue());
       }
-    } finally {
-      childB.close();
     }
-  }
-
-  private void awaitRunning(String url, ChildJvm p, Path state) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      assertThat(p.isAlive()).as("instance B exited; its log: %s", state.resolve("instance.log")).isTrue();
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200 && json.readTree(r.body()).get("state").asText().equals("RUNNING")) {
-          return;
-        }
-      } catch (java.net.ConnectException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("instance B not RUNNING within 60 s; its log: " + state.resolve("instance.log"));
   }
 
   private static boolean sleep(long millis) throws InterruptedException {
