@@ -6,7 +6,6 @@ import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Tables;
-import io.fleetacct.streams.topology.Totals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,12 +82,7 @@ final class LocalStores {
     for (int p : partitions) {
       read(store(q), p, QueryableStoreTypes.<String, long[]>keyValueStore(), kv -> {
         if (q.range().isPresent()) {
-          int skip = d.prefix().length();
-          for (Rollups.Bucket b : Rollups.tile(q.range().get().from(), q.range().get().to(), window)) {
-            try (KeyValueIterator<String, long[]> it = kv.prefixScan(b.prefix() + d.prefix(), KEYS)) {
-              it.forEachRemaining(e -> sums.merge(Rollups.indexKey(e.key).substring(skip), e.value, Totals::merge));
-            }
-          }
+          Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), d.prefix(), sums);
         } else {
           try (KeyValueIterator<String, long[]> it = d.totalsPrefix().isEmpty() ? kv.all()
               : kv.prefixScan(d.totalsPrefix(), KEYS)) {

@@ -46,18 +46,9 @@ final class RollupWriter implements Processor<Windowed<String>, long[], Void, Vo
 
   @Override
   public void process(Record<Windowed<String>, long[]> record) {
-    long start = record.key().window().start();
     for (int s = 0; s < stores.size(); s++) {
-      KeyValueStore<String, long[]> store = stores.get(s);
-      String key = indexes.get(s).key(record.key().key());
-      String windowKey = Rollups.key(0, start, key);
-      long[] delta = Totals.delta(record.value(), store.get(windowKey));
-      store.put(windowKey, record.value());
-      for (int level = 1; level < Rollups.FACTORS.length; level++) {
-        String bucketKey = Rollups.key(level, Rollups.bucketStart(start, Rollups.bucketMillis(window, level)), key);
-        long[] bucket = store.get(bucketKey);
-        store.put(bucketKey, bucket == null ? delta : Totals.merge(bucket, delta));
-      }
+      Rollups.add(stores.get(s), window, indexes.get(s).key(record.key().key()), record.key().window().start(),
+          record.value());
     }
   }
 

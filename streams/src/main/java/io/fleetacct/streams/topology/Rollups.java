@@ -4,6 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Time-major sums for ranking keys over a time range. The windowed tables are key-major (one key's
@@ -23,6 +28,7 @@ public final class Rollups {
   /** How many windows a bucket of each level covers, finest first. */
   static final int[] FACTORS = {1, 10, 60};
   public static final char SEPARATOR = '\u0000';
+  private static final StringSerializer KEYS = new StringSerializer();
 
   private Rollups() {}
 
@@ -97,7 +103,7 @@ public final class Rollups {
   }
 
   /** The index key of an entry: what follows the bucket prefix. */
-  public static String indexKey(String entryKey) {
+  static String indexKey(String entryKey) {
     return entryKey.substring(18);
   }
 
@@ -129,6 +135,36 @@ public final class Rollups {
       t += bucketMillis(window, level);
     }
     return out;
+  }
+
+  /**
+   * Stores a window's new value at level 0 of an index's store and adds what changed since its
+   * previous value (Totals.delta) to the coarser buckets that contain it.
+   */
+  public static void add(KeyValueStore<String, long[]> store, Duration window, String indexKey, long windowStart,
+                         long[] value) {
+    String windowKey = key(0, windowStart, indexKey);
+    long[] delta = Totals.delta(value, store.get(windowKey));
+    store.put(windowKey, value);
+    for (int level = 1; level < FACTORS.length; level++) {
+      String bucketKey = key(level, bucketStart(windowStart, bucketMillis(window, level)), indexKey);
+      long[] bucket = store.get(bucketKey);
+      store.put(bucketKey, bucket == null ? delta.clone() : Totals.merge(bucket, delta));
+    }
+  }
+
+  /**
+   * Adds into {@code sums} the entries of each bucket whose index key starts with {@code prefix},
+   * by what follows the prefix.
+   */
+  public static void sum(ReadOnlyKeyValueStore<String, long[]> store, List<Bucket> buckets, String prefix,
+                         Map<String, long[]> sums) {
+    int skip = 18 + prefix.length();
+    for (Bucket b : buckets) {
+      try (KeyValueIterator<String, long[]> it = store.prefixScan(b.prefix() + prefix, KEYS)) {
+        it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Totals::merge));
+      }
+    }
   }
 
   private static long ceil(long time, long step) {

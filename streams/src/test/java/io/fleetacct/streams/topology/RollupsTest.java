@@ -139,12 +139,7 @@ class RollupsTest {
           }
         }
         Map<String, long[]> actual = new HashMap<>();
-        for (Rollups.Bucket b : Rollups.tile(from, to, config.windowSize())) {
-          try (KeyValueIterator<String, long[]> it = rollups.prefixScan(b.prefix(),
-              Serdes.String().serializer())) {
-            it.forEachRemaining(e -> actual.merge(Rollups.indexKey(e.key), e.value, Totals::merge));
-          }
-        }
+        Rollups.sum(rollups, Rollups.tile(from, to, config.windowSize()), "", actual);
         assertThat(actual.keySet()).as(from + " to " + to).isEqualTo(expected.keySet());
         expected.forEach((k, v) -> assertThat(actual.get(k)).as(k + " " + from + " to " + to).containsExactly(v));
       }
