@@ -57,10 +57,17 @@ async function api(path) {
   if (!r.ok) throw new Error(body.error || r.status + " " + r.statusText);
   return body;
 }
+function rangeQuery(from, to) {
+  return "from=" + encodeURIComponent(from.toISOString()) + "&to=" + encodeURIComponent(to.toISOString());
+}
 function seriesPath(dim, key, from, to) {
-  const range = "from=" + encodeURIComponent(from.toISOString()) + "&to=" + encodeURIComponent(to.toISOString());
-  if (dim === "cgroups") return "/v1/cgroups/series?path=" + encodeURIComponent(key) + "&" + range;
-  return "/v1/" + dim + "/" + encodeURIComponent(key) + "/series?" + range;
+  if (dim === "cgroups") return "/v1/cgroups/series?path=" + encodeURIComponent(key) + "&" + rangeQuery(from, to);
+  return "/v1/" + dim + "/" + encodeURIComponent(key) + "/series?" + rangeQuery(from, to);
+}
+// The chosen range, ending now; one per refresh, so the table, the charts and the drill-down agree.
+function currentRange() {
+  const to = new Date();
+  return { from: new Date(to.getTime() - state.range * 60000), to };
 }
 
 // ---- DOM helpers ----
@@ -79,21 +86,9 @@ function svg(tag, attrs, text) {
   return e;
 }
 
-// ---- top table ----
-async function loadTop() {
-  const total = state.kind + "_delay_total", count = state.kind + "_count";
-  document.getElementById("top-title").textContent =
-    "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " delay (all time)";
-  const tbody = document.querySelector("#top tbody");
-  const note = document.getElementById("top-note");
-  let rows;
-  try {
-    rows = await api("/v1/" + state.dim + "/top?by=" + total + "&limit=" + TOP_LIMIT);
-    note.textContent = "";
-  } catch (e) {
-    note.textContent = "cannot load the top " + state.dim + ": " + e.message;
-    return;
-  }
+// ---- ranked tables: the top keys, and the drill-downs ----
+// Rows of a ranking (API answer) into a table body: key, delay with a bar, events, average, exits.
+function fillRanking(tbody, rows, total, count, onChoose) {
   const max = Math.max(1, ...rows.map(r => r[total]));
   tbody.replaceChildren(...rows.map(r => {
     const events = r[count], delay = r[total];
@@ -105,24 +100,135 @@ async function loadTop() {
       el("td", { class: "num mid" }, fmtCount(events)),
       el("td", { class: "num" }, events > 0 ? fmtNs(delay / events) : "-"),
       el("td", { class: "num wide" }, fmtCount(r.exits)));
-    if (r.key === state.key) tr.classList.add("selected");
-    const choose = () => { state.key = r.key; writeHash(); refresh(); };
-    tr.addEventListener("click", choose);
-    tr.addEventListener("keydown", ev => { if (ev.key === "Enter") choose(); });
+    if (onChoose) {
+      tr.addEventListener("click", () => onChoose(r.key));
+      tr.addEventListener("keydown", ev => { if (ev.key === "Enter") onChoose(r.key); });
+    }
     return tr;
   }));
-  if (rows.length === 0) note.textContent = "nothing counted yet";
+}
+
+async function loadTop(range) {
+  const total = state.kind + "_delay_total", count = state.kind + "_count";
+  document.getElementById("top-title").textContent =
+    "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " delay, last " + labelRange(state.range);
+  const tbody = document.querySelector("#top tbody");
+  const note = document.getElementById("top-note");
+  let rows;
+  try {
+    rows = await api("/v1/" + state.dim + "/top?by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    note.textContent = "";
+  } catch (e) {
+    note.textContent = "cannot load the top " + state.dim + ": " + e.message;
+    return [];
+  }
+  fillRanking(tbody, rows, total, count, key => { state.key = key; writeHash(); refresh(); });
+  for (const tr of tbody.rows) tr.classList.toggle("selected", tr.dataset.key === state.key);
+  if (rows.length === 0) note.textContent = "nothing counted in the last " + labelRange(state.range);
+  return rows;
+}
+
+// ---- stacked chart: the top keys over the range ----
+const STACK_KEYS = 5;
+const COLORS = ["#3b7dd8", "#e8833a", "#4aa564", "#b05cc6", "#c9a227"];
+// Bars of 1 minute up to 1 h, then wider, so that a range has at most ~100 bars.
+function binMinutes(rangeMinutes) {
+  for (const m of [1, 5, 10, 15, 30, 60]) if (rangeMinutes / m <= 100) return m;
+  return 60;
+}
+async function loadStack(rows, range) {
+  const chart = document.getElementById("stack");
+  const total = state.kind + "_delay_total";
+  const keys = rows.slice(0, STACK_KEYS).map(r => r.key);
+  document.getElementById("stack-title").textContent = "Top " + keys.length + " " + DIMS[state.dim] + ": "
+    + KINDS[state.kind] + " delay over the last " + labelRange(state.range);
+  let series;
+  try {
+    series = await Promise.all(keys.map(k => api(seriesPath(state.dim, k, range.from, range.to))));
+  } catch (e) {
+    chart.replaceChildren(el("p", { class: "note" }, "cannot load the series: " + e.message));
+    return;
+  }
+  const bin = binMinutes(state.range) * 60000;
+  const start = Math.floor(range.from / bin) * bin;
+  const slots = Math.ceil((range.to - start) / bin);
+  // sums[k][slot]: delay of key k in that bar
+  const sums = series.map(s => {
+    const a = new Array(slots).fill(0);
+    for (const w of s.windows || []) {
+      const i = Math.floor((Date.parse(w.start) - start) / bin);
+      if (i >= 0 && i < slots) a[i] += w[total];
+    }
+    return a;
+  });
+  const heights = Array.from({ length: slots }, (_, i) => sums.reduce((t, a) => t + a[i], 0));
+  const max = Math.max(1, ...heights);
+  const W = 720, H = 220, L = 64, B = 28, T = 10, R = 8;
+  const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, "aria-label": "delay of the top keys over time" });
+  s.append(svg("line", { class: "axis", x1: L, y1: H - B, x2: W - R, y2: H - B }));
+  s.append(svg("text", { x: L - 6, y: T + 10, "text-anchor": "end" }, fmtNs(max)));
+  s.append(svg("text", { x: L - 6, y: H - B, "text-anchor": "end" }, "0"));
+  const time = d => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  s.append(svg("text", { x: L, y: H - 8 }, time(range.from)));
+  s.append(svg("text", { x: W - R, y: H - 8, "text-anchor": "end" }, time(range.to)));
+  const slotW = (W - L - R) / slots;
+  for (let i = 0; i < slots; i++) {
+    let y = H - B;
+    sums.forEach((a, k) => {
+      if (a[i] <= 0) return;
+      const h = (H - B - T) * a[i] / max;
+      y -= h;
+      const r = svg("rect", { class: "s", x: (L + i * slotW).toFixed(1), y: y.toFixed(1),
+        width: Math.max(1, slotW - 1).toFixed(1), height: Math.max(h, 0.5).toFixed(1), fill: COLORS[k],
+        "data-key": keys[k] });
+      r.append(svg("title", {}, keys[k] + ", " + time(new Date(start + i * bin)) + ": " + fmtNs(a[i])));
+      s.append(r);
+    });
+  }
+  if (keys.length === 0) s.append(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "no exits in this range"));
+  const legend = el("ul", { class: "legend" }, ...keys.map((k, i) => {
+    const swatch = el("span", { class: "swatch" });
+    swatch.style.background = COLORS[i];
+    return el("li", { "data-key": k }, swatch, k);
+  }));
+  chart.replaceChildren(s, legend);
+}
+
+// ---- drill-down: the hosts of a cgroup, the cgroups of a host ----
+async function loadDrill(range) {
+  const section = document.getElementById("drill");
+  const drill = state.dim === "cgroups" ? "hosts" : state.dim === "hosts" ? "cgroups" : null;
+  if (state.key === null || drill === null) { section.hidden = true; return; }
+  section.hidden = false;
+  const total = state.kind + "_delay_total", count = state.kind + "_count";
+  const base = drill === "hosts" ? "/v1/cgroups/hosts?path=" + encodeURIComponent(state.key) + "&"
+    : "/v1/hosts/" + encodeURIComponent(state.key) + "/cgroups/top?";
+  document.getElementById("drill-title").textContent = (drill === "hosts" ? "Hosts of " : "Cgroups of ")
+    + state.key + ", last " + labelRange(state.range);
+  document.getElementById("drill-key").textContent = drill === "hosts" ? "host" : "cgroup";
+  const tbody = document.querySelector("#drill-table tbody");
+  const note = document.getElementById("drill-note");
+  let rows;
+  try {
+    rows = await api(base + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    note.textContent = rows.length === 0 ? "nothing in this range" : "";
+  } catch (e) {
+    note.textContent = "cannot load the " + drill + ": " + e.message;
+    return;
+  }
+  // A row opens that host or cgroup in its own view.
+  fillRanking(tbody, rows, total, count, key => { state.dim = drill; state.key = key; writeHash(); refresh(); });
 }
 
 // ---- detail: series chart and facts ----
-async function loadDetail() {
+async function loadDetail(range) {
   const section = document.getElementById("detail");
   if (state.key === null) { section.hidden = true; return; }
   section.hidden = false;
   const total = state.kind + "_delay_total", count = state.kind + "_count";
   document.getElementById("detail-title").textContent =
     state.key + ": " + KINDS[state.kind] + " delay per minute, last " + labelRange(state.range);
-  const to = new Date(), from = new Date(to.getTime() - state.range * 60000);
+  const { from, to } = range;
   const chart = document.getElementById("chart");
   let series;
   try {
@@ -231,7 +337,9 @@ async function refresh() {
     }
     document.getElementById("kind").value = state.kind;
     document.getElementById("range").value = String(state.range);
-    await Promise.all([loadTop(), loadDetail(), loadAgents()]);
+    const range = currentRange();
+    const [rows] = await Promise.all([loadTop(range), loadDetail(range), loadDrill(range), loadAgents()]);
+    await loadStack(rows, range);
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     document.body.dataset.loaded = "true";
   } finally {
