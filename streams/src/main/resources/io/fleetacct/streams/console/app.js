@@ -327,9 +327,10 @@ async function loadAgents() {
 }
 
 // ---- wiring ----
-let refreshing = false;
+// One refresh at a time; a change asked for meanwhile (a click, a new range) runs right after it.
+let refreshing = false, again = false;
 async function refresh() {
-  if (refreshing) return;
+  if (refreshing) { again = true; return; }
   refreshing = true;
   try {
     for (const b of document.querySelectorAll("#dims button")) {
@@ -345,6 +346,7 @@ async function refresh() {
   } finally {
     refreshing = false;
   }
+  if (again) { again = false; refresh(); }
 }
 
 readHash();

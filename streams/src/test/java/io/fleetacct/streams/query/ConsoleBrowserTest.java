@@ -24,11 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,11 +40,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The web console in headless Chromium against a running streams application with known data:
- * the top table ranks the cgroups with the expected delays; a click on a row opens its chart, one
- * bar per minute with exits; unhealthy agents are highlighted; new data appears without a reload;
- * another delay kind re-ranks. Screenshots (desktop and phone) are kept in target/console/ as test
- * artifacts.
+ * The web console in headless Chromium against a running streams application with known data: the
+ * top table ranks the cgroups of the chosen range (the last 15 minutes leave out an older cgroup
+ * that leads all-time and over the last hour); the stacked chart shows the top cgroups minute by
+ * minute; a click on a row opens its chart and the hosts it ran on, and a host opens its cgroups;
+ * unhealthy agents are highlighted; new data appears without a reload; another delay kind
+ * re-ranks. Screenshots (desktop and phone) are kept in target/console/ as test artifacts.
  */
 @WithKafkaBroker
 class ConsoleBrowserTest {
@@ -59,13 +62,18 @@ class ConsoleBrowserTest {
   /** One known cgroup: per exit, the CPU delay and the number of delays it sums. */
   private record Cgroup(String path, long cpuDelayTotal, long cpuCount) {}
 
+  /** Exits of console-host, one per cgroup and minute over the last minutes. */
   private static final List<Cgroup> CGROUPS = List.of(
       new Cgroup("/fleet/alpha", 5_000_000_000L, 10),  // 6 exits: 30.0 s over 60 events, 500 ms each
       new Cgroup("/fleet/beta", 2_000_000_000L, 8),    // 12.0 s over 48, 250 ms
       new Cgroup("/fleet/gamma", 500_000_000L, 1));    // 3.0 s over 6, 500 ms
+  /** host-b's share of alpha, one exit a minute: 6.0 s over 24 events, 250 ms. */
+  private static final Cgroup ALPHA_ON_B = new Cgroup("/fleet/alpha", 1_000_000_000L, 4);
+  /** One exit 40 minutes ago: first all-time and over the last hour, absent from the last 15 minutes. */
+  private static final Cgroup EPSILON = new Cgroup("/fleet/epsilon", 90_000_000_000L, 10);
 
   @Test
-  void consoleShowsTheTopCgroupsAChartAndTheUnhealthyAgent(EmbeddedKafkaBroker broker) throws Exception {
+  void consoleRanksTheChosenRangeDrillsDownAndShowsTheUnhealthyAgent(EmbeddedKafkaBroker broker) throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM
         + " (Debian: apt-get install chromium; .ci/run installs it; CHROMIUM=path overrides)");
     String app = "console-" + UUID.randomUUID().toString().substring(0, 8);
@@ -78,24 +86,35 @@ class ConsoleBrowserTest {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).isTrue();
       Instant now = Instant.now();
       Instant first = now.minus(MINUTES + 2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MINUTES);
-      try (KafkaProducer<String, byte[]> p = producer(broker)) {
-        long seq = 0;
-        for (int minute = 0; minute < MINUTES; minute++) {
-          Instant at = first.plus(minute, ChronoUnit.MINUTES).plusSeconds(30);
-          for (Cgroup c : CGROUPS) {
-            p.send(exit("console-host", "agent-ok", seq++, c, at, app));
-          }
+      List<ProducerRecord<String, byte[]>> exits = new ArrayList<>();
+      exits.add(exit("console-host", "agent-ok", 0, EPSILON, now.minus(40, ChronoUnit.MINUTES), app));
+      long seq = 1;
+      for (int minute = 0; minute < MINUTES; minute++) {
+        Instant at = first.plus(minute, ChronoUnit.MINUTES).plusSeconds(30);
+        for (Cgroup c : CGROUPS) {
+          exits.add(exit("console-host", "agent-ok", seq++, c, at, app));
         }
-        // A second host whose agent lost records (a sequence gap) and went quiet 10 minutes ago.
-        Cgroup other = new Cgroup("/fleet/delta", 1_000L, 1);
-        p.send(exit("stale-host", "agent-stale", 0, other, first, app));
-        p.send(exit("stale-host", "agent-stale", 5, other, first.plusSeconds(1), app));
+        exits.add(exit("host-b", "agent-b", minute, ALPHA_ON_B, at, app));
+      }
+      // A third host whose agent lost records (a sequence gap) and went quiet 10 minutes ago.
+      Cgroup delta = new Cgroup("/fleet/delta", 1_000L, 1);
+      exits.add(exit("stale-host", "agent-stale", 0, delta, first, app));
+      exits.add(exit("stale-host", "agent-stale", 5, delta, first.plusSeconds(1), app));
+      // In time order, as agents send them: none falls behind the windows' grace period.
+      exits.sort(Comparator.comparing(ProducerRecord::timestamp));
+      try (KafkaProducer<String, byte[]> p = producer(broker)) {
+        exits.forEach(p::send);
         p.send(status("console-host", "agent-ok", now, app));
+        p.send(status("host-b", "agent-b", now, app));
         p.send(status("stale-host", "agent-stale", now.minus(10, ChronoUnit.MINUTES), app));
         p.flush();
       }
+      awaitCounted(streams.url() + "/v1/cgroups/totals?path=/fleet/alpha", 2 * MINUTES);
       awaitCounted(streams.url() + "/v1/cgroups/totals?path=/fleet/gamma", MINUTES);
       awaitCounted(streams.url() + "/v1/cgroups/totals?path=/fleet/delta", 2);
+      awaitCounted(streams.url() + "/v1/cgroups/totals?path=/fleet/epsilon", 1);
+      assertThat(keys(streams.url() + "/v1/cgroups/top?by=cpu_delay_total&limit=20")).as("all-time ranking")
+          .containsExactly("/fleet/epsilon", "/fleet/alpha", "/fleet/beta", "/fleet/gamma", "/fleet/delta");
 
       HttpResponse<String> js = http.send(HttpRequest.newBuilder(URI.create(streams.url() + "/console/app.js"))
           .build(), HttpResponse.BodyHandlers.ofString());
@@ -107,28 +126,45 @@ class ConsoleBrowserTest {
       try (HeadlessChromium chromium = HeadlessChromium.start(CHROMIUM, profile);
            KafkaProducer<String, byte[]> p = producer(broker)) {
         chromium.viewport(1280, 1000, false);
-        chromium.navigate(streams.url() + "/#dim=cgroups&kind=cpu&range=60");
+        chromium.navigate(streams.url() + "/#dim=cgroups&kind=cpu&range=15");
         chromium.await("document.body.dataset.loaded === 'true'", Duration.ofSeconds(30));
 
-        assertThat(rows(chromium, "#top")).as("top cgroups by CPU delay, largest first").containsExactly(
-            List.of("/fleet/alpha", "30.0 s", "60", "500 ms", "6"),
-            List.of("/fleet/beta", "12.0 s", "48", "250 ms", "6"),
-            List.of("/fleet/gamma", "3.0 s", "6", "500 ms", "6"),
-            List.of("/fleet/delta", "2.0 µs", "2", "1.0 µs", "2"));
+        assertThat(text(chromium, "top-title")).isEqualTo("Top cgroups by CPU delay, last 15 min");
+        assertThat(rows(chromium, "#top")).as("top cgroups of the last 15 minutes, largest CPU delay first")
+            .containsExactly(
+                List.of("/fleet/alpha", "36.0 s", "84", "429 ms", "12"),
+                List.of("/fleet/beta", "12.0 s", "48", "250 ms", "6"),
+                List.of("/fleet/gamma", "3.0 s", "6", "500 ms", "6"),
+                List.of("/fleet/delta", "2.0 µs", "2", "1.0 µs", "2"));
         assertThat(chromium.eval("document.getElementById('detail').hidden").asBoolean()).as("no chart yet").isTrue();
 
-        // A click on a row opens its per-minute chart and puts the row in the address.
+        // The stacked chart: the top cgroups, one bar a minute each, and what each bar says.
+        assertThat(list(chromium, "#stack .legend li", "e.dataset.key"))
+            .containsExactly("/fleet/alpha", "/fleet/beta", "/fleet/gamma", "/fleet/delta");
+        assertThat(list(chromium, "#stack rect.s", "e.dataset.key").stream()
+            .collect(Collectors.groupingBy(k -> k, Collectors.counting()))).as("bars by key").isEqualTo(Map.of(
+                "/fleet/alpha", (long) MINUTES, "/fleet/beta", (long) MINUTES, "/fleet/gamma", (long) MINUTES,
+                "/fleet/delta", 1L));
+        assertThat(list(chromium, "#stack rect.s[data-key=\"/fleet/alpha\"] title", "e.textContent"))
+            .as("alpha's bars: 5 s on console-host plus 1 s on host-b each minute")
+            .hasSize(MINUTES).allSatisfy(title -> assertThat(title).endsWith(": 6.0 s"));
+
+        // A click on a row opens its per-minute chart and its hosts, and puts the row in the address.
         chromium.eval("document.querySelector('#top tbody tr[data-key=\"/fleet/alpha\"]').click()");
-        chromium.await("document.querySelectorAll('#chart rect.b').length > 0", Duration.ofSeconds(30));
+        chromium.await("document.querySelectorAll('#chart rect.b').length > 0"
+            + " && document.querySelectorAll('#drill-table tbody tr').length > 0", Duration.ofSeconds(30));
         assertThat(chromium.eval("document.querySelectorAll('#chart rect.b').length").asInt())
             .as("one bar per minute with exits").isEqualTo(MINUTES);
-        assertThat(chromium.eval("document.getElementById('detail-title').textContent").asText())
-            .isEqualTo("/fleet/alpha: CPU delay per minute, last 1 h");
+        assertThat(text(chromium, "detail-title")).isEqualTo("/fleet/alpha: CPU delay per minute, last 15 min");
         assertThat(chromium.eval("[...document.querySelectorAll('#detail-facts dd')].slice(0, 3)"
-            + ".map(d => d.textContent).join(' | ')").asText()).isEqualTo("30.0 s | 60 | 500 ms");
+            + ".map(d => d.textContent).join(' | ')").asText()).isEqualTo("36.0 s | 84 | 429 ms");
         assertThat(chromium.eval("location.hash").asText()).contains("key=%2Ffleet%2Falpha");
+        assertThat(text(chromium, "drill-title")).isEqualTo("Hosts of /fleet/alpha, last 15 min");
+        assertThat(rows(chromium, "#drill-table")).as("the hosts alpha ran on").containsExactly(
+            List.of("console-host", "30.0 s", "60", "500 ms", "6"),
+            List.of("host-b", "6.0 s", "24", "250 ms", "6"));
 
-        assertThat(rows(chromium, "#agents")).as("agents").hasSize(2);
+        assertThat(rows(chromium, "#agents")).as("agents").hasSize(3);
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stale-host\"]').className")
             .asText()).as("the agent with a gap that went quiet is highlighted").isEqualTo("problem");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"console-host\"]').className")
@@ -145,20 +181,64 @@ class ConsoleBrowserTest {
         assertThat(Files.size(desktop)).as("desktop screenshot").isGreaterThan(10_000);
         assertThat(Files.size(phone)).as("phone screenshot").isGreaterThan(10_000);
         System.out.println("console screenshots: " + desktop + ", " + phone);
+        chromium.viewport(1280, 1000, false);
 
         // It refreshes on its own: a new exit puts beta on top without a reload.
-        p.send(exit("console-host", "agent-ok", MINUTES * CGROUPS.size(),
-            new Cgroup("/fleet/beta", 30_000_000_000L, 30), now, app));
+        p.send(exit("console-host", "agent-ok", seq, new Cgroup("/fleet/beta", 30_000_000_000L, 30), now, app));
         p.flush();
         chromium.await("document.querySelector('#top tbody tr').dataset.key === '/fleet/beta'", Duration.ofSeconds(40));
         assertThat(rows(chromium, "#top").get(0)).containsExactly("/fleet/beta", "42.0 s", "78", "538 ms", "7");
 
+        // The last hour holds epsilon too, which leads it.
+        choose(chromium, "range", "60");
+        chromium.await("document.getElementById('top-title').textContent.endsWith('last 1 h')"
+            + " && document.querySelector('#top tbody tr').dataset.key === '/fleet/epsilon'", Duration.ofSeconds(10));
+        assertThat(rows(chromium, "#top").get(0)).containsExactly("/fleet/epsilon", "1.5 min", "10", "9.0 s", "1");
+        choose(chromium, "range", "15");
+
+        // A host in the drill-down opens that host, with its cgroups.
+        chromium.await("document.getElementById('drill-title').textContent.endsWith('last 15 min')",
+            Duration.ofSeconds(10));
+        chromium.eval("document.querySelector('#drill-table tbody tr[data-key=\"host-b\"]').click()");
+        chromium.await("document.getElementById('drill-title').textContent === 'Cgroups of host-b, last 15 min'"
+            + " && document.querySelectorAll('#drill-table tbody tr').length > 0", Duration.ofSeconds(10));
+        assertThat(chromium.eval("location.hash").asText()).contains("dim=hosts").contains("key=host-b");
+        assertThat(rows(chromium, "#drill-table")).as("host-b's cgroups")
+            .containsExactly(List.of("/fleet/alpha", "6.0 s", "24", "250 ms", "6"));
+
         // Another delay kind re-ranks by that kind.
-        chromium.eval("const k = document.getElementById('kind'); k.value = 'blkio';"
-            + " k.dispatchEvent(new Event('change'))");
+        choose(chromium, "kind", "blkio");
         chromium.await("document.getElementById('top-title').textContent.includes('block IO')", Duration.ofSeconds(10));
       }
     }
+  }
+
+  private static void choose(HeadlessChromium chromium, String select, String value) throws Exception {
+    chromium.eval("{ const s = document.getElementById('" + select + "'); s.value = '" + value + "';"
+        + " s.dispatchEvent(new Event('change')); }");
+  }
+
+  private static String text(HeadlessChromium chromium, String id) throws Exception {
+    return chromium.eval("document.getElementById('" + id + "').textContent").asText();
+  }
+
+  /** {@code expression} (of {@code e}) for each element that {@code selector} finds. */
+  private List<String> list(HeadlessChromium chromium, String selector, String expression) throws Exception {
+    JsonNode items = json.readTree(chromium.eval("JSON.stringify([...document.querySelectorAll('" + selector
+        + "')].map(e => " + expression + "))").asText());
+    List<String> out = new ArrayList<>();
+    items.forEach(i -> out.add(i.asText()));
+    return out;
+  }
+
+  /** The keys of a ranking answered by the API. */
+  private List<String> keys(String url) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+    List<String> out = new ArrayList<>();
+    json.readTree(r.body()).forEach(row -> out.add(row.get("key").asText()));
+    return out;
   }
 
   private static KafkaProducer<String, byte[]> producer(EmbeddedKafkaBroker broker) {
