@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TotalsKey;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
@@ -45,6 +46,19 @@ class FleetacctAvroConverterTest {
         .isEqualTo(e.getTask().getCpuDelayMaxTs().getTvSec());
     assertThat(got.schema().field("thread_group").schema().isOptional()).isTrue();
     assertThat(s.getStruct("thread_group").getInt64("ac_pid")).isEqualTo(e.getThreadGroup().getAcPid());
+  }
+
+  @Test
+  void taskSampleBecomesAStructWithItsDeltas() {
+    TaskSample sample = SampleRecords.fullTaskSample();
+    SchemaAndValue got = converter(true, false).toConnectData("exits",
+        FleetacctSerdes.taskSample().serialize("t", sample));
+    Struct s = (Struct) got.value();
+    s.validate();
+    assertThat(got.schema().name()).isEqualTo("io.fleetacct.schema.TaskSample");
+    assertThat(s.getInt64("ac_tgid")).isEqualTo(812L);
+    assertThat(s.getInt64("deltas_cpu_delay_total")).isEqualTo(sample.getDeltas().getCpuDelayTotal());
+    assertThat(s.get("sampled_at")).isEqualTo(Date.from(sample.getSampledAt()));
   }
 
   @Test
@@ -100,7 +114,11 @@ class FleetacctAvroConverterTest {
     assertThatThrownBy(() -> c.toConnectData("exits", new byte[] {1, 2, 3}))
         .isInstanceOf(DataException.class).hasMessageContaining("3 bytes");
     assertThatThrownBy(() -> c.toConnectData("exits", "plain text, not avro".getBytes()))
-        .isInstanceOf(DataException.class).hasMessageContaining("is no version of [TaskExit");
+        .isInstanceOf(DataException.class).hasMessageContaining("not Avro single-object encoding");
+    byte[] unknown = FleetacctSerdes.taskExit().serialize("t", SampleRecords.fullTaskExit());
+    unknown[5] ^= 0x5a;
+    assertThatThrownBy(() -> c.toConnectData("exits", unknown))
+        .isInstanceOf(DataException.class).hasMessageContaining("no version of [TaskExit, TaskSample");
     byte[] good = FleetacctSerdes.taskExit().serialize("t", SampleRecords.fullTaskExit());
     byte[] truncated = java.util.Arrays.copyOf(good, good.length - 5);
     assertThatThrownBy(() -> c.toConnectData("exits", truncated)).isInstanceOf(DataException.class)

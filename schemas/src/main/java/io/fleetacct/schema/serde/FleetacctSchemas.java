@@ -4,7 +4,9 @@ import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.schema.KernelTimespec;
+import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.TotalsKey;
 import java.util.List;
@@ -16,10 +18,11 @@ public final class FleetacctSchemas {
 
   /** Top-level records that travel on their own (each has a serde and released schema versions). */
   public static final List<Class<? extends SpecificRecord>> TOP_LEVEL =
-      List.of(TaskExit.class, AgentStatus.class, DelayTotals.class, TotalsKey.class, InstanceProgress.class);
+      List.of(TaskExit.class, TaskSample.class, AgentStatus.class, DelayTotals.class, TotalsKey.class,
+          InstanceProgress.class);
 
   private static final List<Class<?>> ALL_GENERATED = List.of(TaskExit.class, TaskStats.class, KernelTimespec.class,
-      AgentStatus.class, DelayTotals.class, TotalsKey.class, InstanceProgress.class);
+      TaskSample.class, TaskDeltas.class, AgentStatus.class, DelayTotals.class, TotalsKey.class, InstanceProgress.class);
 
   private static volatile boolean trusted;
 

@@ -4,7 +4,9 @@ import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TotalsKey;
+import java.util.List;
 
 /** Serdes for fleetacct's topics. Each call returns a new, thread-safe instance. */
 public final class FleetacctSerdes {
@@ -13,6 +15,15 @@ public final class FleetacctSerdes {
 
   public static AvroSerde<TaskExit> taskExit() {
     return AvroSerde.forSchema(TaskExit.getClassSchema());
+  }
+
+  public static AvroSerde<TaskSample> taskSample() {
+    return AvroSerde.forSchema(TaskSample.getClassSchema());
+  }
+
+  /** Values of fleetacct.exits: TaskExit and TaskSample, told apart by their writer schema. */
+  public static AvroAnySerde exitsTopic() {
+    return AvroAnySerde.of(List.of(TaskExit.class, TaskSample.class));
   }
 
   public static AvroSerde<AgentStatus> agentStatus() {

@@ -3,7 +3,9 @@ package io.fleetacct.schema.testing;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.KernelTimespec;
+import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import java.time.Instant;
 import java.util.Map;
@@ -115,6 +117,41 @@ public final class SampleRecords {
     e.setPodUid(null);
     e.setCgroup("/system.slice/cron.service");
     return e;
+  }
+
+  /** The additive fields of {@code stats}, as a sample or an exit's {@code sampled} carries them. */
+  public static TaskDeltas deltasOf(TaskStats stats) {
+    TaskDeltas d = new TaskDeltas();
+    for (Schema.Field f : d.getSchema().getFields()) {
+      d.put(f.pos(), stats.get(stats.getSchema().getField(f.name()).pos()));
+    }
+    return d;
+  }
+
+  /** A TaskSample with every field set: the dd exit's totals as one live process's deltas. */
+  public static TaskSample fullTaskSample() {
+    TaskStats dd = fullTaskStats();
+    return TaskSample.newBuilder()
+        .setHost("worker-17.dc1.example.net")
+        .setBootId("3f1c2a9e-8d4b-4f0e-9a51-0c6b2d7e8f90")
+        .setAgentInstance("6b0e5a1c-2f3d-4e8a-b9c7-1d2e3f4a5b6c")
+        .setAgentSeq(1_234_568L)
+        .setSampledAt(Instant.ofEpochMilli(1_795_597_680_000L))
+        .setIntervalMs(60_000L)
+        .setKernelRelease("6.18.44-fc-v669")
+        .setCgroup("/system.slice/postgresql.service")
+        .setContainerId(null)
+        .setPodUid(null)
+        .setAcComm("postgres")
+        .setAcTgid(812L)
+        .setAcUid(106L)
+        .setThreads(3)
+        .setDeltas(deltasOf(dd))
+        .setCpuDelayMax(dd.getCpuDelayMax())
+        .setBlkioDelayMax(dd.getBlkioDelayMax())
+        .setHiwaterRss(dd.getHiwaterRss())
+        .setHiwaterVm(dd.getHiwaterVm())
+        .build();
   }
 
   public static AgentStatus fullAgentStatus() {

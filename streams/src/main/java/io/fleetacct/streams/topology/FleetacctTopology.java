@@ -1,7 +1,6 @@
 package io.fleetacct.streams.topology;
 
 import io.fleetacct.schema.DelayTotals;
-import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TotalsKey;
 import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -79,13 +79,13 @@ public final class FleetacctTopology {
     checked.filter((k, v) -> v.poison() != null, Named.as("poison"))
         .mapValues(SequenceGuard.Checked::poison, Named.as("poison-bytes"))
         .to(config.deadLetterTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
-    KStream<String, TaskExit> exits = checked.filter((k, v) -> v.exit() != null, Named.as("decoded"))
-        .mapValues(SequenceGuard.Checked::exit, Named.as("exit"));
+    KStream<String, SpecificRecord> records = checked.filter((k, v) -> v.record() != null, Named.as("decoded"))
+        .mapValues(SequenceGuard.Checked::record, Named.as("exit"));
 
     Serde<long[]> working = Totals.serde();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COMBINER_STORE), Serdes.String(),
         working).withCachingEnabled());
-    KStream<String, Combiner.Sum> sums = exits.mapValues(Contribution::of, Named.as("contribution"))
+    KStream<String, Combiner.Sum> sums = records.mapValues(Contribution::of, Named.as("contribution"))
         .process(() -> new Combiner(COMBINER_STORE, config.windowSize(), COMBINE_INTERVAL), Named.as("combiner"),
             COMBINER_STORE);
     for (Tables table : Tables.values()) {

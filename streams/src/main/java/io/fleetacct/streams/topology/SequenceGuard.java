@@ -2,11 +2,13 @@ package io.fleetacct.streams.topology;
 
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.schema.TaskExit;
-import io.fleetacct.schema.serde.AvroSerde;
+import io.fleetacct.schema.TaskSample;
+import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
@@ -20,8 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gate every exit passes: decodes it (a record that does not decode goes on, raw, marked as
- * poison, with headers saying why), then counts each agent_seq of each agent instance once. An
+ * The gate every record of the exits topic passes (a {@link TaskExit} or a live process's
+ * {@link TaskSample}, in one agent_seq sequence): decodes it (a record that does not decode goes
+ * on, raw, marked as poison, with headers saying why), then counts each agent_seq of each agent
+ * instance once. An
  * instance's records arrive in agent_seq order (the agent guarantees it, and they share one
  * partition through the host key), so a high-water mark suffices: a seq at or below it is a
  * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, which is
@@ -41,11 +45,11 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
 
   public static final String METRIC_GROUP = "fleetacct-sequence-guard";
 
-  /** A decoded exit, or the raw bytes of a poison record. */
-  public record Checked(TaskExit exit, byte[] poison) {}
+  /** A decoded record (TaskExit or TaskSample), or the raw bytes of a poison record. */
+  public record Checked(SpecificRecord record, byte[] poison) {}
 
   private final String progressStore;
-  private final AvroSerde<TaskExit> serde = FleetacctSerdes.taskExit();
+  private final AvroAnySerde serde = FleetacctSerdes.exitsTopic();
   private ProcessorContext<String, Checked> context;
   private KeyValueStore<String, InstanceProgress> progress;
   private Sensor poison;
@@ -84,12 +88,12 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
 
   @Override
   public void process(Record<String, byte[]> record) {
-    TaskExit exit;
+    SpecificRecord decoded;
     try {
       if (record.value() == null) {
         throw new SerializationException("null value (a tombstone) where an exit was expected");
       }
-      exit = serde.deserialize(context.recordMetadata().map(m -> m.topic()).orElse("?"), record.value());
+      decoded = serde.deserialize(context.recordMetadata().map(m -> m.topic()).orElse("?"), record.value());
     } catch (SerializationException e) {
       Headers h = record.headers();
       h.add(HEADER_ERROR, String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
@@ -102,16 +106,17 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
       context.forward(record.withValue(new Checked(null, record.value() == null ? new byte[0] : record.value())));
       return;
     }
-    InstanceProgress p = progress.get(exit.getAgentInstance());
+    Sequenced at = Sequenced.of(decoded);
+    InstanceProgress p = progress.get(at.agentInstance());
     if (p == null) {
-      p = InstanceProgress.newBuilder().setHost(exit.getHost()).setAgentInstance(exit.getAgentInstance())
+      p = InstanceProgress.newBuilder().setHost(at.host()).setAgentInstance(at.agentInstance())
           .setHighestSeq(-1).setRecords(0).setGaps(0).setDuplicates(0).setLastSeen(Instant.EPOCH).build();
     }
-    long seq = exit.getAgentSeq();
+    long seq = at.agentSeq();
     if (seq <= p.getHighestSeq()) {
       p.setDuplicates(p.getDuplicates() + 1);
       replayed.record(1);
-      progress.put(exit.getAgentInstance(), p);
+      progress.put(at.agentInstance(), p);
       return;
     }
     long gap = seq - p.getHighestSeq() - 1;
@@ -121,8 +126,19 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     }
     p.setHighestSeq(seq);
     p.setRecords(p.getRecords() + 1);
-    p.setLastSeen(exit.getReceivedAt());
-    progress.put(exit.getAgentInstance(), p);
-    context.forward(record.withValue(new Checked(exit, null)));
+    p.setLastSeen(at.time());
+    progress.put(at.agentInstance(), p);
+    context.forward(record.withValue(new Checked(decoded, null)));
+  }
+
+  /** Where a record stands in its agent instance's sequence. */
+  private record Sequenced(String host, String agentInstance, long agentSeq, Instant time) {
+    static Sequenced of(SpecificRecord r) {
+      if (r instanceof TaskSample s) {
+        return new Sequenced(s.getHost(), s.getAgentInstance(), s.getAgentSeq(), s.getSampledAt());
+      }
+      TaskExit e = (TaskExit) r;
+      return new Sequenced(e.getHost(), e.getAgentInstance(), e.getAgentSeq(), e.getReceivedAt());
+    }
   }
 }

@@ -1,7 +1,9 @@
 package io.fleetacct.streams.topology;
 
 import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -23,6 +25,9 @@ import org.apache.kafka.common.serialization.Serdes;
  *       count twice.</li>
  *   <li>{@code exits} counts task records; {@code processes} counts whole-process exits (AGROUP
  *       on struct version 12+; before that a present thread_group, or ac_pid == ac_tgid).</li>
+ *   <li>A {@link TaskSample} adds its deltas and counts in {@code samples}; an exit whose thread
+ *       was sampled adds {@code task - sampled}, so a thread's samples and exit add up to its
+ *       lifetime totals, each part counted once.</li>
  *   <li>{@code *_delay_max} and {@code hiwater_*} merge with max, {@code *_delay_min} with min over
  *       non-zero values, {@code first_seen} with min and {@code last_seen} with max; the rest sum.</li>
  * </ul>
@@ -46,14 +51,23 @@ public final class Totals {
   private static final int PROCESSES = pos("processes");
   private static final int FIRST_SEEN = pos("first_seen");
   private static final int LAST_SEEN = pos("last_seen");
+  private static final int SAMPLES = pos("samples");
   /** For each position: the TaskStats position of the same name, or -1. */
   private static final int[] FROM_TASK = new int[SIZE];
+  /** For each position: the TaskDeltas position of the same name, or -1. */
+  private static final int[] FROM_DELTAS = new int[SIZE];
+  /** For each position: the TaskSample position of the same name (its maxima), or -1. */
+  private static final int[] FROM_SAMPLE = new int[SIZE];
   private static final byte[] MERGE = new byte[SIZE];
 
   static {
     for (Schema.Field f : FIELDS) {
       Schema.Field source = TaskStats.getClassSchema().getField(f.name());
       FROM_TASK[f.pos()] = source == null ? -1 : source.pos();
+      Schema.Field delta = TaskDeltas.getClassSchema().getField(f.name());
+      FROM_DELTAS[f.pos()] = delta == null ? -1 : delta.pos();
+      Schema.Field sampled = TaskSample.getClassSchema().getField(f.name());
+      FROM_SAMPLE[f.pos()] = sampled == null || f.pos() == FIRST_SEEN || f.pos() == LAST_SEEN ? -1 : sampled.pos();
       MERGE[f.pos()] = f.pos() == FIRST_SEEN ? MIN_SEEN
           : f.pos() == LAST_SEEN || f.name().endsWith("_delay_max") || f.name().startsWith("hiwater_") ? MAX
           : f.name().endsWith("_delay_min") ? MIN_NONZERO
@@ -76,18 +90,42 @@ public final class Totals {
     return exit.getThreadGroup() != null || (t.getAcTgid() != 0 && t.getAcPid() == t.getAcTgid());
   }
 
-  /** What one exit adds: one exit, its process if it ends one, its task record's fields. */
+  /**
+   * What one exit adds: one exit, its process if it ends one, its task record's fields less what
+   * samples of its thread published already.
+   */
   public static long[] of(TaskExit exit) {
     long[] c = new long[SIZE];
     TaskStats t = exit.getTask();
+    TaskDeltas sampled = exit.getSampled();
     for (int i = 0; i < SIZE; i++) {
       if (FROM_TASK[i] >= 0) {
         c[i] = ((Number) t.get(FROM_TASK[i])).longValue();
+      }
+      if (sampled != null && FROM_DELTAS[i] >= 0) {
+        c[i] -= (Long) sampled.get(FROM_DELTAS[i]);
       }
     }
     c[EXITS] = 1;
     c[PROCESSES] = endsProcess(exit) ? 1 : 0;
     c[FIRST_SEEN] = exit.getReceivedAt().toEpochMilli();
+    c[LAST_SEEN] = c[FIRST_SEEN];
+    return c;
+  }
+
+  /** What one sample adds: its deltas, its maxima, one sample. */
+  public static long[] of(TaskSample sample) {
+    long[] c = new long[SIZE];
+    TaskDeltas d = sample.getDeltas();
+    for (int i = 0; i < SIZE; i++) {
+      if (FROM_DELTAS[i] >= 0) {
+        c[i] = (Long) d.get(FROM_DELTAS[i]);
+      } else if (FROM_SAMPLE[i] >= 0) {
+        c[i] = ((Number) sample.get(FROM_SAMPLE[i])).longValue();
+      }
+    }
+    c[SAMPLES] = 1;
+    c[FIRST_SEEN] = sample.getSampledAt().toEpochMilli();
     c[LAST_SEEN] = c[FIRST_SEEN];
     return c;
   }
@@ -99,7 +137,7 @@ public final class Totals {
 
   /** Adds {@code c} into {@code into} and returns it. */
   public static long[] merge(long[] into, long[] c) {
-    boolean intoEmpty = into[EXITS] == 0;
+    boolean intoEmpty = into[EXITS] == 0 && into[SAMPLES] == 0;
     for (int i = 0; i < SIZE; i++) {
       long a = into[i];
       long b = c[i];

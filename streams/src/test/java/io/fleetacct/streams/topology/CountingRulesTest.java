@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.InstanceProgress;
+import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.TotalsKey;
 import io.fleetacct.schema.serde.FleetacctSchemas;
@@ -241,5 +243,105 @@ class CountingRulesTest {
   void unattributedExitsHaveAKeyOfTheirOwn() {
     send(exit("h8", null, "u", 1, 1, true, 1, 1), T0);
     assertThat(totals(Tables.BY_CGROUP, Tables.UNATTRIBUTED).getExits()).isEqualTo(1);
+  }
+
+  /** A sample of one live process: these deltas since its last sample, at {@code at}. */
+  private TaskSample sample(String host, String cgroup, String comm, long tgid, long cpuCount, long cpuDelay,
+                            long cpuDelayMax, Instant at) {
+    TaskSample s = SampleRecords.fullTaskSample();
+    s.setHost(host);
+    s.setCgroup(cgroup);
+    s.setAcComm(comm);
+    s.setAcTgid(tgid);
+    s.setAgentSeq(seq++);
+    s.setSampledAt(at);
+    TaskDeltas d = new TaskDeltas();
+    d.setCpuCount(cpuCount);
+    d.setCpuDelayTotal(cpuDelay);
+    d.setAcUtime(cpuCount * 10);
+    s.setDeltas(d);
+    s.setCpuDelayMax(cpuDelayMax);
+    s.setBlkioDelayMax(0);
+    s.setHiwaterRss(100);
+    return s;
+  }
+
+  private void send(TaskSample s) {
+    exits.pipeInput(new TestRecord<>(s.getHost(), FleetacctSerdes.taskSample().serialize("t", s), s.getSampledAt()));
+    driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL);
+  }
+
+  private DelayTotals window(Tables table, String key, Instant start) {
+    WindowStore<String, long[]> store = driver.getWindowStore(table.windowsStore());
+    try (WindowStoreIterator<long[]> it = store.fetch(key, start, start)) {
+      return it.hasNext() ? Totals.toRecord(it.next().value) : null;
+    }
+  }
+
+  @Test
+  void samplesAndTheExitAddUpToTheThreadsLifetimeTotalsEachInItsMinute() {
+    // A process sampled twice while alive, then its exit, which says what the samples published.
+    send(sample("h9", "/db", "postgres", 50, 10, 1_000, 400, T0.plusSeconds(30)));
+    send(sample("h9", "/db", "postgres", 50, 4, 600, 0, T0.plusSeconds(90)));
+    TaskExit e = exit("h9", "/db", "postgres", 50, 50, true, 20, 2_500);
+    e.getTask().setAcUtime(200);
+    e.getTask().setCpuDelayMax(400);
+    TaskDeltas sampled = new TaskDeltas();
+    sampled.setCpuCount(14);
+    sampled.setCpuDelayTotal(1_600);
+    sampled.setAcUtime(140);
+    e.setSampled(sampled);
+    send(e, T0.plusSeconds(150));
+
+    DelayTotals all = totals(Tables.BY_CGROUP, "/db");
+    assertThat(all.getCpuCount()).as("the exit's lifetime cpu_count, once").isEqualTo(20);
+    assertThat(all.getCpuDelayTotal()).isEqualTo(2_500);
+    assertThat(all.getAcUtime()).isEqualTo(200);
+    assertThat(all.getSamples()).isEqualTo(2);
+    assertThat(all.getExits()).isEqualTo(1);
+    assertThat(all.getProcesses()).isEqualTo(1);
+    assertThat(all.getCpuDelayMax()).isEqualTo(400);
+    assertThat(all.getFirstSeen()).as("first seen at the first sample").isEqualTo(T0.plusSeconds(30));
+    assertThat(all.getLastSeen()).isEqualTo(T0.plusSeconds(150));
+    // Each minute holds what was used and waited in it.
+    assertThat(window(Tables.BY_CGROUP, "/db", T0)).satisfies(w -> {
+      assertThat(w.getCpuDelayTotal()).isEqualTo(1_000);
+      assertThat(w.getCpuDelayMax()).isEqualTo(400);
+      assertThat(w.getSamples()).isEqualTo(1);
+      assertThat(w.getExits()).isZero();
+    });
+    assertThat(window(Tables.BY_CGROUP, "/db", T0.plusSeconds(60)).getCpuDelayTotal()).isEqualTo(600);
+    assertThat(window(Tables.BY_CGROUP, "/db", T0.plusSeconds(120))).satisfies(w -> {
+      assertThat(w.getCpuDelayTotal()).as("the exit adds only what no sample had").isEqualTo(900);
+      assertThat(w.getCpuCount()).isEqualTo(6);
+      assertThat(w.getExits()).isEqualTo(1);
+      assertThat(w.getSamples()).isZero();
+    });
+    assertThat(totals(Tables.BY_COMMAND, "postgres").getCpuDelayTotal()).isEqualTo(2_500);
+    assertThat(totals(Tables.BY_HOST, "h9").getSamples()).isEqualTo(2);
+  }
+
+  @Test
+  void samplesShareTheExitsSequenceAndItsGuard() {
+    TaskSample s = sample("h10", "/s", "s", 60, 1, 100, 0, T0);
+    s.setAgentInstance("instance-10");
+    TaskExit e = exit("h10", "/s", "s", 61, 61, true, 1, 10);
+    e.setAgentInstance("instance-10");
+    s.setAgentSeq(0);
+    send(s);
+    e.setAgentSeq(1);
+    send(e, T0);
+    send(s); // a replay of seq 0
+    s.setAgentSeq(3); // seq 2 lost
+    send(s);
+    KeyValueStore<String, InstanceProgress> progress = driver.getKeyValueStore(FleetacctTopology.INSTANCE_PROGRESS_STORE);
+    InstanceProgress p = progress.get("instance-10");
+    assertThat(p.getRecords()).isEqualTo(3);
+    assertThat(p.getDuplicates()).isEqualTo(1);
+    assertThat(p.getGaps()).isEqualTo(1);
+    DelayTotals t = totals(Tables.BY_HOST, "h10");
+    assertThat(t.getSamples()).isEqualTo(2);
+    assertThat(t.getExits()).isEqualTo(1);
+    assertThat(t.getCpuDelayTotal()).isEqualTo(210);
   }
 }
