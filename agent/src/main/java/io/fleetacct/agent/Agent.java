@@ -4,6 +4,8 @@ import io.fleetacct.agent.cgroup.AttributionCounters;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.cgroup.ProcCgroup;
+import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.cli.Version;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostIdentity;
@@ -15,6 +17,10 @@ import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.publish.Spool;
 import io.fleetacct.agent.record.ExitRecords;
+import io.fleetacct.agent.sample.SampledThreads;
+import io.fleetacct.agent.sample.Sampler;
+import io.fleetacct.agent.sample.SamplerCounters;
+import io.fleetacct.agent.sample.TaskstatsQuery;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.schema.AgentStatus;
@@ -42,17 +48,20 @@ public final class Agent implements AutoCloseable {
   public record Config(ExitListener.Options listener, String host, Properties producer, String topic,
                        String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
                        Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
-                       boolean enableDelayacct, AttributionMode attribution) {}
+                       boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval) {}
 
   private final Config config;
   private final HostIdentity identity;
   private final Instant startedAt = Instant.now();
   private final ListenerCounters listenerCounters = new ListenerCounters();
   private final PublisherCounters publisherCounters = new PublisherCounters();
+  private final SamplerCounters samplerCounters = new SamplerCounters();
   private Attributor attributor;
   private SequenceJournal journal;
   private Publisher publisher;
   private ExitListener listener;
+  private Sampler sampler;
+  private SampledThreads sampled;
   private MetricsServer metrics;
   private String agentInstance;
   private volatile boolean registered;
@@ -100,29 +109,41 @@ public final class Agent implements AutoCloseable {
       log.info("continuing agent instance {} at agent_seq {}: what the previous run lost counts as gaps",
           agentInstance, journal.nextSeq());
     }
-    ExitRecords records = new ExitRecords(identity, agentInstance, attributor);
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
         config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, journal,
         identity.host(), this::status, publisherCounters);
+    if (!config.sampleInterval().isZero()) {
+      // Before the listener: exits of threads that the previous run sampled must find what it published.
+      sampled = new SampledThreads();
+      sampler = Sampler.create(config.sampleInterval(), new TaskstatsQuery(), new ProcCgroupFiles(Path.of("/proc"),
+          ProcCgroup.forHost(mounts)), sampled, config.spoolDir(), publisher::submitSamples, identity, agentInstance,
+          samplerCounters);
+    }
+    ExitRecords records = new ExitRecords(identity, agentInstance, attributor, sampled);
     // Registered before Kafka is known to be reachable: exits of the first seconds after a restart
     // wait in the backlog (memory, then spool) instead of being missed.
     listener = ExitListener.start(config.listener(), journal::resumeKernelSeq,
         (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at), socket, exit.kernelSeq(), missed),
         listenerCounters);
     registered = true;
+    if (sampler != null) {
+      sampler.start();
+    }
     log.info("registered for exits on CPUs {} over {} socket(s); checking Kafka at {}", config.listener().cpus(),
         listener.socketCpus().size(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
     verifyKafkaAccess();
     publisher.start(); // after the assignment: its first heartbeat reads this.publisher
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
-          AgentMetrics.registry(listenerCounters, publisherCounters, attributor, publisher), this::health);
+          AgentMetrics.registry(listenerCounters, publisherCounters, attributor, publisher, samplerCounters,
+              () -> sampled == null ? 0 : sampled.size()), this::health);
     }
     log.info("fleetacct agent {} on {}: CPUs {} over {} socket(s), struct version {}, delay accounting {}, cgroups {},"
-            + " attribution {}, topic {} at {}, spool {}{}", agentInstance, identity.host(), config.listener().cpus(),
+            + " attribution {}, sampling {}, topic {} at {}, spool {}{}", agentInstance, identity.host(), config.listener().cpus(),
         listener.socketCpus().size(), listenerCounters.structVersion.get() == 0 ? "(at first exit)"
             : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
-        mounts.mode(), attributor.mode(), config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+        mounts.mode(), attributor.mode(), sampler == null ? "off" : "every " + config.sampleInterval().toSeconds()
+            + " s", config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
         config.spoolDir(), metrics == null ? "" : ", metrics on " + config.metricsHost() + ":" + metrics.port());
   }
 
@@ -154,6 +175,10 @@ public final class Agent implements AutoCloseable {
 
   public PublisherCounters publisherCounters() {
     return publisherCounters;
+  }
+
+  public SamplerCounters samplerCounters() {
+    return samplerCounters;
   }
 
   /** The metrics port actually bound, or -1. */
@@ -227,6 +252,9 @@ public final class Agent implements AutoCloseable {
       // Kafka away: save at once while still listening, so that the agent is unregistered only
       // while it exits and its successor starts; what arrives meanwhile goes to the spool's end.
       publisher.stopDelivery(drain);
+    }
+    if (sampler != null) {
+      sampler.close();
     }
     if (listener != null) {
       listener.close();

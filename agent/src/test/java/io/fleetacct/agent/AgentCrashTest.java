@@ -104,7 +104,7 @@ class AgentCrashTest {
     return ChildJvm.start("agent", AgentCli.class, spoolDir.resolveSibling(topic + "-agent.log"), "run",
         "--bootstrap-servers", bootstrap, "--topic", topic, "--status-topic", topic + ".status",
         "--spool-dir", spoolDir.toString(), "--queue-capacity", "50", "--metrics-port", String.valueOf(port),
-        "--host", "crash-host", "--heartbeat-interval", "1");
+        "--host", "crash-host", "--heartbeat-interval", "1", "--sample-interval", "0"); // exits only
   }
 
   private void awaitReady(int port, ChildJvm agent) throws Exception {

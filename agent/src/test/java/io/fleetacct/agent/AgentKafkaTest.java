@@ -43,7 +43,7 @@ class AgentKafkaTest {
       throws Exception {
     return new Agent.Config(ExitListener.Options.defaults(CpuList.possible()), "test-host-" + topic,
         ProducerSettings.build(bootstrap, null, List.of()), topic, topic + ".status", spoolDir, spoolMaxBytes,
-        queueCapacity, Duration.ofSeconds(1), Duration.ofSeconds(10), "127.0.0.1", 0, false, AttributionMode.auto);
+        queueCapacity, Duration.ofSeconds(1), Duration.ofSeconds(10), "127.0.0.1", 0, false, AttributionMode.auto, Duration.ZERO);
   }
 
   @Test

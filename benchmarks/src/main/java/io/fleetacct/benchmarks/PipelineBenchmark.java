@@ -44,7 +44,7 @@ public final class PipelineBenchmark {
       HostIdentity host = new HostIdentity("bench-host", "00000000-0000-0000-0000-000000000000", "6.18.44");
       Spool spool = Spool.open(spoolDir, 1L << 30);
       SequenceJournal journal = SequenceJournal.open(spoolDir, host.bootId(), List.of("0"));
-      ExitRecords records = new ExitRecords(host, journal.agentInstance(), null);
+      ExitRecords records = new ExitRecords(host, journal.agentInstance(), null, null);
       Publisher publisher = new Publisher(new Publisher.Config("bench.exits", "bench.status", records.agentInstance(), 10_000,
           Duration.ofSeconds(10), Duration.ofSeconds(30)),
           ProducerSettings.create(ProducerSettings.defaults(broker.bootstrapServers())),

@@ -50,7 +50,8 @@ public final class OneHost implements AutoCloseable {
    * @param host the host name to report, or null for $NODE_NAME or the kernel's
    */
   public record Config(Path stateDir, String bootstrapServers, String httpBind, int httpPort, int agentMetricsPort,
-                       String host, boolean enableDelayacct, int topicPartitions, AttributionMode attribution) {}
+                       String host, boolean enableDelayacct, int topicPartitions, AttributionMode attribution,
+                       Duration sampleInterval) {}
 
   /** Why the one-host mode cannot start, in one line that says what to do; nothing was left running. */
   public static final class StartupException extends Exception {
@@ -111,7 +112,8 @@ public final class OneHost implements AutoCloseable {
     agent = Agent.start(new Agent.Config(ExitListener.Options.perCpu(CpuList.possible()), host,
         ProducerSettings.build(bootstrap, null, List.of()), topology.exitsTopic(), topology.statusTopic(),
         config.stateDir().resolve("spool"), 1L << 30, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10),
-        "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct(), config.attribution()));
+        "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct(), config.attribution(),
+        config.sampleInterval()));
     if (!streams.awaitRunning(Duration.ofSeconds(60))) {
       throw new StartupException("the streams application did not reach RUNNING within 60 s: see the log above");
     }

@@ -14,6 +14,7 @@ import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
 import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelAccount;
@@ -116,10 +117,9 @@ class FaultTest {
       Http.await("streams B healthy", Duration.ofSeconds(60), () -> Http.status(urlB + "/healthz") == 200);
 
       int metricsPort = LoopbackPorts.free();
-      String[] agentArgs = {"run", "--bootstrap-servers", broker.bootstrapServers(), "--topic", app + ".exits",
-          "--status-topic", app + ".status", "--spool-dir", spool.toString(), "--sockets", "per-cpu",
-          "--metrics-port", String.valueOf(metricsPort), "--host", host, "--heartbeat-interval", "1",
-          "--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT)};
+      // Exits only: the report counts exits against the kernel's sequence.
+      String[] agentArgs = AgentArgs.run(broker.bootstrapServers(), app, spool, metricsPort, host,
+          "--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT), "--sample-interval", "0");
       Path agentLog = dir.resolve("agent.log");
       String metrics = "http://127.0.0.1:" + metricsPort;
       agent = ChildJvm.start("agent", AgentCli.class, agentLog, agentArgs);

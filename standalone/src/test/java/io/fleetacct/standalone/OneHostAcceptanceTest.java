@@ -59,7 +59,7 @@ class OneHostAcceptanceTest {
     Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
     ListenerCounters referenceCounters = new ListenerCounters();
     try (OneHost oneHost = OneHost.start(new OneHost.Config(state, null, "127.0.0.1", 0, -1, "e2e-host-" + prefix,
-             false, 2, AttributionMode.auto));
+             false, 2, AttributionMode.auto, Duration.ofSeconds(60)));
          TestCgroup cgroup = TestCgroup.create();
          TestCgroup start = TestCgroup.create();
          TestCgroup moved = TestCgroup.create();

@@ -12,6 +12,7 @@ import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
 import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelAccount;
@@ -86,10 +87,9 @@ class OutageRestartTest {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).as("streams running").isTrue();
       int metricsPort = LoopbackPorts.free();
       String metrics = "http://127.0.0.1:" + metricsPort;
-      String[] agentArgs = {"run", "--bootstrap-servers", broker.bootstrapServers(), "--topic", app + ".exits",
-          "--status-topic", app + ".status", "--spool-dir", spool.toString(), "--sockets", "per-cpu",
-          "--metrics-port", String.valueOf(metricsPort), "--host", host, "--heartbeat-interval", "1",
-          "--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT)};
+      // Exits only: the report counts exits against the kernel's sequence.
+      String[] agentArgs = AgentArgs.run(broker.bootstrapServers(), app, spool, metricsPort, host,
+          "--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT), "--sample-interval", "0");
       ChildJvm agent = ChildJvm.start("agent", AgentCli.class, agentLog, agentArgs);
       AgentStops.Stop away;
       AgentStops.Stop last;

@@ -1,8 +1,6 @@
 package io.fleetacct.agent.cgroup;
 
-import io.fleetacct.agent.netlink.LibC;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.fleetacct.agent.host.ProcFile;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +15,6 @@ public final class ProcCgroupFiles {
 
   private static final String DELETED = " (deleted)";
   private static final int MAX_PATHS = 65_536;
-  private static final int O_RDONLY_CLOEXEC = 0x80000;
-  private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(16384));
 
   private final Path procRoot;
   private final ProcCgroup format;
@@ -50,7 +46,7 @@ public final class ProcCgroupFiles {
   }
 
   private Cgroup read(Path file) {
-    String text = readSmallFile(file.toString());
+    String text = ProcFile.read(file.toString());
     if (text == null) {
       return null; // gone (or going) between the event and the read
     }
@@ -62,36 +58,6 @@ public final class ProcCgroupFiles {
       path = path.substring(0, path.length() - DELETED.length());
     }
     return intern(path);
-  }
-
-  /**
-   * open, read, close into a per-thread buffer: about a third of what {@code Files.readAllBytes}
-   * costs on a proc file (no channel, no growing buffer, no exception for a task that is gone),
-   * and proc mode reads one or two per exit. Null if the file cannot be opened or read.
-   */
-  private static String readSmallFile(String file) {
-    int fd = LibC.get().open(file, O_RDONLY_CLOEXEC);
-    if (fd < 0) {
-      return null;
-    }
-    try {
-      ByteBuffer buf = BUFFER.get().clear();
-      long n;
-      while ((n = LibC.get().read(fd, buf.slice(), buf.remaining())) > 0) {
-        buf.position(buf.position() + (int) n);
-        if (!buf.hasRemaining()) {
-          return null; // no cgroup file is this long; do not parse half of one
-        }
-      }
-      if (n < 0) {
-        return null;
-      }
-      byte[] bytes = new byte[buf.flip().remaining()];
-      buf.get(bytes);
-      return new String(bytes, StandardCharsets.UTF_8);
-    } finally {
-      LibC.get().close(fd);
-    }
   }
 
   /** One {@link Cgroup} per path, so that container ids are parsed once per cgroup. */

@@ -71,20 +71,26 @@ final class RunCommand implements Callable<Integer> {
       description = "Address of /metrics and /healthz (default: ${DEFAULT-VALUE}).")
   String metricsBind;
 
+  @Option(names = "--sample-interval", defaultValue = "60", paramLabel = "SECONDS",
+      description = "Seconds between samples of every live thread (TaskSample records, so that long-running"
+          + " processes are accounted every interval, not only when they exit; default: ${DEFAULT-VALUE};"
+          + " 0: exits only).")
+  long sampleSeconds;
+
   @Option(names = "--enable-delayacct",
       description = "Turn kernel.task_delayacct on (needs CAP_SYS_ADMIN); it covers tasks started afterwards.")
   boolean enableDelayacct;
 
   @Override
   public Integer call() throws Exception {
-    if (queueCapacity < 1 || spoolMaxBytes < 1 || heartbeatSeconds < 1 || shutdownSeconds < 0) {
+    if (queueCapacity < 1 || spoolMaxBytes < 1 || heartbeatSeconds < 1 || shutdownSeconds < 0 || sampleSeconds < 0) {
       throw new IllegalArgumentException("--queue-capacity, --spool-max-bytes and --heartbeat-interval must be"
-          + " positive, --shutdown-timeout not negative");
+          + " positive, --shutdown-timeout and --sample-interval not negative");
     }
     Agent.Config config = new Agent.Config(listenerOptions.toOptions(), host,
         ProducerSettings.build(bootstrapServers, producerConfig, producerOverrides), topic, statusTopic, spoolDir,
         spoolMaxBytes, queueCapacity, Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(shutdownSeconds),
-        metricsBind, metricsPort, enableDelayacct, listenerOptions.attribution);
+        metricsBind, metricsPort, enableDelayacct, listenerOptions.attribution, Duration.ofSeconds(sampleSeconds));
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

@@ -6,6 +6,7 @@ import io.fleetacct.agent.cgroup.CgroupTracker;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
+import io.fleetacct.agent.sample.SamplerCounters;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.taskstats.MalformedMessageException;
 import io.fleetacct.schema.CgroupSource;
@@ -14,6 +15,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /** The agent's counters as Prometheus metrics, read when scraped. */
 public final class AgentMetrics {
@@ -21,7 +23,8 @@ public final class AgentMetrics {
   private AgentMetrics() {}
 
   public static PrometheusRegistry registry(ListenerCounters listener, PublisherCounters publisher,
-                                            Attributor attributor, Publisher pub) {
+                                            Attributor attributor, Publisher pub, SamplerCounters sampler,
+                                            IntSupplier sampledThreads) {
     PrometheusRegistry r = new PrometheusRegistry();
     counter(r, "fleetacct_agent_exits_received", "Exit notifications received and decoded.", listener.received);
     counter(r, "fleetacct_agent_records_published", "Records Kafka acknowledged.", publisher.published);
@@ -87,6 +90,17 @@ public final class AgentMetrics {
         listener.structVersion::get);
     gauge(r, "fleetacct_agent_delayacct_enabled", "1 when kernel.task_delayacct is on.",
         () -> DelayAccounting.enabled() ? 1 : 0);
+    counter(r, "fleetacct_agent_sample_cycles", "Samplings of every live thread done.", sampler.cycles);
+    counter(r, "fleetacct_agent_samples", "TaskSample records made (one per thread group that changed).",
+        sampler.samples);
+    counter(r, "fleetacct_agent_sampled_threads_read", "Live threads read (TASKSTATS_CMD_GET) over all samplings.",
+        sampler.threadsRead);
+    counter(r, "fleetacct_agent_sample_errors", "Thread reads or sampling journal writes that failed (read again"
+        + " next time; a failed journal write lets a restart publish some threads' figures again).", sampler.errors);
+    gauge(r, "fleetacct_agent_sample_cycle_seconds", "How long the last sampling of every live thread took.",
+        () -> sampler.lastCycleNanos.get() / 1e9);
+    gauge(r, "fleetacct_agent_sampled_threads", "Live threads whose published figures the agent keeps.",
+        sampledThreads::getAsInt);
     if (attributor instanceof CgroupTracker tracker) {
       gauge(r, "fleetacct_agent_cgroup_map_entries", "Proc mode: processes in the pid to cgroup map.", tracker::size);
     }

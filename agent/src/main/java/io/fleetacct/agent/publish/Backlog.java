@@ -1,14 +1,15 @@
 package io.fleetacct.agent.publish;
 
 import io.fleetacct.agent.log.RateLimitedWarnings;
-import io.fleetacct.schema.TaskExit;
-import io.fleetacct.schema.serde.AvroSerde;
+import io.fleetacct.schema.serde.AvroAnySerde;
+import io.fleetacct.schema.serde.Sequenced;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,20 +32,21 @@ final class Backlog {
 
   /**
    * One record on its way: from the queue (still in memory) or from the spool (on disk). Its
-   * Kafka timestamp is its received_at, the time the streams side windows by.
+   * Kafka timestamp is its time (an exit's received_at, a sample's sampled_at), which the streams
+   * side windows by.
    */
   record Item(long order, long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition) {}
 
   private final Spool spool;
   private final int queueCapacity;
-  private final AvroSerde<TaskExit> serde;
+  private final AvroAnySerde serde;
   private final String topic;
   private final String agentInstance;
   private final PublisherCounters counters;
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
 
   // Guarded by this: the order of records is decided here.
-  private final ArrayDeque<TaskExit> queue = new ArrayDeque<>();
+  private final ArrayDeque<SpecificRecord> queue = new ArrayDeque<>();
   private boolean spooling;
   private long nextOrder;
   private boolean saved;
@@ -55,7 +57,7 @@ final class Backlog {
   private Spool.Position spoolAcked; // guarded by this
   private long spoolAckedCount; // guarded by this
 
-  Backlog(Spool spool, int queueCapacity, AvroSerde<TaskExit> serde, String topic, String agentInstance,
+  Backlog(Spool spool, int queueCapacity, AvroAnySerde serde, String topic, String agentInstance,
           PublisherCounters counters) {
     this.spool = spool;
     this.queueCapacity = queueCapacity;
@@ -70,7 +72,7 @@ final class Backlog {
    * Queues a numbered record, or spools it; never blocks on Kafka. After {@link #saveUnacknowledged}
    * (a stop with Kafka away, while the agent still listens) it goes straight to the spool's end.
    */
-  synchronized void add(TaskExit record) {
+  synchronized void add(SpecificRecord record) {
     if (!saved && !spooling && queue.size() < queueCapacity) {
       queue.addLast(record);
       if (queue.size() == 1) {
@@ -122,9 +124,10 @@ final class Backlog {
   }
 
   private Item nextLocked() throws IOException {
-    TaskExit r = queue.pollFirst();
+    SpecificRecord r = queue.pollFirst();
     if (r != null) {
-      return new Item(nextOrder++, r.getAgentSeq(), r.getReceivedAt().toEpochMilli(), serde.serialize(topic, r), null);
+      Sequenced at = Sequenced.of(r);
+      return new Item(nextOrder++, at.agentSeq(), at.time().toEpochMilli(), serde.serialize(topic, r), null);
     }
     while (spooling) {
       byte[] bytes = spool.next();
@@ -132,10 +135,10 @@ final class Backlog {
         break;
       }
       try {
-        TaskExit spooled = serde.deserialize(topic, bytes);
+        Sequenced spooled = Sequenced.of(serde.deserialize(topic, bytes));
         // An earlier instance's record (left in the spool by a previous run) has no seq of ours.
-        long seq = spooled.getAgentInstance().equals(agentInstance) ? spooled.getAgentSeq() : -1;
-        return new Item(nextOrder++, seq, spooled.getReceivedAt().toEpochMilli(), bytes, spool.position());
+        long seq = spooled.agentInstance().equals(agentInstance) ? spooled.agentSeq() : -1;
+        return new Item(nextOrder++, seq, spooled.time().toEpochMilli(), bytes, spool.position());
       } catch (SerializationException e) {
         // Written by a build whose schema this one cannot read: not ours to guess at.
         counters.dropped.increment();
@@ -209,7 +212,7 @@ final class Backlog {
       older.add(item.bytes()); // spooled ones too: the spool is read again from its start, duplicates dropped
     }
     inFlight.clear();
-    for (TaskExit r : queue) {
+    for (SpecificRecord r : queue) {
       older.add(serde.serialize(topic, r));
     }
     queue.clear();

@@ -2,17 +2,19 @@ package io.fleetacct.agent.publish;
 
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers TaskExit records to Kafka in agent_seq order without ever blocking the receive threads,
- * and keeps every record until Kafka acknowledges it.
+ * Delivers TaskExit and TaskSample records to Kafka in agent_seq order without ever blocking the
+ * receive threads, and keeps every record until Kafka acknowledges it.
  *
  * <p>{@link #submit} numbers each record (agent_seq, contiguous from where the {@link SequenceJournal}
  * says the instance stands; numbers of exits the kernel announced but that never arrived are
@@ -56,7 +58,7 @@ public final class Publisher implements AutoCloseable {
     this.producer = producer;
     this.journal = journal;
     this.nextSeq = journal.nextSeq();
-    this.backlog = new Backlog(spool, config.queueCapacity(), FleetacctSerdes.taskExit(), config.topic(),
+    this.backlog = new Backlog(spool, config.queueCapacity(), FleetacctSerdes.exitsTopic(), config.topic(),
         config.agentInstance(), counters);
     Heartbeat heartbeat = new Heartbeat(producer, config.statusTopic(), key, status,
         config.heartbeatInterval().toNanos(), counters);
@@ -81,6 +83,25 @@ public final class Publisher implements AutoCloseable {
     journal.commit(socket, kernelSeq, nextSeq); // first: a record out of the process is always journalled
     record.setAgentSeq(nextSeq++);
     backlog.add(record);
+  }
+
+  /**
+   * Numbers a sampling cycle's records, with exits waiting meanwhile so that agent_seq order holds:
+   * {@code make} runs first (what it makes visible to exits, such as the new sampled totals, is then
+   * published only in records numbered after these), the numbers go to the journal, {@code persist}
+   * runs, and the samples are queued or spooled. A crash after the journal write shows the samples
+   * as gaps.
+   */
+  public synchronized void submitSamples(Supplier<List<TaskSample>> make, Runnable persist) {
+    List<TaskSample> samples = make.get();
+    for (TaskSample s : samples) {
+      s.setAgentSeq(nextSeq++);
+    }
+    if (!samples.isEmpty()) {
+      journal.reserve(nextSeq - 1);
+    }
+    persist.run();
+    samples.forEach(backlog::add);
   }
 
   public long spooledRecords() {

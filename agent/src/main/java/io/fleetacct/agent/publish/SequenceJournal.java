@@ -157,6 +157,11 @@ public final class SequenceJournal implements AutoCloseable {
     }
   }
 
+  /** Records that agent_seq numbers up to {@code agentSeq} were given to records of no socket (samples). */
+  public void reserve(long agentSeq) {
+    map.putLong(OFF_HIGHEST, agentSeq);
+  }
+
   @Override
   public void close() throws IOException {
     map.force();

@@ -3,6 +3,7 @@ package io.fleetacct.agent.record;
 import io.fleetacct.agent.cgroup.Attribution;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.sample.SampledThreads;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.schema.TaskExit;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.UUID;
 
 /**
  * Turns decoded exits into {@link TaskExit} records: host identity, this agent instance, the
- * cgroup and container ids. Thread-safe: receive threads call it concurrently. agent_seq is left
+ * cgroup and container ids, and what samples published for the thread. Thread-safe: receive threads call it concurrently. agent_seq is left
  * to whoever orders the records (the publisher numbers them as it queues them).
  */
 public final class ExitRecords {
@@ -18,16 +19,19 @@ public final class ExitRecords {
   private final HostIdentity host;
   private final String agentInstance;
   private final Attributor cgroups;
+  private final SampledThreads sampled;
 
   /** @param cgroups where to attribute exits, or null to leave cgroup fields null */
   public ExitRecords(HostIdentity host, Attributor cgroups) {
-    this(host, UUID.randomUUID().toString(), cgroups);
+    this(host, UUID.randomUUID().toString(), cgroups, null);
   }
 
-  public ExitRecords(HostIdentity host, String agentInstance, Attributor cgroups) {
+  /** @param sampled what samples published for live threads, or null when the agent does not sample */
+  public ExitRecords(HostIdentity host, String agentInstance, Attributor cgroups, SampledThreads sampled) {
     this.host = host;
     this.agentInstance = agentInstance;
     this.cgroups = cgroups;
+    this.sampled = sampled;
   }
 
   public String agentInstance() {
@@ -50,6 +54,9 @@ public final class ExitRecords {
     r.setCgroupSource(where.source());
     r.setTask(exit.task());
     r.setThreadGroup(exit.threadGroup());
+    if (sampled != null) {
+      r.setSampled(sampled.take(exit.task().getAcPid(), exit.task().getAcBtime64()));
+    }
     return r;
   }
 }

@@ -50,14 +50,27 @@ public final class TaskstatsClient implements AutoCloseable {
 
   /** A live (or zombie) thread's statistics so far; needs CAP_NET_ADMIN. */
   public TaskStats queryPid(long pid) throws NetlinkException {
+    return found(query(Taskstats.CMD_ATTR_PID, pid, "pid"), "pid", pid);
+  }
+
+  /** As {@link #queryPid}, but null where there is no such thread (it exited meanwhile). */
+  public TaskStats queryPidIfAlive(long pid) throws NetlinkException {
     return query(Taskstats.CMD_ATTR_PID, pid, "pid");
   }
 
   /** A thread group's statistics: its exited threads plus the live ones; needs CAP_NET_ADMIN. */
   public TaskStats queryTgid(long tgid) throws NetlinkException {
-    return query(Taskstats.CMD_ATTR_TGID, tgid, "tgid");
+    return found(query(Taskstats.CMD_ATTR_TGID, tgid, "tgid"), "tgid", tgid);
   }
 
+  private static TaskStats found(TaskStats stats, String what, long id) throws NetlinkException {
+    if (stats == null) {
+      throw new NetlinkException(what + " " + id + ": no such process");
+    }
+    return stats;
+  }
+
+  /** The reply, or null for ESRCH. */
   private TaskStats query(int attr, long id, String what) throws NetlinkException {
     ByteBuffer req = Netlink.Request.genl(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, genl.nextSeq(),
         socket.portId(), Taskstats.CMD_GET, Taskstats.GENL_VERSION).attrU32(attr, (int) id).build();
@@ -66,7 +79,7 @@ public final class TaskstatsClient implements AutoCloseable {
       replies = genl.request(req, "TASKSTATS_CMD_GET " + what + " " + id, null);
     } catch (NetlinkException e) {
       if (e.errno() == Errno.ESRCH) {
-        throw new NetlinkException(what + " " + id + ": no such process");
+        return null;
       }
       throw explain(e, "query " + what + " " + id);
     }

@@ -24,7 +24,7 @@ class BacklogTest {
   private final PublisherCounters counters = new PublisherCounters();
 
   private Backlog backlog(Spool spool, int capacity) {
-    return new Backlog(spool, capacity, SERDE, TOPIC, INSTANCE, counters);
+    return new Backlog(spool, capacity, FleetacctSerdes.exitsTopic(), TOPIC, INSTANCE, counters);
   }
 
   private static void add(Backlog b, long from, long to) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.schema.serde.Sequenced;
 import io.fleetacct.schema.testing.SampleRecords;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -81,12 +82,12 @@ class PublisherTest {
     }
   }
 
-  /** agent_seq of every exit the producer was handed, in order. */
+  /** agent_seq of every record (exit or sample) the producer was handed, in order. */
   private static List<Long> sent(MockProducer<String, byte[]> producer) {
     List<Long> seqs = new ArrayList<>();
     for (ProducerRecord<String, byte[]> r : producer.history()) {
       if (r.topic().equals(TOPIC)) {
-        seqs.add(SERDE.deserialize(TOPIC, r.value()).getAgentSeq());
+        seqs.add(Sequenced.of(FleetacctSerdes.exitsTopic().deserialize(TOPIC, r.value())).agentSeq());
       }
     }
     return seqs;
@@ -312,5 +313,42 @@ class PublisherTest {
     assertThat(sent(kafka)).isEmpty();
     assertThat(p.spooledRecords()).isEqualTo(7);
     assertThat(counters.dropped.sum()).isZero();
+  }
+
+  @Test
+  void samplesTakeTheirPlaceInTheSequenceAndARestartContinuesAfterThem() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(true);
+    Publisher p = publisher(kafka, 100, 1 << 20);
+    submit(p, 2);
+    List<String> order = new ArrayList<>();
+    p.submitSamples(() -> {
+      order.add("make");
+      return List.of(SampleRecords.fullTaskSample(), SampleRecords.fullTaskSample());
+    }, () -> order.add("persist"));
+    submit(p, 1);
+    p.start();
+    await(() -> sent(kafka).size() == 5);
+    assertThat(order).containsExactly("make", "persist");
+    List<Long> seqs = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    for (ProducerRecord<String, byte[]> r : kafka.history()) {
+      if (r.topic().equals(TOPIC)) {
+        var record = FleetacctSerdes.exitsTopic().deserialize(TOPIC, r.value());
+        seqs.add(Sequenced.of(record).agentSeq());
+        types.add(record.getSchema().getName());
+      }
+    }
+    assertThat(seqs).isEqualTo(range(0, 5));
+    assertThat(types).containsExactly("TaskExit", "TaskExit", "TaskSample", "TaskSample", "TaskExit");
+    p.close();
+
+    // A restart on the journal continues after the samples' numbers even if they never left.
+    Publisher again = publisher(kafka(true), 100, 1 << 20);
+    again.submitSamples(() -> List.of(SampleRecords.fullTaskSample()), () -> {});
+    journal.close();
+    journal = null;
+    assertThat(SequenceJournal.Previous.read(dir.resolve(SequenceJournal.FILE), "boot-1").highestSeq())
+        .isEqualTo(5);
+    again.close(Duration.ZERO);
   }
 }

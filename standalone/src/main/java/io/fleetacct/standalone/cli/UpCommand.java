@@ -9,6 +9,7 @@ import io.fleetacct.standalone.OneHost;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,10 @@ public final class UpCommand implements Callable<Integer> {
           + " exit), proc (proc connector and /proc), auto (exact where possible).")
   AttributionMode attribution;
 
+  @Option(names = "--sample-interval", defaultValue = "60", paramLabel = "SECONDS",
+      description = "Seconds between samples of live processes (default: ${DEFAULT-VALUE}; 0: exits only).")
+  long sampleSeconds;
+
   @Option(names = "--topic-partitions", defaultValue = "2",
       description = "Partitions of the topics it creates (default: ${DEFAULT-VALUE}).")
   int topicPartitions;
@@ -91,9 +96,9 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (httpPort < 1 || httpPort > 65535 || agentMetricsPort < -1 || agentMetricsPort > 65535 || topicPartitions < 1
-        || statusSeconds < 0) {
+        || statusSeconds < 0 || sampleSeconds < 0) {
       throw new IllegalArgumentException("need --http-port 1-65535, --agent-metrics-port -1-65535,"
-          + " --topic-partitions >= 1 and --status-interval >= 0");
+          + " --topic-partitions >= 1, --status-interval >= 0 and --sample-interval >= 0");
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
@@ -109,7 +114,8 @@ public final class UpCommand implements Callable<Integer> {
     }, "fleetacct-up-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try (OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind, httpPort,
-        agentMetricsPort, host, enableDelayacct, topicPartitions, attribution))) {
+        agentMetricsPort, host, enableDelayacct, topicPartitions, attribution,
+        Duration.ofSeconds(sampleSeconds)))) {
       out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
           h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
       out.println("web console: " + h.url() + "/");

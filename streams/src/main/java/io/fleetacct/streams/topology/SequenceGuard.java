@@ -1,10 +1,9 @@
 package io.fleetacct.streams.topology;
 
 import io.fleetacct.schema.InstanceProgress;
-import io.fleetacct.schema.TaskExit;
-import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.schema.serde.Sequenced;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -22,10 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gate every record of the exits topic passes (a {@link TaskExit} or a live process's
- * {@link TaskSample}, in one agent_seq sequence): decodes it (a record that does not decode goes
- * on, raw, marked as poison, with headers saying why), then counts each agent_seq of each agent
- * instance once. An
+ * The gate every record of the exits topic passes (a TaskExit or a live process's TaskSample, in
+ * one agent_seq sequence): decodes it (a record that does not decode goes on, raw, marked as
+ * poison, with headers saying why), then counts each agent_seq of each agent instance once. An
  * instance's records arrive in agent_seq order (the agent guarantees it, and they share one
  * partition through the host key), so a high-water mark suffices: a seq at or below it is a
  * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, which is
@@ -129,16 +127,5 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     p.setLastSeen(at.time());
     progress.put(at.agentInstance(), p);
     context.forward(record.withValue(new Checked(decoded, null)));
-  }
-
-  /** Where a record stands in its agent instance's sequence. */
-  private record Sequenced(String host, String agentInstance, long agentSeq, Instant time) {
-    static Sequenced of(SpecificRecord r) {
-      if (r instanceof TaskSample s) {
-        return new Sequenced(s.getHost(), s.getAgentInstance(), s.getAgentSeq(), s.getSampledAt());
-      }
-      TaskExit e = (TaskExit) r;
-      return new Sequenced(e.getHost(), e.getAgentInstance(), e.getAgentSeq(), e.getReceivedAt());
-    }
   }
 }

@@ -1,0 +1,291 @@
+package io.fleetacct.agent.sample;
+
+import io.fleetacct.agent.cgroup.Cgroup;
+import io.fleetacct.agent.cgroup.ProcCgroupFiles;
+import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.schema.TaskSample;
+import io.fleetacct.schema.TaskStats;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every interval, reads each live thread of the host (TASKSTATS_CMD_GET by thread id; kernel
+ * threads too) and publishes, per thread group, one {@link TaskSample} with the sum of its threads'
+ * deltas since their last sample. Threads and groups without change are left out; a thread that
+ * exits before it is read, or has begun to exit, is left to its exit record. What each thread has
+ * had published is kept ({@link SampledThreads}, and {@link SampledJournal} across restarts), so
+ * that its exit can say so and a thread's samples plus its exit add up to its lifetime totals.
+ */
+public final class Sampler implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Sampler.class);
+  private static final int[] MAX_IN_SAMPLE = SampledThreads.MAX_FIELDS.stream()
+      .mapToInt(n -> TaskSample.getClassSchema().getField(n).pos()).toArray();
+
+  /** Reads one thread: its statistics so far, or null if it is gone. */
+  public interface Query extends AutoCloseable {
+    TaskStats pid(long tid) throws NetlinkException;
+
+    @Override
+    void close();
+  }
+
+  /** Where a cycle's samples go: numbered in agent_seq order, then {@code persist}, then queued. */
+  public interface Sink {
+    void submitSamples(Supplier<List<TaskSample>> make, Runnable persist);
+  }
+
+  private final Duration interval;
+  private final LiveThreads threads;
+  private final Query query;
+  private final ProcCgroupFiles cgroups;
+  private final SampledThreads table;
+  private final SampledJournal journal;
+  private final Sink sink;
+  private final HostIdentity host;
+  private final String agentInstance;
+  private final SamplerCounters counters;
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  Sampler(Duration interval, LiveThreads threads, Query query, ProcCgroupFiles cgroups, SampledThreads table,
+          SampledJournal journal, Sink sink, HostIdentity host, String agentInstance, SamplerCounters counters) {
+    this.interval = interval;
+    this.threads = threads;
+    this.query = query;
+    this.cgroups = cgroups;
+    this.table = table;
+    this.journal = journal;
+    this.sink = sink;
+    this.host = host;
+    this.agentInstance = agentInstance;
+    this.counters = counters;
+    this.thread = new Thread(this::run, "sampler");
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * A sampler for this host, continuing what the previous run of {@code agentInstance} published
+   * (from the journal in {@code spoolDir}); call {@link #start}.
+   */
+  public static Sampler create(Duration interval, Query query, ProcCgroupFiles cgroups, SampledThreads table,
+                               java.nio.file.Path spoolDir, Sink sink, HostIdentity host, String agentInstance,
+                               SamplerCounters counters) throws IOException {
+    SampledJournal journal = new SampledJournal(spoolDir, host.bootId(), agentInstance);
+    Map<Long, SampledThreads.Published> previous = journal.read();
+    if (!previous.isEmpty()) {
+      log.info("continuing the samples of {} live threads from the previous run", previous.size());
+    }
+    table.restore(previous);
+    return new Sampler(interval, new LiveThreads(cgroups.procRoot()), query, cgroups, table, journal, sink, host,
+        agentInstance, counters);
+  }
+
+  public Sampler start() {
+    thread.start();
+    return this;
+  }
+
+  private void run() {
+    long next = System.nanoTime();
+    while (!stopping) {
+      try {
+        cycle();
+      } catch (IOException | RuntimeException e) {
+        counters.errors.increment();
+        log.warn("sampling cycle failed: {}", e.toString());
+      }
+      next += interval.toNanos();
+      long wait = next - System.nanoTime();
+      if (wait < 0) {
+        next = System.nanoTime(); // a cycle longer than the interval: the next one starts now
+        continue;
+      }
+      synchronized (this) {
+        try {
+          if (!stopping) {
+            wait(Math.max(1, wait / 1_000_000));
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** One thread that changed since its last sample. */
+  private record Change(long tid, SampledThreads.Published now, long[] delta, long[] windowMax) {}
+
+  /** One thread group's changes, and what names it. */
+  private static final class Group {
+    final long tgid;
+    final Cgroup cgroup;
+    final List<Change> changes = new ArrayList<>();
+    /** The main thread's reading, else the first changed thread's: command, user, high-water marks. */
+    TaskStats named;
+
+    Group(long tgid, Cgroup cgroup) {
+      this.tgid = tgid;
+      this.cgroup = cgroup;
+    }
+  }
+
+  /** One sampling cycle; package-private for tests. */
+  void cycle() throws IOException {
+    long start = System.nanoTime();
+    Instant at = Instant.now();
+    table.beginCycle();
+    Set<Long> seen = null; // null until the listing succeeded: no thread is forgotten on a failed one
+    Map<Long, Group> groups = new LinkedHashMap<>();
+    Map<Long, TaskStats> leaders = new HashMap<>();
+    try {
+      List<LiveThreads.Id> listed = threads.list();
+      seen = new HashSet<>(listed.size() * 2);
+      for (LiveThreads.Id id : listed) {
+        seen.add(id.tid());
+        TaskStats s;
+        try {
+          s = query.pid(id.tid());
+        } catch (NetlinkException e) {
+          counters.errors.increment();
+          continue;
+        }
+        counters.threadsRead.increment();
+        if (s == null || !threads.running(id)) {
+          continue; // exited or exiting: its exit record covers it
+        }
+        if (id.tid() == id.tgid()) {
+          leaders.put(id.tgid(), s);
+        }
+        Change c = change(id.tid(), s);
+        if (c != null) {
+          Group g = groups.computeIfAbsent(id.tgid(), tgid -> new Group(tgid, cgroups.process(tgid)));
+          g.changes.add(c);
+          if (g.named == null) {
+            g.named = s;
+          }
+        }
+      }
+      groups.values().forEach(g -> g.named = leaders.getOrDefault(g.tgid, g.named));
+      sink.submitSamples(() -> samples(groups.values(), at), this::persist);
+    } finally {
+      table.endCycle(seen);
+      counters.cycles.increment();
+      counters.lastCycleNanos.set(System.nanoTime() - start);
+    }
+  }
+
+  /** What a thread adds since its last sample, or null if nothing. */
+  private Change change(long tid, TaskStats s) {
+    long btime = s.getAcBtime64();
+    SampledThreads.Published before = table.get(tid, btime);
+    long[] totals = SampledThreads.totals(s);
+    long[] maxima = SampledThreads.maxima(s);
+    long[] delta = totals.clone();
+    long[] windowMax = maxima.clone();
+    boolean changed = false;
+    for (int i = 0; i < delta.length; i++) {
+      if (before != null) {
+        delta[i] -= before.totals()[i];
+      }
+      changed |= delta[i] != 0;
+    }
+    for (int i = 0; i < windowMax.length; i++) {
+      if (before != null && windowMax[i] <= before.maxima()[i]) {
+        windowMax[i] = 0; // its largest delay is older than this interval
+      }
+      changed |= windowMax[i] != 0;
+    }
+    return changed ? new Change(tid, new SampledThreads.Published(btime, totals, maxima), delta, windowMax) : null;
+  }
+
+  /** Under the publisher's lock: installs each change (unless its thread exited meanwhile) and sums them. */
+  private List<TaskSample> samples(Iterable<Group> groups, Instant at) {
+    List<TaskSample> out = new ArrayList<>();
+    for (Group g : groups) {
+      long[] sum = new long[SampledThreads.FIELDS.size()];
+      long[] max = new long[SampledThreads.MAX_FIELDS.size()];
+      int threadCount = 0;
+      for (Change c : g.changes) {
+        if (!table.install(c.tid(), c.now())) {
+          continue;
+        }
+        threadCount++;
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += c.delta()[i];
+        }
+        for (int i = 0; i < max.length; i++) {
+          max[i] = Math.max(max[i], c.windowMax()[i]);
+        }
+      }
+      if (threadCount > 0) {
+        out.add(sample(g, threadCount, sum, max, at));
+      }
+    }
+    counters.samples.add(out.size());
+    return out;
+  }
+
+  private TaskSample sample(Group g, int threadCount, long[] sum, long[] max, Instant at) {
+    TaskStats named = g.named;
+    TaskSample s = new TaskSample();
+    s.setHost(host.host());
+    s.setBootId(host.bootId());
+    s.setAgentInstance(agentInstance);
+    s.setSampledAt(at);
+    s.setIntervalMs(interval.toMillis());
+    s.setKernelRelease(host.kernelRelease());
+    if (g.cgroup != null) {
+      s.setCgroup(g.cgroup.path());
+      s.setContainerId(g.cgroup.containerId());
+      s.setPodUid(g.cgroup.podUid());
+    }
+    s.setAcComm(named.getAcComm());
+    s.setAcUid(named.getAcUid());
+    s.setAcTgid(g.tgid);
+    s.setThreads(threadCount);
+    s.setDeltas(SampledThreads.deltas(sum));
+    for (int i = 0; i < max.length; i++) {
+      s.put(MAX_IN_SAMPLE[i], max[i]);
+    }
+    s.setHiwaterRss(named.getHiwaterRss());
+    s.setHiwaterVm(named.getHiwaterVm());
+    return s;
+  }
+
+  private void persist() {
+    try {
+      journal.write(table.snapshot());
+    } catch (IOException e) {
+      counters.errors.increment();
+      log.warn("cannot write {}: a restart would publish some live threads' figures again: {}",
+          SampledJournal.FILE, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    synchronized (this) {
+      notifyAll();
+    }
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    query.close();
+  }
+}
