@@ -2,6 +2,7 @@ package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.Netlink;
+import io.fleetacct.agent.netlink.NetlinkWalk;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.netlink.NetlinkSocket;
 import java.nio.ByteBuffer;
@@ -109,12 +110,10 @@ public final class ProcConnector implements AutoCloseable {
 
   private int dispatch(int n, Events events) {
     int count = 0;
-    for (int off = 0; off + EVENT_DATA <= n; ) {
-      int len = rx.getInt(off);
-      if (len < Netlink.NLMSG_HDRLEN || off + len > n) {
-        break;
-      }
-      if (len >= EVENT_DATA + 16) { // FORK carries 4 u32 ids, EXEC 2
+    NetlinkWalk messages = NetlinkWalk.messages(rx, 0, n);
+    while (nextMessage(messages)) {
+      int off = messages.offset();
+      if (messages.length() >= EVENT_DATA + 16) { // FORK carries 4 u32 ids, EXEC 2
         int what = rx.getInt(off + EVENT);
         int data = off + EVENT_DATA;
         if (what == PROC_EVENT_FORK) {
@@ -125,9 +124,17 @@ public final class ProcConnector implements AutoCloseable {
           count++;
         }
       }
-      off += Netlink.align4(len);
     }
     return count;
+  }
+
+  /** A malformed datagram ends its reading; the events before it count. */
+  private static boolean nextMessage(NetlinkWalk messages) {
+    try {
+      return messages.next();
+    } catch (NetlinkWalk.Malformed e) {
+      return false;
+    }
   }
 
   @Override

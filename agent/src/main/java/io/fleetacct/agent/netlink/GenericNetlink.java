@@ -52,14 +52,11 @@ public final class GenericNetlink {
       if (socket.receive(rx, false) < 0) {
         continue; // receive timeout; check the deadline
       }
-      int off = 0;
-      int end = rx.limit();
-      while (off + Netlink.NLMSG_HDRLEN <= end) {
-        int len = rx.getInt(off);
-        if (len < Netlink.NLMSG_HDRLEN || off + len > end) {
-          throw new NetlinkException(what + ": malformed reply (nlmsg_len " + len + ")");
-        }
-        int type = rx.getShort(off + 4) & 0xffff;
+      NetlinkWalk messages = NetlinkWalk.messages(rx, 0, rx.limit());
+      while (nextMessage(messages, what)) {
+        int off = messages.offset();
+        int len = messages.length();
+        int type = messages.type();
         int msgSeq = rx.getInt(off + 8);
         if (msgSeq != requestSeq || type == Netlink.NLMSG_NOOP) {
           if (unsolicited != null) {
@@ -79,8 +76,15 @@ public final class GenericNetlink {
         } else {
           replies.add(copy(rx, off, len));
         }
-        off += Netlink.align4(len);
       }
+    }
+  }
+
+  private static boolean nextMessage(NetlinkWalk messages, String what) throws NetlinkException {
+    try {
+      return messages.next();
+    } catch (NetlinkWalk.Malformed e) {
+      throw new NetlinkException(what + ": malformed reply (" + e.getMessage() + ")");
     }
   }
 
@@ -101,18 +105,15 @@ public final class GenericNetlink {
       throw e;
     }
     for (ByteBuffer reply : replies) {
-      int off = Netlink.NLMSG_HDRLEN + Netlink.GENL_HDRLEN;
-      int end = reply.limit();
-      while (off + Netlink.NLA_HDRLEN <= end) {
-        int alen = reply.getShort(off) & 0xffff;
-        int atype = reply.getShort(off + 2) & Netlink.NLA_TYPE_MASK;
-        if (alen < Netlink.NLA_HDRLEN || off + alen > end) {
-          break;
+      NetlinkWalk a = NetlinkWalk.attributes(reply, Netlink.NLMSG_HDRLEN + Netlink.GENL_HDRLEN, reply.limit());
+      try {
+        while (a.next()) {
+          if (a.type() == Netlink.CTRL_ATTR_FAMILY_ID && a.payloadLength() >= 2) {
+            return reply.getShort(a.payload()) & 0xffff;
+          }
         }
-        if (atype == Netlink.CTRL_ATTR_FAMILY_ID && alen >= Netlink.NLA_HDRLEN + 2) {
-          return reply.getShort(off + Netlink.NLA_HDRLEN) & 0xffff;
-        }
-        off += Netlink.align4(alen);
+      } catch (NetlinkWalk.Malformed e) {
+        throw new NetlinkException("CTRL_CMD_GETFAMILY " + name + ": malformed reply: " + e.getMessage());
       }
     }
     throw new NetlinkException("CTRL_CMD_GETFAMILY " + name + ": reply without a family id");

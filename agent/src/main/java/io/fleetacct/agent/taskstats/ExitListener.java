@@ -4,6 +4,7 @@ import io.fleetacct.agent.log.RateLimitedWarnings;
 import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.GenericNetlink;
 import io.fleetacct.agent.netlink.Netlink;
+import io.fleetacct.agent.netlink.NetlinkWalk;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.netlink.NetlinkSocket;
 import java.nio.ByteBuffer;
@@ -210,17 +211,14 @@ public final class ExitListener implements AutoCloseable {
 
     private void onDatagram(int n) {
       long now = System.currentTimeMillis();
-      int off = 0;
-      while (off + Netlink.NLMSG_HDRLEN <= n) {
-        int len = rx.getInt(off);
-        if (len < Netlink.NLMSG_HDRLEN || len > n - off) {
-          counters.decodeError(MalformedMessageException.Reason.BAD_MESSAGE_LENGTH);
-          warnings.warn("framing", "malformed netlink datagram from the kernel: nlmsg_len {} at {} of {} bytes",
-              len, off, n);
-          return;
+      NetlinkWalk messages = NetlinkWalk.messages(rx, 0, n);
+      try {
+        while (messages.next()) {
+          onMessage(rx, messages.offset(), messages.length(), now);
         }
-        onMessage(rx, off, len, now);
-        off += Netlink.align4(len);
+      } catch (NetlinkWalk.Malformed e) {
+        counters.decodeError(MalformedMessageException.Reason.BAD_MESSAGE_LENGTH);
+        warnings.warn("framing", "malformed netlink datagram from the kernel of {} bytes: {}", n, e.getMessage());
       }
     }
 

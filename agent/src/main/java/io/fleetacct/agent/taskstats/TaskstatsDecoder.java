@@ -1,6 +1,7 @@
 package io.fleetacct.agent.taskstats;
 
 import io.fleetacct.agent.netlink.Netlink;
+import io.fleetacct.agent.netlink.NetlinkWalk;
 import io.fleetacct.agent.taskstats.MalformedMessageException.Reason;
 import io.fleetacct.schema.KernelTimespec;
 import io.fleetacct.schema.TaskStats;
@@ -113,18 +114,13 @@ public final class TaskstatsDecoder {
     }
     Message m = new Message();
     m.seq = b.getInt(offset + 8);
-    int end = offset + msgLen;
-    int a = offset + ATTRS_OFFSET;
-    while (a + Netlink.NLA_HDRLEN <= end) {
-      int alen = b.getShort(a) & 0xffff;
-      int atype = b.getShort(a + 2) & Netlink.NLA_TYPE_MASK;
-      checkAttribute(alen, a, end);
-      if (atype == Taskstats.TYPE_AGGR_PID) {
-        m.pid = nest(b, a + Netlink.NLA_HDRLEN, a + alen, Taskstats.TYPE_PID);
-      } else if (atype == Taskstats.TYPE_AGGR_TGID) {
-        m.tgid = nest(b, a + Netlink.NLA_HDRLEN, a + alen, Taskstats.TYPE_TGID);
+    NetlinkWalk a = NetlinkWalk.attributes(b, offset + ATTRS_OFFSET, offset + msgLen);
+    while (next(a)) {
+      if (a.type() == Taskstats.TYPE_AGGR_PID) {
+        m.pid = nest(b, a.payload(), a.end(), Taskstats.TYPE_PID);
+      } else if (a.type() == Taskstats.TYPE_AGGR_TGID) {
+        m.tgid = nest(b, a.payload(), a.end(), Taskstats.TYPE_TGID);
       } // TYPE_NULL padding and attributes of newer kernels are skipped
-      a += Netlink.align4(alen);
     }
     return m;
   }
@@ -138,27 +134,23 @@ public final class TaskstatsDecoder {
 
   private static Nest nest(ByteBuffer b, int start, int end, int idType) throws MalformedMessageException {
     Nest n = new Nest();
-    int a = start;
-    while (a + Netlink.NLA_HDRLEN <= end) {
-      int alen = b.getShort(a) & 0xffff;
-      int atype = b.getShort(a + 2) & Netlink.NLA_TYPE_MASK;
-      checkAttribute(alen, a, end);
-      int payload = alen - Netlink.NLA_HDRLEN;
-      if (atype == idType && payload >= 4) {
-        n.id = b.getInt(a + Netlink.NLA_HDRLEN) & 0xffffffffL;
-      } else if (atype == Taskstats.TYPE_STATS) {
-        n.statsOff = a + Netlink.NLA_HDRLEN;
-        n.statsLen = payload;
+    NetlinkWalk a = NetlinkWalk.attributes(b, start, end);
+    while (next(a)) {
+      if (a.type() == idType && a.payloadLength() >= 4) {
+        n.id = b.getInt(a.payload()) & 0xffffffffL;
+      } else if (a.type() == Taskstats.TYPE_STATS) {
+        n.statsOff = a.payload();
+        n.statsLen = a.payloadLength();
       }
-      a += Netlink.align4(alen);
     }
     return n;
   }
 
-  private static void checkAttribute(int alen, int at, int end) throws MalformedMessageException {
-    if (alen < Netlink.NLA_HDRLEN || at + alen > end) {
-      throw new MalformedMessageException(Reason.BAD_ATTRIBUTE_LENGTH,
-          "nla_len " + alen + " with " + (end - at) + " bytes left");
+  private static boolean next(NetlinkWalk attributes) throws MalformedMessageException {
+    try {
+      return attributes.next();
+    } catch (NetlinkWalk.Malformed e) {
+      throw new MalformedMessageException(Reason.BAD_ATTRIBUTE_LENGTH, e.getMessage());
     }
   }
 
