@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 
 /**
  * The rows of a ranking: best first by a {@link Measure}, ties by key. Each instance ranks the keys
@@ -24,7 +25,19 @@ final class Ranking {
 
   static List<Row> best(Collection<Row> rows, Measure by, int limit) {
     Comparator<Row> order = Comparator.comparing(Row::totals, by.order()).thenComparing(Row::key);
-    return rows.stream().sorted(order).limit(limit).toList();
+    // The best `limit` of many keys: a bounded heap whose head is the worst kept, not a full sort.
+    PriorityQueue<Row> kept = new PriorityQueue<>(Math.min(limit, rows.size()) + 1, order.reversed());
+    for (Row r : rows) {
+      if (kept.size() < limit) {
+        kept.add(r);
+      } else if (order.compare(r, kept.peek()) < 0) {
+        kept.poll();
+        kept.add(r);
+      }
+    }
+    List<Row> out = new ArrayList<>(kept);
+    out.sort(order);
+    return out;
   }
 
   /** Between instances: each row's key and its totals as the working form's longs (exact, small). */

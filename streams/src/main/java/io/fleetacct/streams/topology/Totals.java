@@ -59,6 +59,10 @@ public final class Totals {
   /** For each position: the TaskSample position of the same name (its maxima), or -1. */
   private static final int[] FROM_SAMPLE = new int[SIZE];
   private static final byte[] MERGE = new byte[SIZE];
+  /** Positions by how they merge: merge() runs on every aggregation and on every bucket a ranking reads. */
+  private static final int[] SUMS;
+  private static final int[] MAXIMA;
+  private static final int[] MINIMA;
 
   static {
     for (Schema.Field f : FIELDS) {
@@ -73,6 +77,23 @@ public final class Totals {
           : f.name().endsWith("_delay_min") ? MIN_NONZERO
           : SUM;
     }
+    SUMS = positionsOf(SUM);
+    MAXIMA = positionsOf(MAX);
+    MINIMA = positionsOf(MIN_NONZERO);
+  }
+
+  private static int[] positionsOf(byte merge) {
+    int n = 0;
+    for (byte m : MERGE) {
+      n += m == merge ? 1 : 0;
+    }
+    int[] out = new int[n];
+    for (int i = 0, j = 0; i < SIZE; i++) {
+      if (MERGE[i] == merge) {
+        out[j++] = i;
+      }
+    }
+    return out;
   }
 
   private Totals() {}
@@ -137,16 +158,17 @@ public final class Totals {
 
   /** Adds {@code c} into {@code into} and returns it. */
   public static long[] merge(long[] into, long[] c) {
-    boolean intoEmpty = into[EXITS] == 0 && into[SAMPLES] == 0;
-    for (int i = 0; i < SIZE; i++) {
+    into[FIRST_SEEN] = into[EXITS] == 0 && into[SAMPLES] == 0 ? c[FIRST_SEEN] : Math.min(into[FIRST_SEEN], c[FIRST_SEEN]);
+    for (int i : SUMS) {
+      into[i] += c[i];
+    }
+    for (int i : MAXIMA) {
+      into[i] = Math.max(into[i], c[i]);
+    }
+    for (int i : MINIMA) {
       long a = into[i];
       long b = c[i];
-      into[i] = switch (MERGE[i]) {
-        case MAX -> Math.max(a, b);
-        case MIN_NONZERO -> a == 0 ? b : b == 0 ? a : Math.min(a, b);
-        case MIN_SEEN -> intoEmpty ? b : Math.min(a, b);
-        default -> a + b;
-      };
+      into[i] = a == 0 ? b : b == 0 ? a : Math.min(a, b);
     }
     return into;
   }
