@@ -234,6 +234,10 @@ public final class Agent implements AutoCloseable {
         .setExitHookWaits(a.exitHookWaits.sum())
         .setExitHookTimeouts(a.exitHookTimeouts.sum())
         .setPublishErrors(publisherCounters.publishErrors.sum())
+        .setSampleIntervalMs(sampler == null ? 0 : config.sampleInterval().toMillis())
+        .setSamples(samplerCounters.samples.sum())
+        .setSampledThreads(sampled == null ? 0 : sampled.size())
+        .setSampleErrors(samplerCounters.errors.sum())
         .build();
   }
 

@@ -86,7 +86,8 @@ class ChartTest {
     assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
     assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(sc.getCapabilities().getAdd()).containsExactly("NET_ADMIN", "BPF", "PERFMON", "DAC_READ_SEARCH");
-    assertThat(agent.getArgs()).contains("--host=$(NODE_NAME)", "--sockets=per-cpu", "--attribution=auto")
+    assertThat(agent.getArgs()).contains("--host=$(NODE_NAME)", "--sockets=per-cpu", "--attribution=auto",
+        "--sample-interval=60")
         .doesNotContain("--enable-delayacct");
     assertThat(agent.getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/sys/fs/cgroup");

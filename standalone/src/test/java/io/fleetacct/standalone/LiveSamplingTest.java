@@ -102,7 +102,11 @@ class LiveSamplingTest {
         Thread.sleep(1_500); // the combiner and a commit after the last exit
         JsonNode gotA = Http.answer(totalsA);
         JsonNode gotB = Http.answer(totalsB);
-        long gaps = Http.sequenceGaps(streams.url(), host);
+        JsonNode agentRow = Http.agent(streams.url(), host);
+        long gaps = agentRow.get("sequence_gaps").asLong();
+        assertThat(agentRow.get("sample_interval_ms").asLong()).as("/v1/agents: sampling").isEqualTo(1_000);
+        assertThat(agentRow.get("samples").asLong()).as("/v1/agents: samples made").isPositive();
+        assertThat(agentRow.get("sample_errors").asLong()).as("/v1/agents: sample errors").isZero();
         System.out.printf("live sampling: A %d threads, %d samples; B %d threads, %d samples; agent sequence gaps %d"
                 + " (SIGKILL and restart while B lived)%n  A kernel %s%n  A counted %s%n  B kernel %s%n"
                 + "  B counted %s%n", expectedA.get("exits"), gotA.get("samples").asLong(), expectedB.get("exits"),

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,18 +65,21 @@ public final class Http {
 
   /** {@code sequence_gaps} of {@code host}'s row in {@code base}/v1/agents, which must have exactly one. */
   public static long sequenceGaps(String base, String host) throws IOException, InterruptedException {
-    long gaps = 0;
-    int rows = 0;
+    return agent(base, host).get("sequence_gaps").asLong();
+  }
+
+  /** {@code host}'s row in {@code base}/v1/agents, which must have exactly one. */
+  public static JsonNode agent(String base, String host) throws IOException, InterruptedException {
+    List<JsonNode> rows = new ArrayList<>();
     for (JsonNode row : answer(base + "/v1/agents")) {
       if (row.get("host").asText().equals(host)) {
-        gaps += row.get("sequence_gaps").asLong();
-        rows++;
+        rows.add(row);
       }
     }
-    if (rows != 1) {
-      throw new AssertionError("the agent's row in /v1/agents: expected 1 for " + host + ", found " + rows);
+    if (rows.size() != 1) {
+      throw new AssertionError("the agent's row in /v1/agents: expected 1 for " + host + ", found " + rows.size());
     }
-    return gaps;
+    return rows.get(0);
   }
 
   /** One unlabelled sample of a Prometheus text exposition at {@code base}/metrics. */
