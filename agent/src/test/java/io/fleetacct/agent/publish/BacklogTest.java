@@ -3,6 +3,7 @@ package io.fleetacct.agent.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
@@ -102,6 +103,28 @@ class BacklogTest {
       b.failed(item);
       assertThat(counters.dropped.sum()).isEqualTo(1);
       assertThat(b.delivered()).isTrue();
+    }
+  }
+
+  @Test
+  void samplesGoThroughTheSpoolInTheirPlaceWithTheirTimestamps() throws Exception {
+    try (Spool spool = Spool.open(dir, 1L << 20)) {
+      Backlog b = backlog(spool, 1);
+      b.add(SampleRecords.singleThreadedExit(0)); // queued
+      TaskSample sample = SampleRecords.fullTaskSample();
+      sample.setAgentInstance(INSTANCE);
+      sample.setAgentSeq(1);
+      b.add(sample); // spooled, and so is everything after it until the spool is read out
+      b.add(SampleRecords.singleThreadedExit(2));
+      assertThat(b.spooledRecords()).isEqualTo(2);
+      List<Backlog.Item> items = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        items.add(b.take(1_000_000));
+      }
+      assertThat(items).extracting(Backlog.Item::seq).containsExactly(0L, 1L, 2L);
+      assertThat(items.get(1).timestamp()).as("a sample's Kafka timestamp is its sampled_at")
+          .isEqualTo(sample.getSampledAt().toEpochMilli());
+      assertThat(FleetacctSerdes.taskSample().deserialize(TOPIC, items.get(1).bytes())).isEqualTo(sample);
     }
   }
 }
