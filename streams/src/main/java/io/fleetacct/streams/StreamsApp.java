@@ -139,10 +139,6 @@ public final class StreamsApp implements AutoCloseable {
     }
   }
 
-  public KafkaStreams streams() {
-    return streams;
-  }
-
   /** The query API's base URL, e.g. http://127.0.0.1:8080. */
   public String url() {
     return "http://" + self.host() + ":" + self.port();

@@ -12,7 +12,6 @@ public final class Netlink {
   public static final int NLMSG_NOOP = 1;
   public static final int NLMSG_ERROR = 2;
   public static final int NLMSG_DONE = 3;
-  public static final int NLMSG_OVERRUN = 4;
 
   public static final int NLM_F_REQUEST = 0x1;
   public static final int NLM_F_ACK = 0x4;
@@ -24,7 +23,6 @@ public final class Netlink {
   public static final int CTRL_CMD_GETFAMILY = 3;
   public static final int CTRL_ATTR_FAMILY_ID = 1;
   public static final int CTRL_ATTR_FAMILY_NAME = 2;
-  public static final int CTRL_ATTR_VERSION = 3;
 
   private Netlink() {}
 
