@@ -19,6 +19,7 @@ import io.fleetacct.streams.topology.FleetacctTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 12 s beside two CPU hogs, with threads that start and exit on the way: every 5-second window of
  * its life shows CPU delay, and once it exited its totals equal the sum of its threads' exit
  * records (the test's own kernel listener) exactly, field by field. Process B lives through an
- * agent SIGKILL and restart on the same spool directory: nothing of it is counted twice, and its
- * totals fall short of the kernel's only where the agent reported sequence gaps.
+ * agent SIGKILL and restart on the same spool directory, paused meanwhile so that nothing of it is in
+ * flight at the kill: its totals too equal its threads' exit records exactly, none lost, none twice.
  */
 class LiveSamplingTest {
 
@@ -84,8 +85,14 @@ class LiveSamplingTest {
         Instant aEnd = Instant.now();
         Thread.sleep(2_000); // A's last exits and samples delivered
 
-        // B pauses (no thread can exit unseen) while the agent is killed and started again.
+        // B pauses (no thread can exit unseen) while the agent is killed and started again. Before the
+        // kill, two samplings pass and everything is delivered, so that nothing of B is in flight.
         signal(b, "STOP");
+        long cycles = Http.metric(metrics, "fleetacct_agent_sample_cycles_total");
+        Http.await("two samplings after B stopped, all delivered", Duration.ofSeconds(30),
+            () -> Http.metric(metrics, "fleetacct_agent_sample_cycles_total") >= cycles + 2
+                && Http.metric(metrics, "fleetacct_agent_queue_records") == 0
+                && Http.metric(metrics, "fleetacct_agent_inflight_records") == 0);
         agent.kill();
         agent = ChildJvm.start("agent (restarted after SIGKILL)", AgentCli.class, agentLog, agentArgs);
         Http.await("restarted agent healthy", Duration.ofSeconds(60), () -> Http.status(metrics + "/healthz") == 200);
@@ -96,12 +103,19 @@ class LiveSamplingTest {
         Map<String, Long> expectedB = KernelTotals.of(exitsOf(truth, commB));
         String totalsA = streams.url() + "/v1/commands/" + commA + "/totals";
         String totalsB = streams.url() + "/v1/commands/" + commB + "/totals";
-        Http.await("both processes' exits counted", Duration.ofSeconds(60),
-            () -> Http.json(totalsA).path("exits").asLong() == expectedA.get("exits")
-                && Http.json(totalsB).path("exits").asLong() == expectedB.get("exits"));
-        Thread.sleep(1_500); // the combiner and a commit after the last exit
+        Http.await("the agent delivered everything", Duration.ofSeconds(60),
+            () -> Http.metric(metrics, "fleetacct_agent_queue_records") == 0
+                && Http.metric(metrics, "fleetacct_agent_inflight_records") == 0
+                && Http.metric(metrics, "fleetacct_agent_spool_records") == 0);
+        try {
+          Http.await("A's exits counted", Duration.ofSeconds(60),
+              () -> Http.json(totalsA).path("exits").asLong() == expectedA.get("exits"));
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + ": counted " + KernelTotals.reported(Http.answer(totalsA))
+              + ", kernel " + expectedA + "; agent " + Http.agent(streams.url(), host), e);
+        }
+        JsonNode gotB = settled(totalsB, expectedB);
         JsonNode gotA = Http.answer(totalsA);
-        JsonNode gotB = Http.answer(totalsB);
         JsonNode agentRow = Http.agent(streams.url(), host);
         long gaps = agentRow.get("sequence_gaps").asLong();
         assertThat(agentRow.get("sample_interval_ms").asLong()).as("/v1/agents: sampling").isEqualTo(1_000);
@@ -138,9 +152,9 @@ class LiveSamplingTest {
           assertThat(countedB.get(e.getKey())).as("B's %s: never more than the kernel's (nothing twice)", e.getKey())
               .isLessThanOrEqualTo(e.getValue());
         }
-        if (gaps == 0) {
-          assertThat(countedB).as("B: with no sequence gap, exactly the kernel's").isEqualTo(expectedB);
-        }
+        // Nothing of B was in flight at the kill: the restart must neither lose nor repeat any of it (the
+        // instance's gaps are other processes' exits while no agent ran).
+        assertThat(countedB).as("B across the kill: exactly the kernel's").isEqualTo(expectedB);
       } finally {
         for (Process p : new Process[] {a, b}) {
           if (p != null) {
@@ -148,8 +162,24 @@ class LiveSamplingTest {
           }
         }
         agent.close();
+        Files.copy(agentLog, Path.of("target", "live-sampling-agent.log"), StandardCopyOption.REPLACE_EXISTING);
       }
     }
+  }
+
+  /** A totals body once it has the kernel's exits, or stops changing (two reads 2 s apart agree). */
+  private static JsonNode settled(String url, Map<String, Long> kernel) throws Exception {
+    JsonNode last = Http.answer(url);
+    for (int i = 0; i < 30 && last.get("exits").asLong() != kernel.get("exits"); i++) {
+      Thread.sleep(2_000);
+      JsonNode now = Http.answer(url);
+      if (now.equals(last)) {
+        break;
+      }
+      last = now;
+    }
+    Thread.sleep(1_500); // the combiner and a commit after the last exit
+    return Http.answer(url);
   }
 
   private static List<TaskStats> exitsOf(KernelAccount truth, String comm) {
