@@ -110,8 +110,6 @@ function fillRanking(tbody, rows, total, count, onChoose) {
 
 async function loadTop(range) {
   const total = state.kind + "_delay_total", count = state.kind + "_count";
-  document.getElementById("top-title").textContent =
-    "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " delay, last " + labelRange(state.range);
   const tbody = document.querySelector("#top tbody");
   const note = document.getElementById("top-note");
   let rows;
@@ -122,6 +120,9 @@ async function loadTop(range) {
     note.textContent = "cannot load the top " + state.dim + ": " + e.message;
     return [];
   }
+  // The title says what the rows are: it changes with them, not before they come.
+  document.getElementById("top-title").textContent =
+    "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " delay, last " + labelRange(state.range);
   fillRanking(tbody, rows, total, count, key => { state.key = key; writeHash(); refresh(); });
   for (const tr of tbody.rows) tr.classList.toggle("selected", tr.dataset.key === state.key);
   if (rows.length === 0) note.textContent = "nothing counted in the last " + labelRange(state.range);
@@ -203,19 +204,19 @@ async function loadDrill(range) {
   const total = state.kind + "_delay_total", count = state.kind + "_count";
   const base = drill === "hosts" ? "/v1/cgroups/hosts?path=" + encodeURIComponent(state.key) + "&"
     : "/v1/hosts/" + encodeURIComponent(state.key) + "/cgroups/top?";
-  document.getElementById("drill-title").textContent = (drill === "hosts" ? "Hosts of " : "Cgroups of ")
-    + state.key + ", last " + labelRange(state.range);
-  document.getElementById("drill-key").textContent = drill === "hosts" ? "host" : "cgroup";
   const tbody = document.querySelector("#drill-table tbody");
   const note = document.getElementById("drill-note");
-  let rows;
+  let rows = [];
   try {
     rows = await api(base + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
     note.textContent = rows.length === 0 ? "nothing in this range" : "";
   } catch (e) {
     note.textContent = "cannot load the " + drill + ": " + e.message;
-    return;
   }
+  // Title, header and rows change together: never another key's rows under this title.
+  document.getElementById("drill-title").textContent = (drill === "hosts" ? "Hosts of " : "Cgroups of ")
+    + state.key + ", last " + labelRange(state.range);
+  document.getElementById("drill-key").textContent = drill === "hosts" ? "host" : "cgroup";
   // A row opens that host or cgroup in its own view.
   fillRanking(tbody, rows, total, count, key => { state.dim = drill; state.key = key; writeHash(); refresh(); });
 }
