@@ -136,10 +136,11 @@ public final class Agent implements AutoCloseable {
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
           AgentMetrics.registry(listenerCounters, publisherCounters, attributor, publisher, samplerCounters,
-              () -> sampled == null ? 0 : sampled.size()), this::health);
+              this::sampledThreads), this::health);
     }
     log.info("fleetacct agent {} on {}: CPUs {} over {} socket(s), struct version {}, delay accounting {}, cgroups {},"
-            + " attribution {}, sampling {}, topic {} at {}, spool {}{}", agentInstance, identity.host(), config.listener().cpus(),
+            + " attribution {}, sampling {}, topic {} at {}, spool {}{}", agentInstance, identity.host(),
+        config.listener().cpus(),
         listener.socketCpus().size(), listenerCounters.structVersion.get() == 0 ? "(at first exit)"
             : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
         mounts.mode(), attributor.mode(), sampler == null ? "off" : "every " + config.sampleInterval().toSeconds()
@@ -179,6 +180,11 @@ public final class Agent implements AutoCloseable {
 
   public SamplerCounters samplerCounters() {
     return samplerCounters;
+  }
+
+  /** Live threads whose published figures the sampler keeps (0 when not sampling). */
+  private int sampledThreads() {
+    return sampled == null ? 0 : sampled.size();
   }
 
   /** The metrics port actually bound, or -1. */
@@ -236,7 +242,7 @@ public final class Agent implements AutoCloseable {
         .setPublishErrors(publisherCounters.publishErrors.sum())
         .setSampleIntervalMs(sampler == null ? 0 : config.sampleInterval().toMillis())
         .setSamples(samplerCounters.samples.sum())
-        .setSampledThreads(sampled == null ? 0 : sampled.size())
+        .setSampledThreads(sampledThreads())
         .setSampleErrors(samplerCounters.errors.sum())
         .build();
   }

@@ -48,15 +48,18 @@ public final class SampledThreads {
    * task with the same id), which its record carries as {@code sampled}; the thread is forgotten.
    */
   public TaskDeltas take(long tid, long btime) {
-    Published[] was = new Published[1];
-    published.compute(tid, (k, p) -> {
-      was[0] = p;
-      if (cycle) {
+    Published p;
+    if (cycle) {
+      Published[] was = new Published[1];
+      published.compute(tid, (k, old) -> {
+        was[0] = old;
         exited.put(tid, btime);
-      }
-      return null;
-    });
-    Published p = was[0];
+        return null;
+      });
+      p = was[0];
+    } else {
+      p = published.remove(tid); // on every exit between cycles: no mark, no lambda
+    }
     return p != null && sameTask(p.btime(), btime) ? deltas(p.totals()) : null;
   }
 

@@ -7,6 +7,7 @@ import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class Sampler implements AutoCloseable {
    * (from the journal in {@code spoolDir}); call {@link #start}.
    */
   public static Sampler create(Duration interval, Query query, ProcCgroupFiles cgroups, SampledThreads table,
-                               java.nio.file.Path spoolDir, Sink sink, HostIdentity host, String agentInstance,
+                               Path spoolDir, Sink sink, HostIdentity host, String agentInstance,
                                SamplerCounters counters) throws IOException {
     SampledJournal journal = new SampledJournal(spoolDir, host.bootId(), agentInstance);
     Map<Long, SampledThreads.Published> previous = journal.read();
