@@ -29,6 +29,8 @@ public final class Rollups {
   static final int[] FACTORS = {1, 10, 60};
   public static final char SEPARATOR = '\u0000';
   private static final StringSerializer KEYS = new StringSerializer();
+  /** A bucket prefix: the level digit, 16 hex digits of the start, the separator. */
+  private static final int PREFIX_LENGTH = 18;
 
   private Rollups() {}
 
@@ -89,7 +91,7 @@ public final class Rollups {
   }
 
   static String prefix(int level, long start) {
-    char[] c = new char[18];
+    char[] c = new char[PREFIX_LENGTH];
     c[0] = (char) ('0' + level);
     for (int i = 0; i < 16; i++) {
       c[16 - i] = Character.forDigit((int) (start >>> (4 * i)) & 0xf, 16);
@@ -100,11 +102,6 @@ public final class Rollups {
 
   static String key(int level, long start, String indexKey) {
     return prefix(level, start) + indexKey;
-  }
-
-  /** The index key of an entry: what follows the bucket prefix. */
-  static String indexKey(String entryKey) {
-    return entryKey.substring(18);
   }
 
   static long bucketMillis(Duration window, int level) {
@@ -159,7 +156,7 @@ public final class Rollups {
    */
   public static void sum(ReadOnlyKeyValueStore<String, long[]> store, List<Bucket> buckets, String prefix,
                          Map<String, long[]> sums) {
-    int skip = 18 + prefix.length();
+    int skip = PREFIX_LENGTH + prefix.length();
     for (Bucket b : buckets) {
       try (KeyValueIterator<String, long[]> it = store.prefixScan(b.prefix() + prefix, KEYS)) {
         it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Totals::merge));
