@@ -36,12 +36,16 @@ class AttributionKernelTest {
 
   static final int PROCESSES = 1_000;
 
-  /** Proc mode: the least share of exits (in %) attributed right per way, below what CI measures. */
+  /**
+   * Proc mode: the least share of exits (in %) attributed right per way, under the lowest figure
+   * seen on the CI machine kind (docs/attribution.md): proc mode races the workload, and its share
+   * moves with the machine's load from run to run. A regression guard, not a promise.
+   */
   static final Map<Spawn.Way, Double> PROC_FLOOR = new EnumMap<>(Map.of(
-      Spawn.Way.join, 97.0,
+      Spawn.Way.join, 90.0,
       Spawn.Way.move, 85.0,
       Spawn.Way.shell, 99.0,
-      Spawn.Way.clone3, 93.0,
+      Spawn.Way.clone3, 80.0,
       Spawn.Way.leave, 30.0));
 
   record Seen(String cgroup, CgroupSource source) {}
