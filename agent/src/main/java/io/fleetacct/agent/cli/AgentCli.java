@@ -1,5 +1,8 @@
 package io.fleetacct.agent.cli;
 
+import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.common.cli.Failures;
+import io.fleetacct.common.cli.Version;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +23,7 @@ public final class AgentCli {
   public static int run(String... args) {
     FleetacctSchemas.trustGeneratedClasses();
     return new CommandLine(new AgentCli())
-        .setExecutionExceptionHandler(new FailureHandler())
+        .setExecutionExceptionHandler(Failures.handler(null, NetlinkException.class))
         .execute(args);
   }
 }

@@ -5,6 +5,7 @@ import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.taskstats.CgroupStats;
 import io.fleetacct.agent.taskstats.TaskstatsClient;
+import io.fleetacct.common.cli.UserError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,13 +24,13 @@ final class CgroupstatsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(path)) {
-      throw new FailureHandler.UserError(path + " is not a directory");
+      throw new UserError(path + " is not a directory");
     }
     CgroupMounts mounts = CgroupMounts.fromProc();
     Path real = path.toRealPath();
     if (mounts.v2().isPresent() && real.startsWith(mounts.v2().get())
         && mounts.v1().stream().noneMatch(m -> real.startsWith(m.mountPoint()))) {
-      throw new FailureHandler.UserError(path + " is on cgroup2: the kernel supports cgroupstats on cgroup v1"
+      throw new UserError(path + " is on cgroup2: the kernel supports cgroupstats on cgroup v1"
           + " only (cgroup2 has cpu.pressure and cgroup.stat instead)");
     }
     CgroupStats s;
@@ -37,7 +38,7 @@ final class CgroupstatsCommand implements Callable<Integer> {
       s = client.cgroupstats(real.toString());
     } catch (NetlinkException e) {
       if (e.errno() == Errno.EINVAL) {
-        throw new FailureHandler.UserError(path + ": the kernel refused it (EINVAL): not a cgroup v1 directory;"
+        throw new UserError(path + ": the kernel refused it (EINVAL): not a cgroup v1 directory;"
             + " cgroupstats supports cgroup v1 only");
       }
       throw e;

@@ -6,15 +6,15 @@ import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.common.cli.UntilStopped;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.json.RecordJson;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,70 +52,51 @@ final class ListenCommand implements Callable<Integer> {
     ExitListener.Options options = listenerOptions.toOptions();
     HostIdentity identity = HostIdentity.detect(host);
     PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
     AtomicLong printed = new AtomicLong();
     ListenerCounters counters = new ListenerCounters();
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      awaitQuietly(stopped, 10);
-    }, "listen-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-
-    Attributor tracker = noCgroups ? null : listenerOptions.attribution.start(CgroupMounts.fromProc(),
-        identity.kernelRelease());
-    if (tracker != null) {
-      System.err.println("listen: attribution " + tracker.mode());
-    }
-    try {
-      ExitRecords records = new ExitRecords(identity, tracker);
-      try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {
-        TaskExit record = records.toRecord(exit, at);
-        synchronized (out) {
-          if (count > 0 && printed.get() >= count) {
-            return;
-          }
-          record.setAgentSeq(printed.get());
-          if (format == Format.json) {
-            RecordJson.write(record, out);
-            out.write('\n');
-          } else {
-            out.print(StatsTable.exit(record));
-          }
-          out.flush();
-          if (printed.incrementAndGet() == count) {
-            stop.countDown();
-          }
-        }
-      }, counters)) {
-        if (durationSeconds > 0) {
-          stop.await(durationSeconds, TimeUnit.SECONDS);
-        } else {
-          stop.await();
-        }
-      }
-    } finally {
+    // A signal's hook waits (10 s at most) for the summary line below.
+    try (UntilStopped life = UntilStopped.install("listen", Duration.ofSeconds(10))) {
+      Attributor tracker = noCgroups ? null : listenerOptions.attribution.start(CgroupMounts.fromProc(),
+          identity.kernelRelease());
       if (tracker != null) {
-        tracker.close();
+        System.err.println("listen: attribution " + tracker.mode());
       }
-      System.err.printf("listen: %d exits received, %d printed; kernel overflow events %d, sequence gaps %d,"
-              + " decode errors %d%n", counters.received.sum(), printed.get(), counters.kernelOverflowEvents.sum(),
-          counters.kernelSequenceGaps.sum(), counters.decodeErrors());
-      stopped.countDown();
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // already shutting down: the hook is running and waits for us
+        ExitRecords records = new ExitRecords(identity, tracker);
+        try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {
+          TaskExit record = records.toRecord(exit, at);
+          synchronized (out) {
+            if (count > 0 && printed.get() >= count) {
+              return;
+            }
+            record.setAgentSeq(printed.get());
+            if (format == Format.json) {
+              RecordJson.write(record, out);
+              out.write('\n');
+            } else {
+              out.print(StatsTable.exit(record));
+            }
+            out.flush();
+            if (printed.incrementAndGet() == count) {
+              life.stop();
+            }
+          }
+        }, counters)) {
+          if (durationSeconds > 0) {
+            life.await(Duration.ofSeconds(durationSeconds));
+          } else {
+            life.await();
+          }
+        }
+      } finally {
+        if (tracker != null) {
+          tracker.close();
+        }
+        System.err.printf("listen: %d exits received, %d printed; kernel overflow events %d, sequence gaps %d,"
+                + " decode errors %d%n", counters.received.sum(), printed.get(), counters.kernelOverflowEvents.sum(),
+            counters.kernelSequenceGaps.sum(), counters.decodeErrors());
       }
     }
     return 0;
-  }
-
-  private static void awaitQuietly(CountDownLatch latch, long seconds) {
-    try {
-      latch.await(seconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -2,13 +2,12 @@ package io.fleetacct.agent.cli;
 
 import io.fleetacct.agent.Agent;
 import io.fleetacct.agent.publish.ProducerSettings;
+import io.fleetacct.common.cli.UntilStopped;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -91,21 +90,10 @@ final class RunCommand implements Callable<Integer> {
         ProducerSettings.build(bootstrapServers, producerConfig, producerOverrides), topic, statusTopic, spoolDir,
         spoolMaxBytes, queueCapacity, Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(shutdownSeconds),
         metricsBind, metricsPort, enableDelayacct, listenerOptions.attribution, Duration.ofSeconds(sampleSeconds));
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        stopped.await(shutdownSeconds + 30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "agent-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (Agent agent = Agent.start(config)) {
-      stop.await();
-    } finally {
-      stopped.countDown();
+    // The signal's hook holds the JVM while the agent drains (bounded by --shutdown-timeout) and closes.
+    try (UntilStopped life = UntilStopped.install("agent", Duration.ofSeconds(shutdownSeconds + 30));
+         Agent agent = Agent.start(config)) {
+      life.await();
     }
     return 0;
   }

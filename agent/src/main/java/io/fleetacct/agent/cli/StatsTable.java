@@ -1,6 +1,6 @@
 package io.fleetacct.agent.cli;
 
-import io.fleetacct.agent.taskstats.Taskstats;
+import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import java.util.ArrayList;
@@ -86,19 +86,19 @@ final class StatsTable {
 
   static String flags(int flag) {
     List<String> names = new ArrayList<>();
-    if ((flag & Taskstats.AFORK) != 0) {
+    if ((flag & AcFlag.AFORK) != 0) {
       names.add("AFORK");
     }
-    if ((flag & Taskstats.ASU) != 0) {
+    if ((flag & AcFlag.ASU) != 0) {
       names.add("ASU");
     }
-    if ((flag & Taskstats.ACORE) != 0) {
+    if ((flag & AcFlag.ACORE) != 0) {
       names.add("ACORE");
     }
-    if ((flag & Taskstats.AXSIG) != 0) {
+    if ((flag & AcFlag.AXSIG) != 0) {
       names.add("AXSIG");
     }
-    if ((flag & Taskstats.AGROUP) != 0) {
+    if ((flag & AcFlag.AGROUP) != 0) {
       names.add("AGROUP");
     }
     return names.isEmpty() ? "-" : String.join(",", names);

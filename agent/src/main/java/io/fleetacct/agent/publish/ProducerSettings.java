@@ -1,8 +1,7 @@
 package io.fleetacct.agent.publish;
 
+import io.fleetacct.common.cli.ClientProperties;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,22 +54,7 @@ public final class ProducerSettings {
 
   /** Defaults, then the properties file (if any), then each key=value. */
   public static Properties build(String bootstrapServers, Path file, List<String> overrides) throws IOException {
-    Properties p = defaults(bootstrapServers);
-    if (file != null) {
-      Properties fromFile = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        fromFile.load(r);
-      }
-      p.putAll(fromFile);
-    }
-    for (String kv : overrides) {
-      int eq = kv.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("-X wants key=value, not '" + kv + "'");
-      }
-      p.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-    }
-    return p;
+    return ClientProperties.apply(defaults(bootstrapServers), file, overrides);
   }
 
   /** The producer, or an IllegalArgumentException that names the bad setting. */

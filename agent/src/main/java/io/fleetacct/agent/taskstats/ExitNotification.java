@@ -1,5 +1,6 @@
 package io.fleetacct.agent.taskstats;
 
+import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
 
 /**
@@ -23,11 +24,8 @@ public record ExitNotification(
     return nlmsgSeq & 0xffffffffL;
   }
 
-  /** Whether this exit ends its whole process (the thread group), by the counting rules. */
+  /** Whether this exit ends its whole process, by the counting rules. */
   public boolean endsProcess() {
-    if (task.getVersion() >= 12) {
-      return (task.getAcFlag() & Taskstats.AGROUP) != 0;
-    }
-    return threadGroup != null || (tgid != 0 && pid == tgid);
+    return AcFlag.endsProcess(task, threadGroup, pid, tgid);
   }
 }

@@ -26,14 +26,6 @@ public final class Taskstats {
   public static final int CGROUPSTATS_TYPE_CGROUP_STATS = 1;
   public static final int CGROUPSTATS_CMD_ATTR_FD = 1;
 
-  /** ac_flag bits (include/uapi/linux/acct.h). */
-  public static final int AFORK = 0x01;
-  public static final int ASU = 0x02;
-  public static final int ACORE = 0x08;
-  public static final int AXSIG = 0x10;
-  /** Last thread of its thread group (struct version 12 and later). */
-  public static final int AGROUP = 0x20;
-
   /** Newest struct version whose layout this decoder knows. */
   public static final int NEWEST_KNOWN_VERSION = 17;
 

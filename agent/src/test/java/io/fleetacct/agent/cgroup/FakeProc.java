@@ -1,7 +1,7 @@
 package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.taskstats.ExitNotification;
-import io.fleetacct.agent.taskstats.Taskstats;
+import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,7 +51,7 @@ final class FakeProc {
     t.setAcPid(tid);
     t.setAcTgid(tgid);
     t.setAcPpid(ppid);
-    t.setAcFlag(Taskstats.AFORK | (endsProcess ? Taskstats.AGROUP : 0));
+    t.setAcFlag(AcFlag.AFORK | (endsProcess ? AcFlag.AGROUP : 0));
     t.setAcEtime(1_000);
     return new ExitNotification(0, tid, t, tgid, null, false);
   }

@@ -10,6 +10,7 @@ import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
 import java.time.Duration;
 import java.util.List;
@@ -70,9 +71,9 @@ class ExitListenerKernelTest {
         TaskStats task = exit.task();
         assertThat(task.getAcComm()).isEqualTo(child.comm());
         assertThat(task.getAcExitcode()).as("exit status of %s", child).isEqualTo(child.status());
-        int signalled = child.kind().equals("term") || child.kind().equals("kill") ? Taskstats.AXSIG : 0;
+        int signalled = child.kind().equals("term") || child.kind().equals("kill") ? AcFlag.AXSIG : 0;
         assertThat(task.getAcFlag()).as("ac_flag of %s", child)
-            .isEqualTo(Taskstats.AFORK | Taskstats.AGROUP | signalled);
+            .isEqualTo(AcFlag.AFORK | AcFlag.AGROUP | signalled);
         assertThat(exit.pid()).isEqualTo(child.pid());
         for (Received r : records) {
           assertThat(r.where().cgroup()).as("attribution of %s", r.exit().pid()).isNotNull();

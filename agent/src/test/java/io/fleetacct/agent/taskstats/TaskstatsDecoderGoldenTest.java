@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
 import java.io.InputStream;
 import java.util.Iterator;
@@ -68,7 +69,7 @@ class TaskstatsDecoderGoldenTest {
     assertThat(e.pid()).isEqualTo(14266);
     assertThat(e.tgid()).isEqualTo(14266);
     assertThat(e.task().getAcPpid()).isEqualTo(14223);
-    assertThat(e.task().getAcFlag()).isEqualTo(Taskstats.AGROUP);
+    assertThat(e.task().getAcFlag()).isEqualTo(AcFlag.AGROUP);
     assertThat(e.task().getAcEtime()).isEqualTo(51372);
     assertThat(e.task().getAcBtime64()).isEqualTo(1795597530L);
     assertThat(e.task().getHiwaterRss()).isEqualTo(1588);

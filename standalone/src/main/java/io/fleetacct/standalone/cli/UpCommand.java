@@ -3,23 +3,24 @@ package io.fleetacct.standalone.cli;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.netlink.NetlinkException;
+import io.fleetacct.common.cli.Failures;
+import io.fleetacct.common.cli.UntilStopped;
+import io.fleetacct.common.cli.Version;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.standalone.OneHost;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./fleetacct up}: the whole pipeline on this host, until Ctrl-C. */
-@Command(name = "fleetacct up", mixinStandardHelpOptions = true, version = "fleetacct 0.1.0",
+@Command(name = "fleetacct up", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"Runs everything on this host: a Kafka broker (embedded, unless --bootstrap-servers names a"
         + " cluster), the agent for all CPUs, and the streams application with the query API.",
         "Ctrl-C (SIGINT) or SIGTERM stops it all cleanly; starting again continues from --state-dir."})
@@ -77,19 +78,8 @@ public final class UpCommand implements Callable<Integer> {
   static int run(PrintWriter out, PrintWriter err, String... args) {
     FleetacctSchemas.trustGeneratedClasses();
     return new CommandLine(new UpCommand()).setOut(out).setErr(err)
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          if (e instanceof OneHost.StartupException || e instanceof IOException || e instanceof NetlinkException
-              || e instanceof IllegalArgumentException || e instanceof EmbeddedKafkaBroker.BrokerStartException
-              || e instanceof org.apache.kafka.common.KafkaException) {
-            for (String line : String.valueOf(e.getMessage()).split("\n")) {
-              cmd.getErr().println("fleetacct up: " + line);
-            }
-            return 1;
-          }
-          cmd.getErr().println("fleetacct up: unexpected failure");
-          e.printStackTrace(cmd.getErr());
-          return 1;
-        })
+        .setExecutionExceptionHandler(Failures.handler("fleetacct up", OneHost.StartupException.class,
+            NetlinkException.class, EmbeddedKafkaBroker.BrokerStartException.class, KafkaException.class))
         .execute(args);
   }
 
@@ -102,20 +92,10 @@ public final class UpCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        stopped.await(90, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "fleetacct-up-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind, httpPort,
-        agentMetricsPort, host, enableDelayacct, topicPartitions, attribution,
-        Duration.ofSeconds(sampleSeconds)))) {
+    try (UntilStopped life = UntilStopped.install("fleetacct-up", Duration.ofSeconds(90));
+         OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind,
+             httpPort, agentMetricsPort, host, enableDelayacct, topicPartitions, attribution,
+             Duration.ofSeconds(sampleSeconds)))) {
       out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
           h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
       out.println("web console: " + h.url() + "/");
@@ -127,14 +107,15 @@ public final class UpCommand implements Callable<Integer> {
       }
       out.println("Ctrl-C stops everything.");
       out.flush();
-      while (!stop.await(statusSeconds == 0 ? Long.MAX_VALUE : statusSeconds, TimeUnit.SECONDS)) {
+      if (statusSeconds == 0) {
+        life.await();
+      }
+      while (!life.await(Duration.ofSeconds(statusSeconds))) {
         out.println(h.statusLine());
         out.flush();
       }
       out.println("stopping: deregistering, draining to Kafka, closing streams, stopping the broker...");
       out.flush();
-    } finally {
-      stopped.countDown();
     }
     return 0;
   }

@@ -1,26 +1,26 @@
 package io.fleetacct.streams.cli;
 
+import io.fleetacct.common.cli.ClientProperties;
+import io.fleetacct.common.cli.Failures;
+import io.fleetacct.common.cli.UntilStopped;
+import io.fleetacct.common.cli.Version;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fleetacct-streams}: the aggregation application and its query API. */
-@Command(name = "fleetacct-streams", mixinStandardHelpOptions = true, version = "fleetacct-streams 0.1.0",
+@Command(name = "fleetacct-streams", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Aggregates exits into delay tables and answers the query API.",
     subcommands = {StreamsCli.Run.class, CommandLine.HelpCommand.class})
 public final class StreamsCli {
@@ -32,16 +32,7 @@ public final class StreamsCli {
   static int run(PrintWriter out, PrintWriter err, String... args) {
     FleetacctSchemas.trustGeneratedClasses();
     return new CommandLine(new StreamsCli()).setOut(out).setErr(err)
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          if (e instanceof IOException || e instanceof IllegalArgumentException
-              || e instanceof org.apache.kafka.common.KafkaException) {
-            cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
-            return 1;
-          }
-          cmd.getErr().println(cmd.getCommandName() + ": unexpected failure");
-          e.printStackTrace(cmd.getErr());
-          return 1;
-        })
+        .setExecutionExceptionHandler(Failures.handler(null, KafkaException.class))
         .execute(args);
   }
 
@@ -115,40 +106,16 @@ public final class StreamsCli {
         throw new IllegalArgumentException("need --window-size >= 1, --grace >= 0, --retention >= window + grace,"
             + " --standby-replicas >= 0 and --topic-partitions >= 1");
       }
-      Properties extra = new Properties();
-      if (streamsConfig != null) {
-        try (Reader r = Files.newBufferedReader(streamsConfig)) {
-          extra.load(r);
-        }
-      }
-      for (String kv : overrides) {
-        int eq = kv.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("-X wants key=value, not '" + kv + "'");
-        }
-        extra.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-      }
+      Properties extra = ClientProperties.apply(new Properties(), streamsConfig, overrides);
       FleetacctTopology.Config topology = new FleetacctTopology.Config(exitsTopic, statusTopic, deadLetterTopic,
           outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(graceSeconds),
           Duration.ofSeconds(retentionSeconds));
-      CountDownLatch stop = new CountDownLatch(1);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        stop.countDown();
-        try {
-          stopped.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "streams-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      try (StreamsApp app = StreamsApp.start(new StreamsApp.Config(bootstrapServers, applicationId, stateDir,
-          httpBind, httpPort, advertisedHost == null ? httpBind : advertisedHost, standbyReplicas, topology,
-          partitions, extra))) {
+      try (UntilStopped life = UntilStopped.install("streams", Duration.ofSeconds(60));
+           StreamsApp app = StreamsApp.start(new StreamsApp.Config(bootstrapServers, applicationId, stateDir,
+               httpBind, httpPort, advertisedHost == null ? httpBind : advertisedHost, standbyReplicas, topology,
+               partitions, extra))) {
         System.out.println("query API: " + app.url() + "/v1");
-        stop.await();
-      } finally {
-        stopped.countDown();
+        life.await();
       }
       return 0;
     }

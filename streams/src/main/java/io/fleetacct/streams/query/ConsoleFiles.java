@@ -1,9 +1,9 @@
 package io.fleetacct.streams.query;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.fleetacct.common.http.HttpEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,14 +18,10 @@ final class ConsoleFiles {
   static void serve(HttpExchange ex, String name) throws IOException {
     byte[] body = FILES.get(name);
     String type = name.endsWith(".js") ? "text/javascript" : name.endsWith(".css") ? "text/css" : "text/html";
-    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
     ex.getResponseHeaders().set("Cache-Control", "no-cache");
     ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
     ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    ex.sendResponseHeaders(200, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
+    HttpEndpoint.respond(ex, 200, type + "; charset=utf-8", body);
   }
 
   private static Map<String, byte[]> load() {

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.json.RecordJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
 
 /** The query API's JSON: kernel field names, ISO-8601 times. */
@@ -39,22 +42,13 @@ final class Json {
     return o;
   }
 
+  /** The record's fields into {@code o}, as {@link RecordJson} writes them everywhere. */
   private static void fields(IndexedRecord r, ObjectNode o) {
-    for (Schema.Field f : r.getSchema().getFields()) {
-      Object v = r.get(f.pos());
-      if (v instanceof Instant i) {
-        o.put(f.name(), i.toString());
-      } else if (v instanceof Long l) {
-        o.put(f.name(), l);
-      } else if (v instanceof Integer n) {
-        o.put(f.name(), n);
-      } else if (v instanceof Boolean b) {
-        o.put(f.name(), b);
-      } else if (v == null) {
-        o.putNull(f.name());
-      } else {
-        o.put(f.name(), v.toString());
-      }
+    try (TokenBuffer buf = new TokenBuffer(MAPPER, false)) {
+      RecordJson.write(r, buf);
+      o.setAll((ObjectNode) MAPPER.readTree(buf.asParser()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in memory: does not happen
     }
   }
 

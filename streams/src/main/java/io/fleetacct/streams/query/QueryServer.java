@@ -3,14 +3,10 @@ package io.fleetacct.streams.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fleetacct.common.http.HttpEndpoint;
 import io.fleetacct.streams.topology.FleetacctTopology;
-import io.prometheus.metrics.config.EscapingScheme;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,20 +24,8 @@ public final class QueryServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
 
-  static {
-    // The JDK server writes headers and body apart; with Nagle's algorithm on, the client's delayed
-    // ACK holds the body back ~40 ms on every response. Read once, before the first server starts.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
-    Thread t = new Thread(r, "query-http");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor = HttpEndpoint.threads(8, "query-http");
   // Fan-outs wait for peers on their own threads: a request thread waiting for a peer that waits
   // for it could otherwise exhaust the request threads of both.
   private final ExecutorService fanoutThreads = Executors.newCachedThreadPool(r -> {
@@ -60,13 +44,7 @@ public final class QueryServer implements AutoCloseable {
 
   /** Binds the address now (port 0: any free port), so the advertised URL can name the port. */
   public static QueryServer bind(String host, int port) throws IOException {
-    HttpServer s;
-    try {
-      s = HttpServer.create(new InetSocketAddress(host, port), 64);
-    } catch (java.net.BindException e) {
-      throw new IOException("cannot serve the query API on " + host + ":" + port + ": " + e.getMessage()
-          + " (is the port in use? choose another with --http-port)", e);
-    }
+    HttpServer s = HttpEndpoint.bind(host, port, 64, "the query API", "--http-port");
     return new QueryServer(s);
   }
 
@@ -101,7 +79,7 @@ public final class QueryServer implements AutoCloseable {
       if (route instanceof Route.Health) {
         health(ex);
       } else if (route instanceof Route.Metrics) {
-        metrics(ex);
+        HttpEndpoint.metrics(ex, registry);
       } else if (route instanceof Route.ConsoleFile f) {
         ConsoleFiles.serve(ex, f.name());
       } else {
@@ -127,24 +105,8 @@ public final class QueryServer implements AutoCloseable {
     respond(ex, ok ? 200 : 503, Json.MAPPER.createObjectNode().put("state", state.name()));
   }
 
-  private void metrics(HttpExchange ex) throws IOException {
-    ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
-    PrometheusTextFormatWriter.create().write(body, registry.scrape(), EscapingScheme.DEFAULT);
-    ex.getResponseHeaders().set("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE);
-    byte[] b = body.toByteArray();
-    ex.sendResponseHeaders(200, b.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(b);
-    }
-  }
-
   private static void respond(HttpExchange ex, int status, JsonNode body) throws IOException {
-    byte[] b = Json.MAPPER.writeValueAsBytes(body);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, b.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(b);
-    }
+    HttpEndpoint.respond(ex, status, "application/json", Json.MAPPER.writeValueAsBytes(body));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.fleetacct.streams.topology;
 
+import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
@@ -37,7 +38,6 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class Totals {
 
-  private static final int AGROUP = 0x20;
   private static final byte FORMAT = 1;
 
   private static final byte SUM = 0;
@@ -105,10 +105,7 @@ public final class Totals {
   /** Whether an exit ends its whole process. */
   public static boolean endsProcess(TaskExit exit) {
     TaskStats t = exit.getTask();
-    if (t.getVersion() >= 12) {
-      return (t.getAcFlag() & AGROUP) != 0;
-    }
-    return exit.getThreadGroup() != null || (t.getAcTgid() != 0 && t.getAcPid() == t.getAcTgid());
+    return AcFlag.endsProcess(t, exit.getThreadGroup(), t.getAcPid(), t.getAcTgid());
   }
 
   /**

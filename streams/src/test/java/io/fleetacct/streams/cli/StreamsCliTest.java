@@ -37,7 +37,7 @@ class StreamsCliTest {
   void aPropertyWithoutValueIsNamed(@TempDir Path state) {
     assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(), "-X", "linger.ms"))
         .isEqualTo(1);
-    assertThat(err.toString().trim()).isEqualTo("run: -X wants key=value, not 'linger.ms'");
+    assertThat(err.toString().trim()).isEqualTo("run: -X wants KEY=VALUE, not 'linger.ms'");
   }
 
   @Test
