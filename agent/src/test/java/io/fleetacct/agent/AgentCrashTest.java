@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.testing.IntegrationTest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The agent killed with SIGKILL while spooling: what was spooled arrives, and the loss is a counted gap. */
 @WithKafkaBroker(dedicated = true)
+@IntegrationTest
 class AgentCrashTest {
 
   @TempDir Path spoolDir;

@@ -11,11 +11,12 @@ import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.testing.IntegrationTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The whole agent against the real kernel and a real broker. */
 @WithKafkaBroker
+@IntegrationTest
 class AgentKafkaTest {
 
   @TempDir Path spoolDir;

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka away: the agent spools, loses nothing it did not count, and catches up in order. */
 @WithKafkaBroker(dedicated = true)
+@IntegrationTest
 class AgentOutageTest {
 
   private static final long OUTAGE_SECONDS = Long.getLong("fleetacct.outage.seconds", 60);

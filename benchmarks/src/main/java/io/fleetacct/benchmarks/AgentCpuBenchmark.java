@@ -1,8 +1,8 @@
 package io.fleetacct.benchmarks;
 
 import io.fleetacct.agent.taskstats.CpuList;
-import io.fleetacct.agent.testing.CProgram;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.CProgram;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import java.io.IOException;

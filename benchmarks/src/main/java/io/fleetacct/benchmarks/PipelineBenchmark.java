@@ -12,7 +12,7 @@ import io.fleetacct.agent.taskstats.TaskstatsDecoder;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.serde.FleetacctSchemas;
-import java.io.InputStream;
+import io.fleetacct.testing.Captures;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -34,8 +34,8 @@ public final class PipelineBenchmark {
   public static void main(String[] args) throws Exception {
     FleetacctSchemas.trustGeneratedClasses();
     long exits = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
-    List<byte[]> captures = List.of(capture("01-single-threaded-sleep"), capture("03-dd-direct-io-delayacct-on"),
-        capture("01-single-threaded-sleep"), capture("02-multithreaded-python3-with-tgid-aggr"));
+    List<byte[]> captures = Stream.of(Captures.SINGLE_THREADED, Captures.DD_DELAYACCT, Captures.SINGLE_THREADED,
+        Captures.MULTITHREADED_WITH_TGID).map(Captures::message).toList();
     Path spoolDir = Files.createTempDirectory("fleetacct-bench-spool-");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       broker.createTopic("bench.exits", 1);
@@ -87,9 +87,4 @@ public final class PipelineBenchmark {
     }
   }
 
-  private static byte[] capture(String name) throws Exception {
-    try (InputStream in = PipelineBenchmark.class.getResourceAsStream("/captures/" + name + ".bin")) {
-      return in.readAllBytes();
-    }
-  }
 }

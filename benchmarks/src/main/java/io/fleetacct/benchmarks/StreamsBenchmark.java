@@ -5,7 +5,6 @@ import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
-import io.fleetacct.schema.testing.SampleRecords;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import java.lang.management.ManagementFactory;
@@ -175,7 +174,7 @@ public final class StreamsBenchmark {
   }
 
   private static TaskExit exit(int i, Instant at) {
-    TaskExit e = SampleRecords.singleThreadedExit(i / 100);
+    TaskExit e = CapturedExits.single();
     e.setHost("host-" + i % 100);
     e.setAgentInstance("agent-" + i % 100);
     e.setAgentSeq(i / 100);

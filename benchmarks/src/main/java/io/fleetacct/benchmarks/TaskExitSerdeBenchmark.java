@@ -3,7 +3,6 @@ package io.fleetacct.benchmarks;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
-import io.fleetacct.schema.testing.SampleRecords;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,7 +43,7 @@ public class TaskExitSerdeBenchmark {
   @Setup
   public void setUp() {
     serde = FleetacctSerdes.taskExit();
-    exit = "full".equals(shape) ? SampleRecords.fullTaskExit() : SampleRecords.singleThreadedExit(42);
+    exit = "full".equals(shape) ? CapturedExits.full() : CapturedExits.single();
     encoded = serde.serialize("fleetacct.exits", exit);
   }
 

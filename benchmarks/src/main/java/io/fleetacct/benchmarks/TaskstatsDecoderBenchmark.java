@@ -3,8 +3,8 @@ package io.fleetacct.benchmarks;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.agent.taskstats.MalformedMessageException;
 import io.fleetacct.agent.taskstats.TaskstatsDecoder;
+import io.fleetacct.testing.Captures;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +43,7 @@ public class TaskstatsDecoderBenchmark {
 
   @Setup
   public void setUp() throws IOException {
-    byte[] raw;
-    try (InputStream in = TaskstatsDecoderBenchmark.class.getResourceAsStream("/captures/" + capture + ".bin")) {
-      raw = in.readAllBytes();
-    }
+    byte[] raw = Captures.message(capture);
     message = ByteBuffer.allocateDirect(raw.length).order(ByteOrder.nativeOrder());
     message.put(raw).flip();
     length = raw.length;

@@ -12,6 +12,7 @@ import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exit, and an undecodable record must go to the connector's dead-letter topic, not into a table.
  */
 @WithKafkaBroker
+@IntegrationTest
 class JdbcSinkTest {
 
   private static final int EXITS = 1_000;

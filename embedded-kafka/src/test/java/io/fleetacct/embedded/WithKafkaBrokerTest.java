@@ -2,10 +2,12 @@ package io.fleetacct.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.testing.IntegrationTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @WithKafkaBroker
+@IntegrationTest
 class WithKafkaBrokerTest {
 
   private final EmbeddedKafkaBroker fromConstructor;

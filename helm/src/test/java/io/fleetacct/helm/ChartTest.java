@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fleetacct.testing.IntegrationTest;
 import java.io.File;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PATH): lint, render with default and non-default values, parse every manifest with fabric8's
  * Kubernetes model rejecting unknown fields, and hold the kernel interface's hard rules.
  */
+@IntegrationTest
 class ChartTest {
 
   private static final Path CHART = Path.of("fleetacct").toAbsolutePath();

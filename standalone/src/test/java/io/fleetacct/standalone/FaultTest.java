@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
@@ -23,6 +23,7 @@ import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.cli.StreamsCli;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.Tables;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dfleetacct.fault.outage=SECONDS shortens the broker outage for a quick run.
  */
 @WithKafkaBroker(dedicated = true)
+@IntegrationTest
 class FaultTest {
 
   private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("fleetacct.fault.outage", 60));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetacct.agent.cli.AgentCli;
-import io.fleetacct.agent.testing.CProgram;
+import io.fleetacct.testing.CProgram;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
@@ -17,6 +17,7 @@ import io.fleetacct.standalone.testing.KernelAccount;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * agent SIGKILL and restart on the same spool directory, paused meanwhile so that nothing of it is in
  * flight at the kill: its totals too equal its threads' exit records exactly, none lost, none twice.
  */
+@IntegrationTest
 class LiveSamplingTest {
 
   private static final Duration WINDOW = Duration.ofSeconds(5);

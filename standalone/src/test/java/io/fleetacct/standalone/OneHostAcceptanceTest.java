@@ -10,12 +10,13 @@ import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.agent.testing.Spawn;
+import io.fleetacct.testing.Spawn;
 import io.fleetacct.agent.testing.TestCgroup;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.standalone.testing.KernelTotals;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka Streams. A workload runs in a cgroup of its own with command names of its own; a listener
  * of the test's own records what the kernel reported; the query API must report exactly that.
  */
+@IntegrationTest
 class OneHostAcceptanceTest {
 
   private final HttpClient http = HttpClient.newHttpClient();

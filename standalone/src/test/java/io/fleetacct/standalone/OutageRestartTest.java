@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
@@ -19,6 +19,7 @@ import io.fleetacct.standalone.testing.KernelAccount;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exactly, and the only sequence gaps are exits that no agent was registered for (the workload
  * pauses while the agent restarts, so those are other processes of the machine).
  */
+@IntegrationTest
 class OutageRestartTest {
 
   private static final int SHUTDOWN_TIMEOUT = 5;

@@ -8,7 +8,7 @@ import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
@@ -17,6 +17,7 @@ import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.standalone.testing.TestCertificates;
 import io.fleetacct.streams.cli.StreamsCli;
+import io.fleetacct.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * files alone and count a workload exactly; with a wrong password each fails fast, says why, and
  * writes nothing.
  */
+@IntegrationTest
 class SaslSslTest {
 
   private static final String USER = "fleetacct";

@@ -10,6 +10,7 @@ import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.testing.SampleRecords;
 import io.fleetacct.streams.testing.TwoInstances;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from the survivor after the other is killed with SIGKILL.
  */
 @WithKafkaBroker
+@IntegrationTest
 class RangedTopTest {
 
   // Three hours ago, on the hour: inside the 7-day retention, and the ranges line up with hours.

@@ -10,6 +10,7 @@ import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.testing.SampleRecords;
 import io.fleetacct.streams.testing.TwoInstances;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is the same from both; and with one instance killed (SIGKILL) the other answers every key alone.
  */
 @WithKafkaBroker
+@IntegrationTest
 class TwoInstancesTest {
 
   private static final int EXITS = 10_000;

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class ProcConnector implements AutoCloseable {
 
+  private static final int MAX_DATAGRAMS_PER_POLL = 4096;
+
   /** Receives events on the connector's thread. */
   public interface Events {
     /** @param timestampNanos when the kernel sent it, CLOCK_MONOTONIC (as System.nanoTime) */
@@ -83,14 +85,15 @@ public final class ProcConnector implements AutoCloseable {
   }
 
   /**
-   * Receives what is queued (blocking up to the receive timeout for the first datagram) and hands
-   * FORK and EXEC events on. Returns the number of events, or -1 on a kernel overflow (ENOBUFS:
-   * events were lost).
+   * Receives what is queued (blocking up to the receive timeout for the first datagram, then at
+   * most {@value #MAX_DATAGRAMS_PER_POLL} datagrams, so that a fork storm cannot keep the caller
+   * here) and hands FORK and EXEC events on. Returns the number of events, or -1 on a kernel
+   * overflow (ENOBUFS: events were lost).
    */
   public int poll(Events events) throws NetlinkException {
     int count = 0;
     boolean dontWait = false;
-    while (true) {
+    for (int i = 0; i < MAX_DATAGRAMS_PER_POLL; i++) {
       int n;
       try {
         n = socket.receive(rx, dontWait);
@@ -106,6 +109,7 @@ public final class ProcConnector implements AutoCloseable {
       count += dispatch(n, events);
       dontWait = true;
     }
+    return count;
   }
 
   private int dispatch(int n, Events events) {

@@ -8,9 +8,10 @@ import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.agent.testing.Spawn;
+import io.fleetacct.testing.Spawn;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.schema.CgroupSource;
+import io.fleetacct.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mode must be right for every exit; proc mode must hold the floors below, measured on the CI
  * machine kind (docs/attribution.md has the figures).
  */
+@IntegrationTest
 class AttributionKernelTest {
 
   static final int PROCESSES = 1_000;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,7 @@ class AgentCliTest {
   }
 
   @Test
+  @IntegrationTest
   void checkPassesWhereExitsCanBeReceived() {
     KernelAssumptions.assumeExitNotifications();
     assertThat(AgentCli.run("check")).isZero();
@@ -92,6 +94,7 @@ class AgentCliTest {
   }
 
   @Test
+  @IntegrationTest
   void checkWithoutBpfCapabilitiesWarnsThatExactAttributionFallsBack() throws Exception {
     KernelAssumptions.assumeExitNotifications();
     // A child without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN, as a pod that was given NET_ADMIN only.
@@ -108,6 +111,7 @@ class AgentCliTest {
   }
 
   @Test
+  @IntegrationTest
   void pidOfAMissingProcessSaysNoSuchProcess() {
     KernelAssumptions.assumeExitNotifications();
     assertThat(AgentCli.run("pid", "4000000000")).isEqualTo(1);
@@ -115,6 +119,7 @@ class AgentCliTest {
   }
 
   @Test
+  @IntegrationTest
   void pidPrintsThisProcessAsJson() throws Exception {
     KernelAssumptions.assumeExitNotifications();
     assertThat(AgentCli.run("pid", String.valueOf(ProcessHandle.current().pid()), "--format", "json")).isZero();
@@ -124,6 +129,7 @@ class AgentCliTest {
   }
 
   @Test
+  @IntegrationTest
   void listenPrintsTaskExitShapedJsonLines() throws Exception {
     KernelAssumptions.assumeExitNotifications();
     Future<Integer> listening = Executors.newSingleThreadExecutor()

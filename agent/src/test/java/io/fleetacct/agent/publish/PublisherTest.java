@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -60,6 +61,21 @@ class PublisherTest {
         Duration.ofSeconds(10), Duration.ofSeconds(5)), producer, spool, journal, "host-1",
         SampleRecords::fullAgentStatus, counters);
     return p;
+  }
+
+  /**
+   * Acknowledges what the publisher sends until {@code stop} is done: a stop ends with a last
+   * heartbeat that it waits for (up to its deadline) once everything else is acknowledged.
+   */
+  private static void acknowledgeUntilDone(CompletableFuture<Void> stop, MockProducer<String, byte[]> kafka)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!stop.isDone() && System.nanoTime() < deadline) {
+      if (!kafka.completeNext()) {
+        Thread.sleep(5);
+      }
+    }
+    stop.get(1, TimeUnit.SECONDS);
   }
 
   /**
@@ -269,7 +285,7 @@ class PublisherTest {
     await(() -> p.inFlight() == 1);
     kafka.completeNext();
     await(() -> counters.published.sum() == 3);
-    p.close();
+    acknowledgeUntilDone(CompletableFuture.runAsync(p::close), kafka);
     assertThat(p.spooledRecords()).isZero();
   }
 
@@ -282,10 +298,7 @@ class PublisherTest {
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> p.close(Duration.ofSeconds(5)));
     Thread.sleep(100);
     assertThat(stop).isNotDone(); // waiting for Kafka
-    for (int i = 0; i < 10; i++) {
-      kafka.completeNext();
-    }
-    stop.get();
+    acknowledgeUntilDone(stop, kafka); // the ten, then the stop's last heartbeat
     assertThat(counters.published.sum()).isEqualTo(10);
     assertThat(p.spooledRecords()).isZero();
     assertThat(counters.dropped.sum()).isZero();

@@ -9,9 +9,10 @@ import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.TestCgroup;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.Workload;
 import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
+import io.fleetacct.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real kernel: our own processes exit in known ways, and every exit arrives exactly right. */
+@IntegrationTest
 class ExitListenerKernelTest {
 
   private static final int PROCESSES = 2_000;

@@ -3,7 +3,8 @@ package io.fleetacct.agent.taskstats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.agent.testing.Workload;
+import io.fleetacct.testing.IntegrationTest;
+import io.fleetacct.testing.Workload;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real kernel under load: no drops at full exit rate (attribution under load: AttributionKernelTest). */
+@IntegrationTest
 class ExitListenerLoadTest {
 
   @BeforeEach

@@ -1,8 +1,6 @@
 package io.fleetacct.agent.taskstats;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.fleetacct.testing.Captures;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -13,13 +11,9 @@ final class ExitMessages {
 
   private ExitMessages() {}
 
-  /** A real capture from src/test/resources/captures. */
+  /** A real capture (test-fixtures' captures/). */
   static byte[] capture(String name) {
-    try (InputStream in = ExitMessages.class.getResourceAsStream("/captures/" + name + ".bin")) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Captures.message(name);
   }
 
   static ByteBuffer wrap(byte[] message) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
-import java.io.InputStream;
+import io.fleetacct.testing.Captures;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -25,10 +25,7 @@ class TaskstatsDecoderGoldenTest {
   void everyFieldMatchesTheReferenceDecoder(String capture) throws Exception {
     byte[] raw = ExitMessages.capture(capture);
     ExitNotification exit = decoder.decode(ExitMessages.wrap(raw), 0, raw.length);
-    JsonNode expected;
-    try (InputStream in = getClass().getResourceAsStream("/captures/" + capture + ".expected.json")) {
-      expected = new ObjectMapper().readTree(in);
-    }
+    JsonNode expected = new ObjectMapper().readTree(Captures.expectedJson(capture));
     assertThat(exit.nlmsgSeq()).isEqualTo(expected.get("seq").asInt());
     JsonNode records = expected.get("records");
     assertThat(exit.pid()).isEqualTo(records.get(0).get("id").asLong());

@@ -4,7 +4,7 @@ import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.HostIdentity;
-import io.fleetacct.agent.testing.CProgram;
+import io.fleetacct.testing.CProgram;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;

@@ -6,6 +6,7 @@ import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.testing.SampleRecords;
+import io.fleetacct.testing.IntegrationTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** TaskExit records through a real broker with the real serdes: every record back, exactly once. */
 @WithKafkaBroker
+@IntegrationTest
 class TaskExitOverKafkaTest {
 
   private static final int RECORDS = 1_000;

@@ -14,6 +14,7 @@ import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * re-ranks. Screenshots (desktop and phone) are kept in target/console/ as test artifacts.
  */
 @WithKafkaBroker
+@IntegrationTest
 class ConsoleBrowserTest {
 
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));

@@ -6,6 +6,7 @@ import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.WithKafkaBroker;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.IntegrationTest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dfleetacct.fuzz.requests (default 3,000).
  */
 @WithKafkaBroker
+@IntegrationTest
 class QueryApiFuzzTest {
 
   private static final int REQUESTS = Integer.getInteger("fleetacct.fuzz.requests", 3_000);

@@ -1,4 +1,4 @@
-package io.fleetacct.agent.testing;
+package io.fleetacct.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs src/test/resources/workload/spawn.c: short-lived processes (some multi-threaded) that
+ * Runs workload/spawn.c (resources beside this class): short-lived processes (some multi-threaded) that
  * enter a cgroup in one of the ways real software does, each task named after the cgroup it
  * exits in: {@code prefix + "a"} for A, {@code prefix + "s"} for S.
  */

@@ -1,4 +1,4 @@
-package io.fleetacct.agent.testing;
+package io.fleetacct.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** A test workload in C from src/test/resources/workload/, compiled with the system's cc on first use. */
+/** A test workload in C from workload/ (resources beside this class), compiled with the system's cc on first use. */
 public final class CProgram {
 
   private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
@@ -28,7 +28,7 @@ public final class CProgram {
     try {
       Path dir = Files.createTempDirectory("fleetacct-" + name + "-");
       Path source = dir.resolve(name + ".c");
-      try (InputStream in = CProgram.class.getResourceAsStream("/workload/" + name + ".c")) {
+      try (InputStream in = CProgram.class.getResourceAsStream("workload/" + name + ".c")) {
         Files.copy(in, source);
       }
       Path out = dir.resolve(name);

@@ -1,4 +1,4 @@
-package io.fleetacct.agent.testing;
+package io.fleetacct.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs src/test/resources/workload/exits.c: a process that forks children which exit in known ways
+ * Runs workload/exits.c (resources beside this class): a process that forks children which exit in known ways
  * (exit codes, signals, extra threads), reaps them and reports each one. Compiled with the
  * system's C compiler on first use.
  */
