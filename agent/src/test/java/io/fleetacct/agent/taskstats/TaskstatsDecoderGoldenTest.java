@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.testing.Captures;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,8 +39,7 @@ class TaskstatsDecoderGoldenTest {
 
   private static void assertSameFields(TaskStats actual, JsonNode expected) {
     int compared = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : expected.properties()) {
       Schema.Field f = actual.getSchema().getField(e.getKey());
       if (f == null) {
         continue; // ac_pad

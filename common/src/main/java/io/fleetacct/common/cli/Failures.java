@@ -1,6 +1,7 @@
 package io.fleetacct.common.cli;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -26,7 +27,11 @@ public final class Failures implements CommandLine.IExecutionExceptionHandler {
    */
   @SafeVarargs
   public static Failures handler(String prefix, Class<? extends Exception>... expected) {
-    return new Failures(prefix, List.of(expected));
+    List<Class<? extends Exception>> kinds = new ArrayList<>(expected.length);
+    for (Class<? extends Exception> kind : expected) {
+      kinds.add(kind);
+    }
+    return new Failures(prefix, List.copyOf(kinds));
   }
 
   @Override

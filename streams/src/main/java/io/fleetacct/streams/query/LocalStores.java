@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.KeyPrefix;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Tables;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -32,7 +32,6 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class LocalStores {
 
-  private static final StringSerializer KEYS = new StringSerializer();
 
   private final KafkaStreams streams;
   private final Restorations restorations;
@@ -84,8 +83,7 @@ final class LocalStores {
         if (q.range().isPresent()) {
           Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), d.prefix(), sums);
         } else {
-          try (KeyValueIterator<String, long[]> it = d.totalsPrefix().isEmpty() ? kv.all()
-              : kv.prefixScan(d.totalsPrefix(), KEYS)) {
+          try (KeyValueIterator<String, long[]> it = KeyPrefix.scan(kv, d.totalsPrefix())) {
             it.forEachRemaining(e -> {
               String key = d.rankedTotalsKey(e.key);
               if (key != null) {

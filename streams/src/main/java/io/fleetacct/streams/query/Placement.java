@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -31,17 +33,39 @@ final class Placement {
 
   /** Every partition of {@code store}. */
   List<Partition> all(String store) throws Unavailable {
-    int[] count = {-1};
-    partition(store, streams.queryMetadataForKey(store, "", (topic, k, v, n) -> {
-      count[0] = n;
-      return Optional.of(Set.of(0));
-    }));
+    Fixed first = new Fixed(0);
+    partition(store, streams.queryMetadataForKey(store, "", first));
     List<Partition> out = new ArrayList<>();
-    for (int p = 0; p < count[0]; p++) {
-      int fixed = p;
-      out.add(partition(store, streams.queryMetadataForKey(store, "", (topic, k, v, n) -> Optional.of(Set.of(fixed)))));
+    for (int p = 0; p < first.partitionCount; p++) {
+      out.add(partition(store, streams.queryMetadataForKey(store, "", new Fixed(p))));
     }
     return out;
+  }
+
+  /** Places any key in one given partition, and learns how many partitions there are. */
+  private static final class Fixed implements StreamPartitioner<String, Object> {
+
+    private final int partition;
+    private int partitionCount = -1;
+
+    Fixed(int partition) {
+      this.partition = partition;
+    }
+
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, String key, Object value, Headers headers,
+                                             int numPartitions) {
+      partitionCount = numPartitions;
+      return Optional.of(Set.of(partition));
+    }
+
+    // Kafka 4.4 deprecates this form for the one with headers, yet keeps it abstract.
+    @Override
+    @SuppressWarnings("removal")
+    @Deprecated
+    public Optional<Set<Integer>> partitions(String topic, String key, Object value, int numPartitions) {
+      return partitions(topic, key, value, null, numPartitions);
+    }
   }
 
   private static Partition partition(String store, KeyQueryMetadata md) throws Unavailable {

@@ -38,6 +38,7 @@ final class RollupWriter implements Processor<Windowed<String>, long[], Void, Vo
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     this.context = context;
+    stores.clear(); // Kafka Streams initializes a revived task's processors again (TaskCorruptedException)
     for (Rollups.Index i : indexes) {
       stores.add(context.getStateStore(i.store()));
     }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -28,7 +27,6 @@ public final class Rollups {
   /** How many windows a bucket of each level covers, finest first. */
   static final int[] FACTORS = {1, 10, 60};
   public static final char SEPARATOR = '\u0000';
-  private static final StringSerializer KEYS = new StringSerializer();
   /** A bucket prefix: the level digit, 16 hex digits of the start, the separator. */
   private static final int PREFIX_LENGTH = 18;
 
@@ -158,7 +156,7 @@ public final class Rollups {
                          Map<String, long[]> sums) {
     int skip = PREFIX_LENGTH + prefix.length();
     for (Bucket b : buckets) {
-      try (KeyValueIterator<String, long[]> it = store.prefixScan(b.prefix() + prefix, KEYS)) {
+      try (KeyValueIterator<String, long[]> it = KeyPrefix.scan(store, b.prefix() + prefix)) {
         it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Totals::merge));
       }
     }
