@@ -2,7 +2,7 @@ package io.fleetacct.streams;
 
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.streams.query.QueryServer;
-import io.fleetacct.streams.query.Restorations;
+import io.fleetacct.streams.query.StoreReadiness;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -87,9 +87,10 @@ public final class StreamsApp implements AutoCloseable {
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     registry.register(new KafkaStreamsMetrics(streams));
-    Restorations restorations = new Restorations();
-    streams.setGlobalStateRestoreListener(restorations);
-    server.start(streams, c.topology(), restorations, self, registry);
+    StoreReadiness readiness = new StoreReadiness();
+    streams.setGlobalStateRestoreListener(readiness);
+    streams.setStandbyUpdateListener(readiness);
+    server.start(streams, c.topology(), readiness, self, registry);
     streams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; replacing it", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse

@@ -34,12 +34,12 @@ final class LocalStores {
 
 
   private final KafkaStreams streams;
-  private final Restorations restorations;
+  private final StoreReadiness readiness;
   private final Duration window;
 
-  LocalStores(KafkaStreams streams, Restorations restorations, Duration window) {
+  LocalStores(KafkaStreams streams, StoreReadiness readiness, Duration window) {
     this.streams = streams;
-    this.restorations = restorations;
+    this.readiness = readiness;
     this.window = window;
   }
 
@@ -127,17 +127,27 @@ final class LocalStores {
   }
 
   /**
-   * Reads partition {@code partition} of store {@code name}, active or standby, unless it is
-   * being restored; a store that closes while it is read (migrated) is Unavailable too.
+   * Reads partition {@code partition} of store {@code name} here: from its active task if that
+   * runs here, else from a standby here that has caught up ({@link StoreReadiness}); anything else
+   * (restoring, starting, a standby still loading, migrated away, closed while read) is Unavailable,
+   * and the query asks the next instance.
    */
   private <S, R> R read(String name, int partition, QueryableStoreType<S> type, StoreRead<S, R> read)
       throws Unavailable {
-    if (restorations.restoring(name, partition)) {
+    if (readiness.restoring(name, partition)) {
       throw new Unavailable("partition " + partition + " of " + name + " is being restored here");
     }
+    StoreQueryParameters<S> running = StoreQueryParameters.fromNameAndType(name, type).withPartition(partition);
     try {
-      return read.apply(streams.store(StoreQueryParameters.fromNameAndType(name, type).withPartition(partition)
-          .enableStaleStores()));
+      return read.apply(streams.store(running));
+    } catch (InvalidStateStoreException notRunningHere) {
+      if (!readiness.standbyReady(name, partition)) {
+        throw new Unavailable("partition " + partition + " of " + name + " is not queryable here now: "
+            + notRunningHere.getMessage() + " (and no caught-up standby of it here)");
+      }
+    }
+    try {
+      return read.apply(streams.store(running.enableStaleStores()));
     } catch (InvalidStateStoreException e) {
       throw new Unavailable("partition " + partition + " of " + name + " is not queryable here now: "
           + e.getMessage());

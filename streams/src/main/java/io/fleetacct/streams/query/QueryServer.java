@@ -54,14 +54,14 @@ public final class QueryServer implements AutoCloseable {
 
   /**
    * Starts answering, for {@code streams} (running {@code topology}) whose application.server is
-   * {@code self}; {@code restorations} must be its global restore listener.
+   * {@code self}; {@code readiness} must be its global restore listener and standby update listener.
    */
-  public void start(KafkaStreams streams, FleetacctTopology.Config topology, Restorations restorations, HostInfo self,
+  public void start(KafkaStreams streams, FleetacctTopology.Config topology, StoreReadiness readiness, HostInfo self,
                     PrometheusRegistry registry) {
     this.streams = streams;
     this.registry = registry;
     this.routes = new Routes(topology.retention(), Clock.systemUTC());
-    this.answers = new Answers(new LocalStores(streams, restorations, topology.windowSize()), new Placement(streams),
+    this.answers = new Answers(new LocalStores(streams, readiness, topology.windowSize()), new Placement(streams),
         new Fanout(fanoutThreads), new Peers(), self);
     server.createContext("/", this::handle);
     server.setExecutor(executor);
