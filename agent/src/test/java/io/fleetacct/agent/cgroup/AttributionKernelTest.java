@@ -39,16 +39,17 @@ class AttributionKernelTest {
   static final int PROCESSES = 1_000;
 
   /**
-   * Proc mode: the least share of exits (in %) attributed right per way, under the lowest figure
-   * seen on the CI machine kind (docs/attribution.md): proc mode races the workload, and its share
-   * moves with the machine's load from run to run. A regression guard, not a promise.
+   * Proc mode: the least share of exits (in %) attributed right per way, well under the lowest
+   * figure seen on the CI machine kind (docs/attribution.md): proc mode races the workload, and its
+   * share moves with the machine's load from run to run (clone3: 80.7 to 99.9%). A guard against
+   * breaking it, not a promise; exact mode is held to every exit.
    */
   static final Map<Spawn.Way, Double> PROC_FLOOR = new EnumMap<>(Map.of(
-      Spawn.Way.join, 90.0,
-      Spawn.Way.move, 85.0,
-      Spawn.Way.shell, 99.0,
-      Spawn.Way.clone3, 80.0,
-      Spawn.Way.leave, 30.0));
+      Spawn.Way.join, 85.0,
+      Spawn.Way.move, 80.0,
+      Spawn.Way.shell, 95.0,
+      Spawn.Way.clone3, 65.0,
+      Spawn.Way.leave, 25.0));
 
   record Seen(String cgroup, CgroupSource source) {}
 
