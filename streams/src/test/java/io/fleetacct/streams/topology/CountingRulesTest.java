@@ -13,6 +13,7 @@ import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +31,12 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every counting rule of docs/counting-rules.md, through the real topology on TopologyTestDriver. */
 class CountingRulesTest {
+
+  @TempDir Path stateDir;
 
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
   private final FleetacctTopology.Config config = FleetacctTopology.Config.defaults();
@@ -45,6 +49,7 @@ class CountingRulesTest {
     FleetacctSchemas.trustGeneratedClasses();
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "counting-rules");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(FleetacctTopology.build(config), p);
     exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());

@@ -7,6 +7,7 @@ import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +27,11 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RollupsTest {
+
+  @TempDir Path stateDir;
 
   private static final Duration MINUTE = Duration.ofMinutes(1);
   private static final Instant T0 = Instant.parse("2026-11-30T09:00:00Z");
@@ -99,6 +103,7 @@ class RollupsTest {
     FleetacctTopology.Config config = FleetacctTopology.Config.defaults();
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollups");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     try (TopologyTestDriver driver = new TopologyTestDriver(FleetacctTopology.build(config), p)) {
       TestInputTopic<String, byte[]> exits = driver.createInputTopic(config.exitsTopic(),
@@ -154,6 +159,7 @@ class RollupsTest {
         d.deadLetterTopic(), d.outputPrefix(), MINUTE, Duration.ofMinutes(2), Duration.ofHours(2));
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollups-retention");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     try (TopologyTestDriver driver = new TopologyTestDriver(FleetacctTopology.build(config), p)) {
       TestInputTopic<String, byte[]> exits = driver.createInputTopic(config.exitsTopic(),
