@@ -1,10 +1,10 @@
 package io.fleetacct.benchmarks;
 
 import io.fleetacct.agent.taskstats.CpuList;
-import io.fleetacct.testing.CProgram;
-import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
+import io.fleetacct.testing.CProgram;
+import io.fleetacct.testing.Workload;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetacct.agent.cli.AgentCli;
-import io.fleetacct.testing.CProgram;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
@@ -17,6 +16,7 @@ import io.fleetacct.standalone.testing.KernelAccount;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.CProgram;
 import io.fleetacct.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -9,9 +9,9 @@ import io.fleetacct.schema.TaskStats;
 import io.fleetacct.testing.Captures;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The real captured messages, decoded field by field and compared with an independent decoder. */
 class TaskstatsDecoderGoldenTest {
