@@ -51,9 +51,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Map<String, String> overrides;
   private final List<String> jvmArgs;
   private final SaslSsl saslSsl;
+  /** The cluster this broker is a node of, or null when it is a cluster of its own. */
+  private final Quorum quorum;
+  private final int nodeId;
 
   private int port;
   private int controllerPort;
+  private long startedNanos;
   private Process process;
   private boolean frozen;
 
@@ -67,6 +71,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.overrides = Map.copyOf(b.overrides);
     this.jvmArgs = List.copyOf(b.jvmArgs);
     this.saslSsl = b.saslSsl;
+    this.quorum = b.quorum;
+    this.nodeId = b.nodeId;
+  }
+
+  /**
+   * A KRaft cluster's voters, each node a combined broker and controller: what every node's
+   * configuration and storage format must agree on. Ports are chosen before any node starts.
+   *
+   * @param clusterId the id every node's storage is formatted with
+   * @param ports each node's client and controller port, by node id (from 1)
+   */
+  record Quorum(String clusterId, Map<Integer, int[]> ports) {
+
+    int size() {
+      return ports.size();
+    }
+
+    /** {@code controller.quorum.voters}: 1@127.0.0.1:port,2@... */
+    String voters() {
+      return ports.entrySet().stream().map(e -> e.getKey() + "@" + HOST + ":" + e.getValue()[1])
+          .collect(Collectors.joining(","));
+    }
   }
 
   /**
@@ -114,6 +140,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     if (isRunning()) {
       return this;
     }
+    if (quorum != null) {
+      spawn();
+      awaitReady();
+      return this;
+    }
     boolean firstStart = port == 0;
     for (int attempt = 1; ; attempt++) {
       if (firstStart) {
@@ -121,7 +152,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         controllerPort = LoopbackPorts.free();
       }
       try {
-        launch();
+        spawn();
+        awaitReady();
         return this;
       } catch (BrokerStartException e) {
         // Another process may have taken a port between our probe and the broker's bind.
@@ -134,8 +166,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private void launch() {
-    long startedNanos = System.nanoTime();
+  /** Formats on first use and starts the child JVM, without waiting for it to answer. */
+  synchronized void spawn() {
+    if (quorum != null) {
+      port = quorum.ports().get(nodeId)[0];
+      controllerPort = quorum.ports().get(nodeId)[1];
+    }
+    startedNanos = System.nanoTime();
     try {
       Path props = writeConfig();
       if (!Files.exists(logDir().resolve("meta.properties"))) {
@@ -159,9 +196,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile()))
           .redirectInput(ProcessBuilder.Redirect.PIPE) // held open: see BrokerMain
           .start();
-      awaitReady();
-      log.info("embedded Kafka broker ready at {} in {} ms (data {})", bootstrapServers(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), dataDir);
     } catch (IOException e) {
       kill();
       throw new BrokerStartException("cannot start the embedded Kafka broker: " + e + logTail(), e);
@@ -171,9 +205,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private void awaitReady() {
+  /**
+   * Waits until the broker answers and knows itself as a member of its cluster (a node of a
+   * cluster is ready once it has registered with the quorum); kills it on failure.
+   */
+  synchronized void awaitReady() {
+    try {
+      awaitRegistered();
+      log.info("embedded Kafka broker {} ready at {} in {} ms (data {})", nodeId, HOST + ":" + port,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), dataDir);
+    } catch (RuntimeException e) {
+      kill();
+      throw e;
+    }
+  }
+
+  private void awaitRegistered() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     Map<String, Object> conf = adminConfig();
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
     conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
     conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
     conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
@@ -184,7 +234,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               + process.exitValue() + " while starting" + logTail());
         }
         try {
-          if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+          if (admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).stream().anyMatch(n -> n.id() == nodeId)) {
             return;
           }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -214,9 +264,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dataDir;
   }
 
+  /** The broker's node id: 1 for a broker of its own, 1 to N in a cluster. */
+  public int nodeId() {
+    return nodeId;
+  }
+
+  private int clusterSize() {
+    return quorum == null ? 1 : quorum.size();
+  }
+
   /** CPU time the broker process has used so far (zero when unknown): for benchmarks' cost split. */
   public synchronized Duration cpuTime() {
     return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  /** The broker process's pid, or -1 when it is not running. */
+  public synchronized long pid() {
+    return process == null ? -1 : process.pid();
   }
 
   public synchronized boolean isRunning() {
@@ -234,7 +298,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return conf;
   }
 
-  /** Creates topics with replication factor 1 and waits for them; existing topics are an error. */
+  /** Creates topics and waits for them; existing topics are an error. */
   public void createTopics(Collection<NewTopic> topics) {
     try (Admin admin = admin()) {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
@@ -249,8 +313,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  /** A topic on every node of the cluster, up to 3 (replication factor 1 for a broker of its own). */
   public void createTopic(String name, int partitions) {
-    createTopics(List.of(new NewTopic(name, partitions, (short) 1)));
+    createTopics(List.of(new NewTopic(name, partitions, (short) Math.min(3, clusterSize()))));
   }
 
   /**
@@ -346,8 +411,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private Path writeConfig() throws IOException {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", "1");
-    p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
+    p.put("node.id", String.valueOf(nodeId));
+    if (quorum == null) {
+      p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
+    } else {
+      p.put("controller.quorum.voters", quorum.voters());
+    }
     String listener = saslSsl == null ? "PLAINTEXT" : "SASL_SSL";
     p.put("listeners", listener + "://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
     p.put("advertised.listeners", listener + "://" + HOST + ":" + port);
@@ -369,13 +438,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("log.dirs", logDir().toString());
     p.put("num.partitions", "1");
     p.put("auto.create.topics.enable", "false");
-    p.put("offsets.topic.replication.factor", "1");
+    // Internal topics replicated as a production cluster would: on every node up to 3, and a write
+    // acknowledged by 2 where there are 3 (one broker may be down for an upgrade).
+    String replicas = String.valueOf(Math.min(3, clusterSize()));
+    String minIsr = String.valueOf(Math.min(2, clusterSize()));
+    p.put("offsets.topic.replication.factor", replicas);
     p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.replication.factor", replicas);
+    p.put("transaction.state.log.min.isr", minIsr);
     p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.replication.factor", replicas);
+    p.put("share.coordinator.state.topic.min.isr", minIsr);
+    p.put("default.replication.factor", replicas);
+    p.put("min.insync.replicas", minIsr);
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
     p.putAll(overrides);
@@ -404,8 +479,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     int status;
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8.name())) {
-      List<String> args = new ArrayList<>(List.of(
-          "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone"));
+      List<String> args = new ArrayList<>(quorum == null
+          ? List.of("format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone")
+          : List.of("format", "-t", quorum.clusterId(), "-c", props.toString()));
       if (saslSsl != null) {
         args.addAll(List.of("--add-scram",
             "SCRAM-SHA-512=[name=" + saslSsl.user() + ",password=" + saslSsl.password() + "]"));
@@ -483,8 +559,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private SaslSsl saslSsl;
+    private Quorum quorum;
+    private int nodeId = 1;
 
     private Builder() {}
+
+    /** A node of a cluster (see {@link EmbeddedKafkaCluster}). */
+    Builder node(Quorum quorum, int nodeId) {
+      this.quorum = quorum;
+      this.nodeId = nodeId;
+      return this;
+    }
 
     /** Listen with SASL_SSL (SCRAM-SHA-512 over TLS) instead of PLAINTEXT. */
     public Builder saslSsl(SaslSsl settings) {

@@ -1,5 +1,6 @@
 package io.fleetacct.embedded;
 
+import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -13,17 +14,22 @@ public final class KafkaBrokerExtension implements ParameterResolver {
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == EmbeddedKafkaBroker.class;
+    Class<?> type = parameter.getParameter().getType();
+    return type == EmbeddedKafkaBroker.class || type == EmbeddedKafkaCluster.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    boolean dedicated = context.getTestClass()
-        .flatMap(c -> AnnotationSupport.findAnnotation(c, WithKafkaBroker.class))
-        .map(WithKafkaBroker::dedicated)
-        .orElse(false);
+    Optional<WithKafkaBroker> settings = context.getTestClass()
+        .flatMap(c -> AnnotationSupport.findAnnotation(c, WithKafkaBroker.class));
+    boolean dedicated = settings.map(WithKafkaBroker::dedicated).orElse(false);
     ExtensionContext owner = dedicated ? classContext(context) : context.getRoot();
-    // The store closes the broker (it is AutoCloseable) when the owning context ends.
+    // The store closes what it holds (AutoCloseable) when the owning context ends.
+    if (parameter.getParameter().getType() == EmbeddedKafkaCluster.class) {
+      int size = settings.map(WithKafkaBroker::brokers).orElse(3);
+      return owner.getStore(NAMESPACE).getOrComputeIfAbsent("cluster-" + size, k -> EmbeddedKafkaCluster.start(size),
+          EmbeddedKafkaCluster.class);
+    }
     return owner.getStore(NAMESPACE).getOrComputeIfAbsent(
         EmbeddedKafkaBroker.class, k -> EmbeddedKafkaBroker.builder().build().start(),
         EmbeddedKafkaBroker.class);
