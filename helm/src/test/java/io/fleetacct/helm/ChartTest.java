@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fleetacct.testing.IntegrationTest;
 import java.io.File;
@@ -142,6 +143,21 @@ class ChartTest {
     assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
     assertThat(c.getArgs()).contains("--standby-replicas=1", "--http-bind=0.0.0.0");
     assertThat(sts.getSpec().getVolumeClaimTemplates()).hasSize(1);
+  }
+
+  @Test
+  void everyTopicIsReplicatedThreeTimesWithTwoInSyncUnlessToldOtherwise() throws Exception {
+    for (String[] v : new String[][] {{"3", "2"}, {"1", "1"}}) {
+      List<HasMetadata> all = render("kafka.createTopics.enabled=true", "kafka.topics.replicationFactor=" + v[0],
+          "kafka.topics.minInsyncReplicas=" + v[1]);
+      Container streams = only(all, StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+      assertThat(streams.getArgs()).contains("--replication-factor=" + v[0], "--min-insync-replicas=" + v[1]);
+      Job topics = only(all, Job.class);
+      assertThat(String.join(" ", topics.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()))
+          .contains("--replication-factor " + v[0], "--config min.insync.replicas=" + v[1]);
+    }
+    Container defaults = only(render(), StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(defaults.getArgs()).as("the defaults").contains("--replication-factor=3", "--min-insync-replicas=2");
   }
 
   private static <T> T only(List<HasMetadata> manifests, Class<T> type) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
@@ -103,8 +105,11 @@ public final class StreamsApp implements AutoCloseable {
   }
 
   /**
-   * Creates the input, dead-letter and output topics that do not exist yet (the broker's default
-   * replication factor), so a new cluster needs no separate step; existing topics are left alone.
+   * Creates the input, dead-letter and output topics that do not exist yet, so a new cluster needs
+   * no separate step; existing topics are left alone. They get the replication factor and
+   * min.insync.replicas that Kafka Streams gives its internal topics ({@code replication.factor},
+   * {@code topic.min.insync.replicas}; the brokers' defaults where unset), so that every topic of the
+   * application is replicated alike.
    */
   private static void createMissingTopics(Config c) throws IOException {
     Properties admin = new Properties();
@@ -118,8 +123,12 @@ public final class StreamsApp implements AutoCloseable {
     }
     try (Admin a = Admin.create(admin)) {
       Set<String> existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
+      Optional<Short> replicas = Optional.ofNullable(c.extra().getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG))
+          .map(Short::valueOf).filter(r -> r > 0);
+      String minIsr = c.extra().getProperty(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+      Map<String, String> configs = minIsr == null ? Map.of() : Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr);
       List<NewTopic> missing = names.stream().filter(n -> !existing.contains(n))
-          .map(n -> new NewTopic(n, Optional.of(c.topicPartitions()), Optional.empty())).toList();
+          .map(n -> new NewTopic(n, Optional.of(c.topicPartitions()), replicas).configs(configs)).toList();
       if (!missing.isEmpty()) {
         a.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         log.info("created topics {}", missing.stream().map(NewTopic::name).toList());

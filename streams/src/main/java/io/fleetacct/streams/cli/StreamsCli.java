@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,6 +95,16 @@ public final class StreamsCli {
     @Option(names = "--topic-partitions", defaultValue = "6", description = "Partitions of topics it creates (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--replication-factor", defaultValue = "-1",
+        description = "Replication factor of every topic it creates, its internal ones (changelogs, repartition)"
+            + " included (default: the brokers' default.replication.factor; use 3 on a cluster of three or more).")
+    short replicationFactor;
+
+    @Option(names = "--min-insync-replicas", defaultValue = "-1",
+        description = "min.insync.replicas of every topic it creates (default: the brokers' own; use 2 with"
+            + " replication factor 3, so that a write needs two copies and one broker may be down).")
+    int minInsyncReplicas;
+
     @Option(names = "--streams-config", paramLabel = "FILE", description = "Kafka Streams and client properties (SASL, TLS, ...).")
     Path streamsConfig;
 
@@ -102,11 +114,20 @@ public final class StreamsCli {
     @Override
     public Integer call() throws Exception {
       if (windowSeconds < 1 || graceSeconds < 0 || retentionSeconds < windowSeconds + graceSeconds
-          || standbyReplicas < 0 || partitions < 1) {
+          || standbyReplicas < 0 || partitions < 1 || replicationFactor == 0 || replicationFactor < -1
+          || minInsyncReplicas == 0 || minInsyncReplicas < -1) {
         throw new IllegalArgumentException("need --window-size >= 1, --grace >= 0, --retention >= window + grace,"
-            + " --standby-replicas >= 0 and --topic-partitions >= 1");
+            + " --standby-replicas >= 0, --topic-partitions >= 1, and --replication-factor and"
+            + " --min-insync-replicas >= 1 (or -1: the brokers' default)");
       }
-      Properties extra = ClientProperties.apply(new Properties(), streamsConfig, overrides);
+      Properties settings = new Properties();
+      if (replicationFactor > 0) {
+        settings.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replicationFactor));
+      }
+      if (minInsyncReplicas > 0) {
+        settings.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), String.valueOf(minInsyncReplicas));
+      }
+      Properties extra = ClientProperties.apply(settings, streamsConfig, overrides);
       FleetacctTopology.Config topology = new FleetacctTopology.Config(exitsTopic, statusTopic, deadLetterTopic,
           outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(graceSeconds),
           Duration.ofSeconds(retentionSeconds));

@@ -34,6 +34,18 @@ class StreamsCliTest {
   }
 
   @Test
+  void replicationSettingsAreAtLeastOneOrTheBrokersDefault(@TempDir Path state) {
+    for (String[] bad : new String[][] {{"--replication-factor", "0"}, {"--min-insync-replicas", "-2"}}) {
+      err.getBuffer().setLength(0);
+      assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(), bad[0], bad[1]))
+          .as("%s %s", bad[0], bad[1]).isEqualTo(1);
+      assertThat(err.toString()).contains("--replication-factor and --min-insync-replicas >= 1 (or -1: the brokers'"
+          + " default)");
+    }
+    assertThat(state).isEmptyDirectory();
+  }
+
+  @Test
   void aPropertyWithoutValueIsNamed(@TempDir Path state) {
     assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(), "-X", "linger.ms"))
         .isEqualTo(1);
