@@ -2,46 +2,28 @@ package io.fleetacct.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.testing.Workload;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.WithKafkaBroker;
-import io.fleetacct.schema.TaskExit;
-import io.fleetacct.schema.TaskStats;
-import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
+import io.fleetacct.standalone.testing.ChainReport;
+import io.fleetacct.standalone.testing.ForkLoad;
 import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelAccount;
-import io.fleetacct.standalone.testing.KernelTotals;
+import io.fleetacct.standalone.testing.StreamsArgs;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.cli.StreamsCli;
 import io.fleetacct.streams.topology.FleetacctTopology;
-import io.fleetacct.streams.topology.Tables;
 import io.fleetacct.testing.IntegrationTest;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,29 +73,14 @@ class FaultTest {
     StreamsApp a = null;
     ChildJvm b = null;
     ChildJvm agent = null;
-    AtomicBoolean loadOn = new AtomicBoolean(true);
-    AtomicLong forked = new AtomicLong();
+    ForkLoad load = null;
     long spooledInOutage = -1;
-    Thread load = new Thread(() -> {
-      while (loadOn.get()) {
-        forked.addAndGet(Workload.run(20, prefix, null).size());
-        try {
-          Thread.sleep(10); // about 1,500 exits/s on 2 cores: a load, not a saturation
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "fork-load");
     try {
       a = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app, Files.createDirectories(dir.resolve("a")),
           "127.0.0.1", 0, "127.0.0.1", 1, topology, 2, extra));
       int portB = LoopbackPorts.free();
-      b = ChildJvm.start("streams B", StreamsCli.class, dir.resolve("streams-b.log"), "run",
-          "--bootstrap-servers", broker.bootstrapServers(), "--application-id", app,
-          "--state-dir", Files.createDirectories(dir.resolve("b")).toString(), "--http-port", String.valueOf(portB),
-          "--standby-replicas", "1", "--exits-topic", app + ".exits", "--status-topic", app + ".status",
-          "--dead-letter-topic", app + ".dlq", "--output-prefix", app + ".", "--topic-partitions", "2",
-          "-X", "commit.interval.ms=100", "-X", "session.timeout.ms=10000", "-X", "heartbeat.interval.ms=1000");
+      b = ChildJvm.start("streams B", StreamsCli.class, dir.resolve("streams-b.log"), StreamsArgs.run(
+          broker.bootstrapServers(), app, Files.createDirectories(dir.resolve("b")), portB, "--topic-partitions", "2"));
       String urlB = "http://127.0.0.1:" + portB;
       assertThat(a.awaitRunning(Duration.ofSeconds(60))).as("streams A running").isTrue();
       Http.await("streams B healthy", Duration.ofSeconds(60), () -> Http.status(urlB + "/healthz") == 200);
@@ -126,7 +93,7 @@ class FaultTest {
       String metrics = "http://127.0.0.1:" + metricsPort;
       agent = ChildJvm.start("agent", AgentCli.class, agentLog, agentArgs);
       Http.await("agent healthy", Duration.ofSeconds(60), () -> Http.status(metrics + "/healthz") == 200);
-      load.start();
+      load = ForkLoad.start(prefix);
       Thread.sleep(5_000);
 
       // (a) The broker away: the agent spools, the streams instances wait. Halfway through, the
@@ -164,12 +131,13 @@ class FaultTest {
       b.kill();
       Thread.sleep(10_000);
 
-      loadOn.set(false);
-      load.join(60_000);
+      load.close();
       Thread.sleep(1_000);
       assertThat(AgentStops.stop(agent, agentLog).dropped()).as("records dropped by the last stop").isZero();
     } finally {
-      loadOn.set(false);
+      if (load != null) {
+        load.close();
+      }
       truth.close();
       if (agent != null) {
         agent.close();
@@ -179,134 +147,15 @@ class FaultTest {
       }
     }
     try {
-      long produced = truth.announcedWhileJournalled(spool);
-
-      // Delivered: the exits topic, each (agent instance, agent_seq) once.
-      List<TaskExit> onTopic = Topics.readAll(broker.bootstrapServers(), app + ".exits", FleetacctSerdes.taskExit(),
-          got -> true, Duration.ofSeconds(60));
-      Set<String> distinct = onTopic.stream().map(e -> e.getAgentInstance() + "/" + e.getAgentSeq())
-          .collect(Collectors.toSet());
-      long delivered = distinct.size();
-
-      // Counted and reported lost, by the surviving streams instance.
-      String hostPath = "/v1/hosts/" + host + "/totals";
-      StreamsApp survivor = a;
-      Http.await("the tables count everything delivered", Duration.ofSeconds(120),
-          () -> Http.json(survivor.url() + hostPath).path("exits").asLong() >= delivered);
-      long counted = Http.answer(a.url() + hostPath).get("exits").asLong();
-      long lostReported = Http.sequenceGaps(a.url(), host);
-      long lostUnreported = produced - counted - lostReported;
-      long doubleCounted = counted - delivered;
+      ChainReport r = ChainReport.check(truth, spool, broker.bootstrapServers(), app + ".exits", a, host);
       System.out.printf("fault report: produced %d, delivered %d (%d records on the topic with replays), counted %d,"
               + " lost-and-reported %d, lost-unreported %d, double-counted %d; spooled during the outage %d;"
-              + " workload children %d%n", produced, delivered, onTopic.size(), counted, lostReported,
-          lostUnreported, doubleCounted, spooledInOutage, forked.get());
-
+              + " workload children %d%n", r.produced(), r.delivered(), r.onTopic(), r.counted(), r.lostReported(),
+          r.lostUnreported(), r.doubleCounted(), spooledInOutage, load.children());
       assertThat(spooledInOutage).as("the outage made the agent spool").isPositive();
-      assertThat(lostReported).as("the agent's downtime shows as reported loss").isPositive();
-      assertThat(lostUnreported).as("lost-unreported").isZero();
-      assertThat(doubleCounted).as("double-counted").isZero();
-      assertEveryTableHoldsExactly(a, host, onTopic);
-
-      // The workload's commands: the tables hold exactly the kernel's records of the exits that arrived.
-      Set<String> arrived = new HashSet<>();
-      for (TaskExit e : onTopic) {
-        arrived.add(identity(e.getTask()));
-      }
-      Map<String, List<TaskStats>> byCommand = new LinkedHashMap<>();
-      long workloadLost = 0;
-      List<TaskStats> workloadExits = truth.workloadExits();
-      for (TaskStats t : workloadExits) {
-        if (arrived.contains(identity(t))) {
-          byCommand.computeIfAbsent(t.getAcComm(), k -> new ArrayList<>()).add(t);
-        } else {
-          workloadLost++;
-        }
-      }
-      System.out.printf("fault report: workload exits %d, of them lost %d (inside the reported %d)%n",
-          workloadExits.size(), workloadLost, lostReported);
-      assertThat(workloadLost).as("workload exits lost").isLessThanOrEqualTo(lostReported);
-      assertThat(byCommand).as("the workload's commands").isNotEmpty();
-      for (var e : byCommand.entrySet()) {
-        JsonNode got = Http.answer(a.url() + "/v1/commands/" + e.getKey() + "/totals");
-        assertThat(KernelTotals.reported(got)).as("totals of command %s", e.getKey()).isEqualTo(KernelTotals.of(e.getValue()));
-      }
+      assertThat(r.lostReported()).as("the agent's downtime shows as reported loss").isPositive();
     } finally {
       a.close();
     }
   }
-
-  /**
-   * Every table, all-time and per minute, by every key the delivered records have, counts exactly
-   * the delivered records, each (agent instance, agent_seq) once.
-   */
-  private static void assertEveryTableHoldsExactly(StreamsApp app, String host, List<TaskExit> onTopic)
-      throws Exception {
-    Map<String, TaskExit> once = new LinkedHashMap<>();
-    for (TaskExit e : onTopic) {
-      once.putIfAbsent(e.getAgentInstance() + "/" + e.getAgentSeq(), e);
-    }
-    Map<String, Long> byCgroup = once.values().stream().collect(Collectors.groupingBy(
-        e -> e.getCgroup() == null ? Tables.UNATTRIBUTED : e.getCgroup(), Collectors.counting()));
-    Map<String, Long> byCommand = once.values().stream().collect(Collectors.groupingBy(
-        e -> e.getTask().getAcComm(), Collectors.counting()));
-    Instant from = once.values().stream().map(TaskExit::getReceivedAt).min(Instant::compareTo).orElseThrow()
-        .truncatedTo(ChronoUnit.MINUTES);
-    Instant to = once.values().stream().map(TaskExit::getReceivedAt).max(Instant::compareTo).orElseThrow()
-        .plus(1, ChronoUnit.MINUTES);
-    String range = "from=" + from + "&to=" + to;
-    String base = app.url() + "/v1/";
-    settles("host " + host + " per minute", once.size(), () -> windowedExits(base + "hosts/" + enc(host) + "/series?"
-        + range));
-    for (var e : byCgroup.entrySet()) {
-      String path = "path=" + enc(e.getKey());
-      settles("cgroup " + e.getKey(), e.getValue(), () -> Http.json(base + "cgroups/totals?" + path).path("exits")
-          .asLong());
-      settles("host+cgroup " + e.getKey(), e.getValue(), () -> Http.json(base + "hosts/" + enc(host)
-          + "/cgroups/totals?" + path).path("exits").asLong());
-      settles("cgroup " + e.getKey() + " per minute", e.getValue(), () -> windowedExits(base + "cgroups/series?" + path
-          + "&" + range));
-    }
-    for (var e : byCommand.entrySet()) {
-      settles("command " + e.getKey(), e.getValue(), () -> Http.json(base + "commands/" + enc(e.getKey())
-          + "/totals").path("exits").asLong());
-    }
-    System.out.printf("fault report: every table agrees: host (all-time, and per minute over %d min), %d cgroups"
-        + " and host+cgroups (all-time and per minute), %d commands%n", ChronoUnit.MINUTES.between(from, to), byCgroup.size(),
-        byCommand.size());
-  }
-
-  @FunctionalInterface
-  private interface Count {
-    long get() throws Exception;
-  }
-
-  /** Waits up to 60 s for a table (tables behind other repartition topics may lag), then requires exactly. */
-  private static void settles(String what, long expected, Count actual) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    long got = actual.get();
-    while (got != expected && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      got = actual.get();
-    }
-    assertThat(got).as(what).isEqualTo(expected);
-  }
-
-  private static long windowedExits(String url) throws Exception {
-    long sum = 0;
-    for (JsonNode w : Http.json(url).path("windows")) {
-      sum += w.path("exits").asLong();
-    }
-    return sum;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  /** One exit, told apart from every other of the run (pid numbers are reused). */
-  private static String identity(TaskStats t) {
-    return t.getAcPid() + "/" + t.getAcBtime() + "/" + t.getAcEtime();
-  }
-
 }
