@@ -88,6 +88,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return ports.size();
     }
 
+    /** Every node's client listener: an admin or client finds the cluster through any running one. */
+    String bootstrapServers() {
+      return ports.values().stream().map(p -> HOST + ":" + p[0]).collect(Collectors.joining(","));
+    }
+
     /** {@code controller.quorum.voters}: 1@127.0.0.1:port,2@... */
     String voters() {
       return ports.entrySet().stream().map(e -> e.getKey() + "@" + HOST + ":" + e.getValue()[1])
@@ -269,8 +274,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return nodeId;
   }
 
-  private int clusterSize() {
-    return quorum == null ? 1 : quorum.size();
+  /** Replicas of internal topics and of {@link #createTopic}: every node, up to 3. */
+  private short replicationFactor() {
+    return (short) Math.min(3, quorum == null ? 1 : quorum.size());
+  }
+
+  /** min.insync.replicas: 2 where there are 3 replicas (one broker may be down for an upgrade). */
+  private int minInsyncReplicas() {
+    return Math.min(2, replicationFactor());
   }
 
   /** CPU time the broker process has used so far (zero when unknown): for benchmarks' cost split. */
@@ -287,14 +298,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** An Admin client for this broker; the caller closes it. */
+  /** An Admin client for this broker (for a node, through any running node of its cluster); the caller closes it. */
   public Admin admin() {
     return Admin.create(adminConfig());
   }
 
   private Map<String, Object> adminConfig() {
     Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
-    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, quorum == null ? bootstrapServers() : quorum.bootstrapServers());
     return conf;
   }
 
@@ -315,7 +326,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** A topic on every node of the cluster, up to 3 (replication factor 1 for a broker of its own). */
   public void createTopic(String name, int partitions) {
-    createTopics(List.of(new NewTopic(name, partitions, (short) Math.min(3, clusterSize()))));
+    createTopics(List.of(new NewTopic(name, partitions, replicationFactor())));
   }
 
   /**
@@ -438,10 +449,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("log.dirs", logDir().toString());
     p.put("num.partitions", "1");
     p.put("auto.create.topics.enable", "false");
-    // Internal topics replicated as a production cluster would: on every node up to 3, and a write
-    // acknowledged by 2 where there are 3 (one broker may be down for an upgrade).
-    String replicas = String.valueOf(Math.min(3, clusterSize()));
-    String minIsr = String.valueOf(Math.min(2, clusterSize()));
+    // Internal topics replicated as a production cluster's are.
+    String replicas = String.valueOf(replicationFactor());
+    String minIsr = String.valueOf(minInsyncReplicas());
     p.put("offsets.topic.replication.factor", replicas);
     p.put("offsets.topic.num.partitions", "5");
     p.put("transaction.state.log.replication.factor", replicas);

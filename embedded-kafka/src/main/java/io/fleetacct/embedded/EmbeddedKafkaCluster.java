@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
@@ -31,9 +29,11 @@ import org.apache.kafka.common.Uuid;
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
+  private final EmbeddedKafkaBroker.Quorum quorum;
   private final List<EmbeddedKafkaBroker> brokers;
 
-  private EmbeddedKafkaCluster(List<EmbeddedKafkaBroker> brokers) {
+  private EmbeddedKafkaCluster(EmbeddedKafkaBroker.Quorum quorum, List<EmbeddedKafkaBroker> brokers) {
+    this.quorum = quorum;
     this.brokers = brokers;
   }
 
@@ -54,7 +54,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     for (int id = 1; id <= size; id++) {
       brokers.add(EmbeddedKafkaBroker.builder().node(quorum, id).build());
     }
-    EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(List.copyOf(brokers));
+    EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(quorum, List.copyOf(brokers));
     try {
       brokers.forEach(EmbeddedKafkaBroker::spawn);
       brokers.forEach(EmbeddedKafkaBroker::awaitReady);
@@ -81,25 +81,17 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   /** Every node's listener, comma-separated: clients find the cluster through any running one. */
   public String bootstrapServers() {
-    return brokers.stream().map(EmbeddedKafkaBroker::bootstrapServers).collect(Collectors.joining(","));
+    return quorum.bootstrapServers();
   }
 
-  /** An Admin client for the cluster; the caller closes it. */
+  /** An Admin client for the cluster (through any running node); the caller closes it. */
   public Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    return brokers.get(0).admin();
   }
 
   /** A topic with replication factor min(3, size); the cluster's min.insync.replicas applies. */
   public void createTopic(String name, int partitions) {
-    try (Admin admin = admin()) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) Math.min(3, size())))).all()
-          .get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot create topic " + name + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topic " + name, e);
-    }
+    brokers.get(0).createTopic(name, partitions);
   }
 
   /** Partition leaders of {@code topic} by node id (-1: no leader now). */

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
+import io.fleetacct.agent.testing.Topics;
 import io.fleetacct.embedded.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.ExitsTopic;
 import io.fleetacct.standalone.testing.Http;
@@ -158,8 +160,9 @@ class LiveSamplingTest {
         assertThat(gotB.get("samples").asLong()).isGreaterThanOrEqualTo(10);
         Map<String, Long> countedB = KernelTotals.reported(gotB);
         if (!countedB.equals(expectedB)) {
-          String why = ExitsTopic.compare(truth.workloadExits(),
-              ExitsTopic.read(broker.bootstrapServers(), app + ".exits"), t -> t.getAcComm().equals(commB));
+          String why = ExitsTopic.compare(truth.workloadExits(), Topics.readAll(broker.bootstrapServers(),
+              app + ".exits", FleetacctSerdes.exitsTopic(), got -> true, Duration.ofSeconds(60)),
+              t -> t.getAcComm().equals(commB));
           for (var e : expectedB.entrySet()) {
             assertThat(countedB.get(e.getKey())).as("B's %s: never more than the kernel's (nothing twice); %s",
                 e.getKey(), why).isLessThanOrEqualTo(e.getValue());

@@ -1,16 +1,15 @@
 package io.fleetacct.agent.testing;
 
-import io.fleetacct.schema.serde.AvroSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads a whole topic from the start, for tests. */
@@ -22,14 +21,14 @@ public final class Topics {
    * Every record of {@code topic}, read until {@code done} holds for what was read and then no
    * more arrives for a second, or until {@code timeout}.
    */
-  public static <T extends SpecificRecord> List<T> readAll(String bootstrap, String topic, AvroSerde<T> serde,
-                                                           Predicate<List<T>> done, Duration timeout) {
+  public static <T> List<T> readAll(String bootstrap, String topic, Deserializer<T> values, Predicate<List<T>> done,
+                                    Duration timeout) {
     List<T> out = new ArrayList<>();
     try (KafkaConsumer<String, T> c = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), serde)) {
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values)) {
       c.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
       long quietSince = System.nanoTime();

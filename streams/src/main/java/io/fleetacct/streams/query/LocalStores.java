@@ -32,7 +32,6 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class LocalStores {
 
-
   private final KafkaStreams streams;
   private final StoreReadiness readiness;
   private final Duration window;
