@@ -5,6 +5,7 @@ import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.testing.CProgram;
 import io.fleetacct.testing.Workload;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,80 +13,118 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The real agent (a child JVM running {@code fleetacct-agent run}) under a real fork storm (two
- * parallel fork loops of the test workload), publishing to a real embedded broker, side by side
- * with the floor: a minimal C listener ({@code workload/floor.c}: recv, find the pid, print a
- * line) registered for the same CPUs in the same storm. The storm runs through a warm-up (not
- * measured) and then the measured window; for each listener it reports CPU time per exit (utime +
- * stime from /proc/PID/stat over the window, divided by the exits it received in it) and the ratio
- * to the floor's, RSS, and for agents the bytes per exit the broker stored. Needs root and a C
- * compiler.
+ * What the agent costs a node: the real agent, started the way users start it ({@code ./fleetacct
+ * agent run}, so with the launcher's JVM settings), in a real fork storm (two parallel fork loops
+ * of the test workload), publishing to a real embedded broker, side by side with the floor: a
+ * minimal C listener ({@code workload/floor.c}: recv, find the pid, print a line) registered for
+ * the same CPUs in the same storm throughout.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.fleetacct.benchmarks.AgentCpuBenchmark [seconds]}
- * ({@code -Dbench.warmup=SECONDS}, default 30;
- * {@code -Dbench.agents="--attribution exact;--attribution proc"}: one agent per option set, all
- * in the same storm, default one agent with default options;
- * {@code -Dbench.kafka-away=true}: the broker stopped for the window, so that everything is spooled;
- * {@code -Dbench.threads=true}: CPU by thread).
+ * <p>Three phases, the storm running through all of them:
+ * <ol>
+ *   <li><b>storm alone</b> ({@code bench.baseline} s, default 20): the storm's exit rate with no
+ *       agent, as the floor counts it;
+ *   <li><b>start-up</b>: the agents are launched into the storm; over their first {@code
+ *       bench.startup} s (default 60), their whole CPU (utime + stime since exec), the exits they
+ *       received, and the <em>start-up cost</em>: that CPU minus what the same exits cost at the
+ *       steady-state rate below (class loading, JIT compilation, connecting);
+ *   <li><b>steady state</b> ({@code seconds}, default 30): CPU per exit of each listener over the
+ *       window, its ratio to the floor's, and the storm's exit rate beside the agents.
+ * </ol>
+ * RSS is read every second from launch; the agents' bounded structures every 5 s from /metrics (as
+ * often as a Prometheus would scrape it). Needs root and a C compiler.
+ *
+ * <p>Run from the repository root: {@code java -cp benchmarks/target/benchmarks.jar
+ * io.fleetacct.benchmarks.AgentCpuBenchmark [seconds]}. Properties: {@code
+ * -Dbench.agents="--attribution exact;--attribution proc"} one agent per option set, all in the
+ * same storm (default one agent with default options); {@code -Dbench.jvm="-XX:..."} JVM options
+ * after the launcher's (its {@code FLEETACCT_JAVA_OPTS}); {@code -Dbench.launcher=PATH} (default
+ * {@code ./fleetacct}); {@code -Dbench.kafka-away=true} the broker stopped for the steady window,
+ * so that everything is spooled; {@code -Dbench.threads=true} CPU by thread.
  */
 public final class AgentCpuBenchmark {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   public static void main(String[] args) throws Exception {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 20;
-    double warmup = Double.parseDouble(System.getProperty("bench.warmup", "30"));
+    double steady = args.length > 0 ? Double.parseDouble(args[0]) : 30;
+    double baseline = Double.parseDouble(System.getProperty("bench.baseline", "20"));
+    double startup = Double.parseDouble(System.getProperty("bench.startup", "60"));
     List<String> optionSets = List.of(System.getProperty("bench.agents", "").split(";"));
     boolean kafkaAway = Boolean.getBoolean("bench.kafka-away");
+    Path launcher = Path.of(System.getProperty("bench.launcher", "fleetacct")).toAbsolutePath();
+    buildIfNeeded(launcher);
     Path work = Files.createTempDirectory("fleetacct-cpu-bench-");
     List<Agent> agents = new ArrayList<>();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
          Floor floor = Floor.start(CpuList.possible().toString())) {
       broker.createTopic("bench.status", 1);
+      double stormSeconds = baseline + startup + steady + 10;
+      Process a = Workload.startFor(stormSeconds, "cpub");
+      Process b = Workload.startFor(stormSeconds, "cpub");
+      Thread.sleep(1_000); // both loops forking
+
+      Reading alone0 = floor.read();
+      Thread.sleep((long) (baseline * 1000));
+      Reading launch = floor.read();
       for (int i = 0; i < optionSets.size(); i++) {
         broker.createTopic("bench.exits." + i, 1);
-        agents.add(Agent.start(broker, i, optionSets.get(i).trim(), work));
+        agents.add(Agent.launch(launcher, broker, i, optionSets.get(i).trim(), work));
       }
-      for (Agent a : agents) {
-        a.awaitReady();
+      Thread.sleep((long) (startup * 1000));
+      Reading steady0 = floor.read();
+      Duration broker0 = broker.cpuTime();
+      for (Agent agent : agents) {
+        agent.endStartup();
       }
-      Process a = Workload.startFor(warmup + seconds, "cpub");
-      Process b = Workload.startFor(warmup + seconds, "cpub");
-      Thread.sleep((long) (warmup * 1000)); // the JIT compiles the hot paths: steady state is what runs for months
       if (kafkaAway) { // the spool path: everything goes to disk, memory must stay flat
         broker.stop();
       }
-      long t0 = System.nanoTime();
-      floor.mark();
+      Thread.sleep((long) (steady * 1000));
+      Reading steady1 = floor.read();
+      Duration brokerSteady = broker.cpuTime().minus(broker0);
       for (Agent agent : agents) {
-        agent.mark();
-      }
-      long forked = Workload.total(a) + Workload.total(b);
-      Thread.sleep(1_000); // the last batch
-      double wall = (System.nanoTime() - t0) / 1e9;
-      floor.measure();
-      for (Agent agent : agents) {
-        agent.measure();
+        agent.endSteady();
       }
       if (kafkaAway) {
         broker.start();
       }
-      System.out.printf("fork storm: two fork loops, %.0f s warm-up, then %.1f s measured; %d processes forked in"
-          + " all%n", warmup, wall, forked);
-      System.out.printf("%-40s %10s %8s %8s %9s %8s %6s %9s%n", "listener", "exits", "exits/s", "CPU s", "us/exit",
-          "vs floor", "RSS", "overflows");
-      floor.print(wall, floor);
+      long forked = Workload.total(a) + Workload.total(b);
+
+      Span alone = new Span(alone0, launch);
+      Span floorStartup = new Span(launch, steady0);
+      Span floorSteady = new Span(steady0, steady1);
+      System.out.printf("fork storm: two fork loops, %d processes forked in %.0f s%n", forked, stormSeconds);
+      System.out.printf("storm alone (floor only) %.0f exits/s; beside the agent(s): %.0f exits/s in their first"
+              + " %.0f s (%+.1f%%), %.0f exits/s in the steady window (%+.1f%%)%n", alone.rate(), floorStartup.rate(),
+          startup, (floorStartup.rate() / alone.rate() - 1) * 100, floorSteady.rate(),
+          (floorSteady.rate() / alone.rate() - 1) * 100);
+      System.out.printf("the broker (which a node does not run) used %.2f s CPU in the steady window%n",
+          brokerSteady.toMillis() / 1000.0);
+      System.out.printf("%nsteady state, %.1f s from %.0f s after launch:%n", floorSteady.seconds(), startup);
+      System.out.printf("%-40s %10s %8s %8s %9s %8s %9s%n", "listener", "exits", "exits/s", "CPU s", "us/exit",
+          "vs floor", "overflows");
+      printRow("floor (C: recv, find the pid, print)", floorSteady, floorSteady, floor.overflows());
       for (Agent agent : agents) {
-        agent.print(wall, floor);
+        printRow(agent.name, agent.steady(), floorSteady, agent.overflows());
       }
+      System.out.printf("%nstart-up, the first %.0f s after launch (the floor: %.1f us/exit over the same"
+          + " time):%n", startup, floorStartup.microsPerExit());
+      for (Agent agent : agents) {
+        agent.reportStartup();
+      }
+      System.out.println();
       for (Agent agent : agents) {
         agent.report(broker);
       }
@@ -94,59 +133,61 @@ public final class AgentCpuBenchmark {
         agent.stop();
       }
       try (Stream<Path> files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
 
-  /** What one listener did over the measured window. */
-  private abstract static class Listener {
-    final String name;
-    final long pid;
-    long received0;
-    long ticks0;
-    long received;
-    double cpuSeconds;
-    long rssKib;
+  private static void printRow(String name, Span s, Span floor, long overflows) {
+    System.out.printf("%-40s %10d %8.0f %8.2f %9.1f %7.2fx %9d%n", name, s.exits(), s.rate(), s.cpuSeconds(),
+        s.microsPerExit(), s.microsPerExit() / floor.microsPerExit(), overflows);
+  }
 
-    Listener(String name, long pid) {
-      this.name = name;
-      this.pid = pid;
+  /** Runs {@code launcher agent --version}, which builds first if sources changed, so that launches time the agent only. */
+  private static void buildIfNeeded(Path launcher) throws Exception {
+    if (!Files.isExecutable(launcher)) {
+      throw new IllegalStateException(launcher + " is not the fleetacct launcher: run from the repository root or set"
+          + " -Dbench.launcher");
+    }
+    Process p = new ProcessBuilder(launcher.toString(), "agent", "--version").inheritIO().start();
+    if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException(launcher + " agent --version failed");
+    }
+  }
+
+  /** A listener's CPU ticks (utime + stime since exec) and exits received, at one moment. */
+  private record Reading(long nanos, long ticks, long received) {}
+
+  /** What a listener did between two readings. */
+  private record Span(Reading from, Reading to) {
+    double seconds() {
+      return (to.nanos - from.nanos) / 1e9;
     }
 
-    abstract long received() throws Exception;
-
-    abstract long overflows() throws Exception;
-
-    void mark() throws Exception {
-      received0 = received();
-      ticks0 = cpuTicks(pid);
+    long exits() {
+      return to.received - from.received;
     }
 
-    void measure() throws Exception {
-      cpuSeconds = (cpuTicks(pid) - ticks0) / 100.0; // USER_HZ
-      received = received() - received0;
-      rssKib = rssKib(pid);
+    double cpuSeconds() {
+      return (to.ticks - from.ticks) / 100.0; // USER_HZ
+    }
+
+    double rate() {
+      return exits() / seconds();
     }
 
     double microsPerExit() {
-      return cpuSeconds * 1e6 / received;
-    }
-
-    void print(double wall, Listener floor) throws Exception {
-      System.out.printf("%-40s %10d %8.0f %8.2f %9.1f %7.2fx %3d MiB %9d%n", name, received, received / wall,
-          cpuSeconds, microsPerExit(), microsPerExit() / floor.microsPerExit(), rssKib / 1024, overflows());
+      return cpuSeconds() * 1e6 / exits();
     }
   }
 
   /** workload/floor.c: counts on SIGUSR1, on stderr. */
-  private static final class Floor extends Listener implements AutoCloseable {
+  private static final class Floor implements AutoCloseable {
     private final Process process;
-    private final java.io.BufferedReader said;
+    private final BufferedReader said;
     private long overflows;
 
     private Floor(Process process) {
-      super("floor (C: recv, find the pid, print)", process.pid());
       this.process = process;
       this.said = process.errorReader();
     }
@@ -160,15 +201,14 @@ public final class AgentCpuBenchmark {
       return f;
     }
 
-    @Override
-    long received() throws Exception {
-      new ProcessBuilder("kill", "-USR1", String.valueOf(pid)).start().waitFor();
+    Reading read() throws Exception {
+      long ticks = cpuTicks(process.pid());
+      new ProcessBuilder("kill", "-USR1", String.valueOf(process.pid())).start().waitFor();
       String[] f = said.readLine().split(" "); // received N overflows M
       overflows = Long.parseLong(f[3]);
-      return Long.parseLong(f[1]);
+      return new Reading(System.nanoTime(), ticks, Long.parseLong(f[1]));
     }
 
-    @Override
     long overflows() {
       return overflows;
     }
@@ -182,90 +222,88 @@ public final class AgentCpuBenchmark {
     }
   }
 
-  /** {@code fleetacct-agent run} in a child JVM; counts from its /metrics. */
-  private static final class Agent extends Listener {
+  /** {@code fleetacct agent run} in a child JVM; counts from its /metrics. */
+  private static final class Agent {
+    final String name;
     private final Process process;
+    private final long pid;
     private final int port;
     private final String topic;
+    private final Reading launched;
+    private final Sampler sampler;
     private final boolean threads = Boolean.getBoolean("bench.threads");
-    private Sampler sampler;
-    private java.util.Map<String, Long> threadTicks0;
-    private java.util.Map<String, Long> threadTicks1;
+    private Reading startupEnd;
+    private Reading steadyEnd;
+    private Map<String, Long> threadTicksStartup;
+    private Map<String, Long> threadTicksSteady;
+    private long rssStartupMax;
 
     private Agent(String options, Process process, int port, String topic) {
-      super("agent " + (options.isEmpty() ? "(defaults)" : options), process.pid());
+      this.name = "agent " + (options.isEmpty() ? "(defaults)" : options);
       this.process = process;
+      this.pid = process.pid();
       this.port = port;
       this.topic = topic;
+      this.launched = new Reading(System.nanoTime(), 0, 0);
+      this.sampler = new Sampler(pid, port);
+      sampler.start();
     }
 
-    static Agent start(EmbeddedKafkaBroker broker, int i, String options, Path work) throws IOException {
+    static Agent launch(Path launcher, EmbeddedKafkaBroker broker, int i, String options, Path work)
+        throws IOException {
       int port = LoopbackPorts.free();
       String topic = "bench.exits." + i;
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", "-Dorg.apache.avro.specific.use_custom_coders=true",
-          "-Xmx512m"));
-      String extra = System.getenv("AGENT_JVM_ARGS"); // e.g. a profiler
-      if (extra != null && !extra.isBlank()) {
-        cmd.addAll(List.of(extra.trim().split("\\s+")));
-      }
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.fleetacct.agent.cli.AgentCli", "run",
+      List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "agent", "run",
           "--bootstrap-servers", broker.bootstrapServers(), "--topic", topic, "--status-topic", "bench.status",
           "--host", "bench-" + i, "--spool-dir", work.resolve("spool-" + i).toString(),
           "--metrics-port", String.valueOf(port)));
       if (!options.isEmpty()) {
         cmd.addAll(List.of(options.split("\\s+")));
       }
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(work.resolve("agent-" + i + ".log").toFile()).start();
-      return new Agent(options, p, port, topic);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(work.resolve("agent-" + i + ".log").toFile());
+      pb.environment().put("FLEETACCT_JAVA_OPTS", System.getProperty("bench.jvm", "")); // the launcher execs java
+      return new Agent(options, pb.start(), port, topic);
     }
 
-    void awaitReady() throws Exception {
-      for (int i = 0; i < 600; i++) {
-        try {
-          if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-            return;
-          }
-        } catch (IOException e) {
-          // not yet
-        }
-        if (!process.isAlive()) {
-          break;
-        }
-        Thread.sleep(100);
-      }
-      throw new IllegalStateException(name + " not ready");
+    private Reading read() throws Exception {
+      return new Reading(System.nanoTime(), cpuTicks(pid), metric(port, "fleetacct_agent_exits_received_total"));
     }
 
-    @Override
-    long received() throws Exception {
-      return metric(port, "fleetacct_agent_exits_received_total");
+    void endStartup() throws Exception {
+      startupEnd = read();
+      threadTicksStartup = threadTicks(pid);
+      rssStartupMax = sampler.rssMax;
+      sampler.resetBounds();
     }
 
-    @Override
-    long overflows() throws Exception {
-      return metric(port, "fleetacct_agent_kernel_overflow_events_total");
-    }
-
-    @Override
-    void mark() throws Exception {
-      super.mark();
-      threadTicks0 = threadTicks(pid);
-      sampler = new Sampler(pid, port);
-      sampler.start();
-    }
-
-    @Override
-    void measure() throws Exception {
-      super.measure();
-      threadTicks1 = threadTicks(pid);
+    void endSteady() throws Exception {
+      steadyEnd = read();
+      threadTicksSteady = threadTicks(pid);
       sampler.interrupt();
       sampler.join();
     }
 
-    /** Bounds over the window, bytes per exit, and CPU by thread if asked. */
+    Span steady() {
+      return new Span(startupEnd, steadyEnd);
+    }
+
+    long overflows() throws Exception {
+      return metric(port, "fleetacct_agent_kernel_overflow_events_total");
+    }
+
+    void reportStartup() {
+      Span s = new Span(launched, startupEnd);
+      double atSteadyRate = s.exits() * steady().microsPerExit() / 1e6;
+      System.out.printf("%s: %.2f s CPU for %d exits (%.1f us/exit); at the steady rate those exits cost %.2f s:"
+              + " start-up cost %.2f s; RSS at most %d MiB%n", name, s.cpuSeconds(), s.exits(), s.microsPerExit(),
+          atSteadyRate, s.cpuSeconds() - atSteadyRate, rssStartupMax / 1024);
+      if (threads) {
+        printThreads(threadTicksStartup, Map.of(), s.exits());
+      }
+    }
+
+    /** Bounds over the steady window, bytes per exit, and CPU by thread if asked. */
     void report(EmbeddedKafkaBroker broker) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       long published;
@@ -274,36 +312,44 @@ public final class AgentCpuBenchmark {
         Thread.sleep(200);
       }
       long stored = logBytes(broker.dataDir().resolve("kafka-logs/" + topic + "-0"));
-      System.out.printf("%s: RSS %d to %d MiB over the window; pid->cgroup map at most %d entries; memory queue at"
+      System.out.printf("%s, steady window: RSS %d to %d MiB; pid->cgroup map at most %d entries; memory queue at"
               + " most %d records; spool at most %d records, %.1f MiB; %.1f bytes per exit encoded, %.1f stored by"
               + " the broker (%d published)%n", name, sampler.rssMin / 1024, sampler.rssMax / 1024, sampler.mapMax,
           sampler.queueMax, sampler.spoolRecordsMax, sampler.spoolBytesMax / 1048576.0,
           metric(port, "fleetacct_agent_encoded_bytes_total") / (double) published, stored / (double) published,
           published);
       if (threads) {
-        System.out.printf("%s: CPU by thread over the window, per exit%n", name);
-        threadTicks1.entrySet().stream()
-            .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threadTicks0.getOrDefault(e.getKey(), 0L)))
-            .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
-            .forEach(e -> System.out.printf("  thread %-28s %6.2f s %6.1f us%n", e.getKey(), e.getValue() / 100.0,
-                e.getValue() / 100.0 * 1e6 / received));
+        System.out.printf("%s: CPU by thread over the steady window%n", name);
+        printThreads(threadTicksSteady, threadTicksStartup, steady().exits());
       }
     }
 
+    private static void printThreads(Map<String, Long> to, Map<String, Long> from, long exits) {
+      to.entrySet().stream()
+          .map(e -> Map.entry(e.getKey(), e.getValue() - from.getOrDefault(e.getKey(), 0L)))
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
+          .forEach(e -> System.out.printf("  thread %-28s %6.2f s %6.1f us/exit%n", e.getKey(), e.getValue() / 100.0,
+              e.getValue() / 100.0 * 1e6 / exits));
+    }
+
     void stop() throws InterruptedException {
-      process.destroy();
+      sampler.interrupt();
+      process.destroy(); // SIGTERM
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
     }
   }
 
-  /** Samples the agent's resident memory and its bounded structures once a second until interrupted. */
+  /**
+   * Reads the agent's resident memory every second and its bounded structures every 5 s, until
+   * interrupted.
+   */
   private static final class Sampler extends Thread {
     private final long pid;
     private final int port;
-    long rssMin = Long.MAX_VALUE;
-    long rssMax;
+    volatile long rssMin;
+    volatile long rssMax;
     long mapMax;
     long queueMax;
     long spoolRecordsMax;
@@ -313,21 +359,25 @@ public final class AgentCpuBenchmark {
       super("sampler");
       this.pid = pid;
       this.port = port;
+      setDaemon(true);
+      resetBounds();
+    }
+
+    void resetBounds() {
+      rssMin = Long.MAX_VALUE;
+      rssMax = 0;
     }
 
     @Override
     public void run() {
       try {
-        while (!isInterrupted()) {
+        for (long second = 0; !isInterrupted(); second++) {
           long rss = rssKib(pid);
           rssMin = Math.min(rssMin, rss);
           rssMax = Math.max(rssMax, rss);
-          // One scrape a second: the agent's cost of answering it is in its figures (metrics-http).
-          String body = scrape(port);
-          mapMax = Math.max(mapMax, metricOr(body, "fleetacct_agent_cgroup_map_entries", 0)); // proc mode only
-          queueMax = Math.max(queueMax, metricOr(body, "fleetacct_agent_queue_records", 0));
-          spoolRecordsMax = Math.max(spoolRecordsMax, metricOr(body, "fleetacct_agent_spool_records", 0));
-          spoolBytesMax = Math.max(spoolBytesMax, metricOr(body, "fleetacct_agent_spool_bytes", 0));
+          if (second % 5 == 4) {
+            scrapeBounds();
+          }
           Thread.sleep(1_000);
         }
       } catch (InterruptedException e) {
@@ -335,6 +385,19 @@ public final class AgentCpuBenchmark {
       } catch (Exception e) {
         throw new IllegalStateException("sampling the agent failed", e);
       }
+    }
+
+    private void scrapeBounds() throws Exception {
+      String body;
+      try {
+        body = scrape(port);
+      } catch (IOException e) {
+        return; // not serving yet
+      }
+      mapMax = Math.max(mapMax, metricOr(body, "fleetacct_agent_cgroup_map_entries", 0)); // proc mode only
+      queueMax = Math.max(queueMax, metricOr(body, "fleetacct_agent_queue_records", 0));
+      spoolRecordsMax = Math.max(spoolRecordsMax, metricOr(body, "fleetacct_agent_spool_records", 0));
+      spoolBytesMax = Math.max(spoolBytesMax, metricOr(body, "fleetacct_agent_spool_bytes", 0));
     }
   }
 
@@ -349,8 +412,8 @@ public final class AgentCpuBenchmark {
   }
 
   /** CPU ticks of each of a process's threads, by thread name (digits folded). */
-  private static java.util.Map<String, Long> threadTicks(long pid) throws IOException {
-    java.util.Map<String, Long> byName = new java.util.HashMap<>();
+  private static Map<String, Long> threadTicks(long pid) throws IOException {
+    Map<String, Long> byName = new HashMap<>();
     try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         String name = Files.readString(t.resolve("comm")).trim().replaceAll("\\d+", "N");

@@ -6,8 +6,9 @@ import io.fleetacct.schema.serde.Sequenced;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -43,6 +44,9 @@ final class Backlog {
   private final String topic;
   private final String agentInstance;
   private final PublisherCounters counters;
+  /** How long the delivery thread, woken by a record, waits for the rest of its batch. */
+  static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
 
   // Guarded by this: the order of records is decided here.
@@ -51,8 +55,8 @@ final class Backlog {
   private long nextOrder;
   private boolean saved;
 
-  /** Taken and not acknowledged, by the order they were taken in. */
-  private final ConcurrentSkipListMap<Long, Item> inFlight = new ConcurrentSkipListMap<>();
+  /** Taken and not acknowledged, by the order they were taken in (a hash map: cheaper per record; sorted to save). */
+  private final ConcurrentHashMap<Long, Item> inFlight = new ConcurrentHashMap<>();
   private volatile long lastAckNanos = System.nanoTime();
   private Spool.Position spoolAcked; // guarded by this
   private long spoolAckedCount; // guarded by this
@@ -103,24 +107,39 @@ final class Backlog {
   }
 
   /**
-   * The next record in order (the queue first, then the spool), now in flight; waits up to
-   * {@code waitNanos} for one; null if none came, or after {@link #saveUnacknowledged}.
+   * Takes up to {@code max} records in order (the queue first, then the spool) into {@code out},
+   * now in flight; waits up to {@code waitNanos} for the first. Having waited, it lets the rest of
+   * the burst arrive for {@link #GATHER_NANOS} first: the receive threads submit a batch at a time,
+   * and one wake-up per batch costs less CPU than one per record. Returns how many it took; none
+   * if none came, or after {@link #saveUnacknowledged}.
    */
-  synchronized Item take(long waitNanos) throws InterruptedException, IOException {
+  synchronized int take(List<Item> out, int max, long waitNanos) throws InterruptedException, IOException {
     long until = System.nanoTime() + waitNanos;
+    boolean woken = false;
     while (!saved) {
-      Item item = nextLocked();
-      if (item != null) {
-        inFlight.put(item.order(), item);
-        return item;
+      if (!queue.isEmpty() || spooling) {
+        if (woken && !spooling && queue.size() < max) {
+          woken = false;
+          TimeUnit.NANOSECONDS.timedWait(this, GATHER_NANOS); // add() does not notify while records wait
+          continue;
+        }
+        int taken = 0;
+        Item item;
+        while (taken < max && (item = nextLocked()) != null) {
+          inFlight.put(item.order(), item);
+          out.add(item);
+          taken++;
+        }
+        return taken;
       }
       long left = until - System.nanoTime();
       if (left <= 0) {
-        return null;
+        return 0;
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
+      woken = true;
     }
-    return null;
+    return 0;
   }
 
   private Item nextLocked() throws IOException {
@@ -208,9 +227,8 @@ final class Backlog {
     }
     saved = true;
     List<byte[]> older = new ArrayList<>();
-    for (Item item : inFlight.values()) {
-      older.add(item.bytes()); // spooled ones too: the spool is read again from its start, duplicates dropped
-    }
+    inFlight.values().stream().sorted(Comparator.comparingLong(Item::order))
+        .forEach(item -> older.add(item.bytes())); // spooled ones too: the spool is read again, duplicates dropped
     inFlight.clear();
     for (SpecificRecord r : queue) {
       older.add(serde.serialize(topic, r));

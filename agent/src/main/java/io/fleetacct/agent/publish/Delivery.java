@@ -2,6 +2,8 @@ package io.fleetacct.agent.publish;
 
 import io.fleetacct.agent.log.RateLimitedWarnings;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,8 @@ final class Delivery implements Runnable {
   private static final long ACK_PERSIST_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long NO_DEADLINE = Long.MAX_VALUE;
+  /** Records taken from the backlog at once; all are in flight (and saved by a stop) until acknowledged. */
+  private static final int MAX_BATCH = 1024;
   /** A stop does not wait for a Kafka that has acknowledged nothing for this long while records wait. */
   static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -79,7 +83,8 @@ final class Delivery implements Runnable {
   @Override
   public void run() {
     long nextAckPersist = System.nanoTime();
-    Backlog.Item pending = null;
+    List<Backlog.Item> taken = new ArrayList<>(MAX_BATCH);
+    int next = 0; // taken.get(next) is the next to hand to the producer
     long backoff = TimeUnit.MILLISECONDS.toNanos(50);
     try {
       while (true) {
@@ -90,7 +95,7 @@ final class Delivery implements Runnable {
           nextAckPersist = now + ACK_PERSIST_NANOS;
         }
         if (stopping()) {
-          if (pending == null && backlog.delivered()) {
+          if (next == taken.size() && backlog.delivered()) {
             finish();
             return;
           }
@@ -103,15 +108,16 @@ final class Delivery implements Runnable {
         if (stopping()) {
           wait = Math.min(wait, Math.max(0, deadline - now));
         }
-        if (pending == null) {
-          pending = backlog.take(Math.max(1, Math.min(wait, TimeUnit.MILLISECONDS.toNanos(20))));
-          if (pending == null) {
+        if (next == taken.size()) {
+          taken.clear();
+          next = 0;
+          if (backlog.take(taken, MAX_BATCH, Math.max(1, Math.min(wait, TimeUnit.MILLISECONDS.toNanos(20)))) == 0) {
             continue;
           }
           backoff = TimeUnit.MILLISECONDS.toNanos(50);
         }
-        if (send(pending)) {
-          pending = null;
+        if (send(taken.get(next))) {
+          next++;
         } else {
           pause(Math.min(backoff, stopping() ? Math.max(0, deadline - System.nanoTime()) : backoff));
           backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);

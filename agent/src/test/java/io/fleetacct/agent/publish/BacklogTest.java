@@ -37,10 +37,15 @@ class BacklogTest {
   private static List<Long> take(Backlog b, int n) throws Exception {
     List<Long> seqs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Backlog.Item item = b.take(1_000_000);
+      Backlog.Item item = takeOne(b);
       seqs.add(item == null ? null : item.seq());
     }
     return seqs;
+  }
+
+  private static Backlog.Item takeOne(Backlog b) throws Exception {
+    List<Backlog.Item> out = new ArrayList<>();
+    return b.take(out, 1, 1_000_000) == 0 ? null : out.get(0);
   }
 
   private static List<Long> spooled(Spool s) throws IOException {
@@ -69,19 +74,35 @@ class BacklogTest {
   }
 
   @Test
+  void aBatchTakesQueuedThenSpooledRecordsInOrderUpToItsSize() throws Exception {
+    try (Spool spool = Spool.open(dir, 1L << 20)) {
+      Backlog b = backlog(spool, 3);
+      add(b, 0, 8); // 0-2 queued, 3-7 spooled
+      List<Backlog.Item> batch = new ArrayList<>();
+      assertThat(b.take(batch, 5, 1_000_000)).isEqualTo(5);
+      assertThat(batch).extracting(Backlog.Item::seq).containsExactly(0L, 1L, 2L, 3L, 4L);
+      batch.clear();
+      assertThat(b.take(batch, 100, 1_000_000)).isEqualTo(3);
+      assertThat(batch).extracting(Backlog.Item::seq).containsExactly(5L, 6L, 7L);
+      assertThat(b.inFlight()).isEqualTo(8);
+      assertThat(b.take(batch, 100, 1_000_000)).as("nothing left").isZero();
+    }
+  }
+
+  @Test
   void aSaveKeepsInFlightThenQueuedRecordsInFrontOfTheSpoolAndAcknowledgedOnesOut() throws Exception {
     try (Spool spool = Spool.open(dir, 1L << 20)) {
       Backlog b = backlog(spool, 4);
       add(b, 0, 4);
       List<Backlog.Item> items = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        items.add(b.take(1_000_000));
+        items.add(takeOne(b));
       }
       b.acknowledged(items.get(0)); // Kafka has 0; 1 and 2 in flight; 3 queued
       add(b, 4, 8); // 4-6 queued behind 3, 7 spooled
       assertThat(b.spooledRecords()).isEqualTo(1);
       assertThat(b.saveUnacknowledged()).isEqualTo(6); // 1, 2 in flight; 3-6 queued
-      assertThat(b.take(1_000_000)).as("nothing is taken after a save").isNull();
+      assertThat(takeOne(b)).as("nothing is taken after a save").isNull();
       b.acknowledged(items.get(1)); // late: changes nothing
       b.failed(items.get(2)); // the producer closed under it: not a loss, it was saved
       add(b, 8, 9); // still listening after the save: straight to the spool's end
@@ -98,7 +119,7 @@ class BacklogTest {
     try (Spool spool = Spool.open(dir, 1L << 20)) {
       Backlog b = backlog(spool, 4);
       add(b, 0, 1);
-      Backlog.Item item = b.take(1_000_000);
+      Backlog.Item item = takeOne(b);
       b.failed(item);
       b.failed(item);
       assertThat(counters.dropped.sum()).isEqualTo(1);
@@ -119,7 +140,7 @@ class BacklogTest {
       assertThat(b.spooledRecords()).isEqualTo(2);
       List<Backlog.Item> items = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        items.add(b.take(1_000_000));
+        items.add(takeOne(b));
       }
       assertThat(items).extracting(Backlog.Item::seq).containsExactly(0L, 1L, 2L);
       assertThat(items.get(1).timestamp()).as("a sample's Kafka timestamp is its sampled_at")
