@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The agent's producer: idempotent, acks=all, zstd, batched for about 10,000 exits/s, and with
+ * The agent's producer: idempotent, acks=all, zstd, batched for 100 ms, and with
  * unbounded delivery time, so that a record it accepted is delivered in order however long Kafka
  * is away (the publisher spools the rest). Any client property can be added or overridden from a
  * file and from -X key=value, so SASL and TLS need no code.
@@ -39,9 +39,14 @@ public final class ProducerSettings {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-    // ~10,000 exits/s of ~450 bytes: 20 ms fills ~90 KB batches; compression works on whole batches.
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    // Few, large batches: each request costs the producer's I/O thread more than its records do (10.8
+    // -> 3.9 us of CPU per exit from 20 to 100 ms at 4,400 exits/s, docs/benchmarks.md), and zstd
+    // compresses a whole batch better. The 100 ms are nothing beside the tables' 1-minute windows.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "100");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+    // Records wait in the backlog (memory queue, then spool), not in the producer: 8 MiB of batches
+    // is 32 in flight or filling, and keeps the agent's heap small (agent/src/main/dist/jvm.options).
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(8 * 1024 * 1024));
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Integer.MAX_VALUE));
     p.put(ProducerConfig.RETRIES_CONFIG, String.valueOf(Integer.MAX_VALUE));
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
