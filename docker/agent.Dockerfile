@@ -6,12 +6,19 @@ WORKDIR /src
 COPY . .
 RUN mvn -B -q -DskipTests -pl agent -am package \
  && mvn -B -q -pl agent dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/lib \
- && cp agent/target/fleetacct-agent-*.jar /out/lib/
+ && cp agent/target/fleetacct-agent-*[0-9T].jar /out/lib/ \
+ && cp agent/src/main/dist/jvm.options /out/
 
 FROM eclipse-temurin:17-jre
 COPY --from=build /out/lib /opt/fleetacct/lib
+COPY --from=build /out/jvm.options /opt/fleetacct/jvm.options
+COPY docker/fleetacct-agent /opt/fleetacct/bin/fleetacct-agent
+# The class-data-sharing archive for this image's own class path (the JVM refuses one made for any
+# other): the same training run as the build's.
+RUN java @/opt/fleetacct/jvm.options -XX:ArchiveClassesAtExit=/opt/fleetacct/agent.jsa -Xlog:cds=off \
+      -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct -Dorg.apache.avro.specific.use_custom_coders=true \
+      -cp "/opt/fleetacct/lib/*" io.fleetacct.agent.cli.ClassDataTraining
 # Runs as root in the host's PID and network namespaces with CAP_NET_ADMIN only (see the chart).
-ENTRYPOINT ["java", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", \
-  "-Dorg.apache.avro.specific.use_custom_coders=true", "-cp", "/opt/fleetacct/lib/*", \
-  "io.fleetacct.agent.cli.AgentCli"]
+# JVM options beyond jvm.options: FLEETACCT_JAVA_OPTS (the chart's agent.javaOpts).
+ENTRYPOINT ["/opt/fleetacct/bin/fleetacct-agent"]
 CMD ["--help"]

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * minimal C listener ({@code workload/floor.c}: recv, find the pid, print a line) registered for
  * the same CPUs in the same storm throughout.
  *
- * <p>Three phases, the storm running through all of them:
+ * <p>Three phases, the storm running through all of them, after {@code bench.settle} s (default 20)
+ * in which the broker's own start-up settles:
  * <ol>
  *   <li><b>storm alone</b> ({@code bench.baseline} s, default 20): the storm's exit rate with no
  *       agent, as the floor counts it;
@@ -61,6 +62,7 @@ public final class AgentCpuBenchmark {
     double steady = args.length > 0 ? Double.parseDouble(args[0]) : 30;
     double baseline = Double.parseDouble(System.getProperty("bench.baseline", "20"));
     double startup = Double.parseDouble(System.getProperty("bench.startup", "60"));
+    double settle = Double.parseDouble(System.getProperty("bench.settle", "20"));
     List<String> optionSets = List.of(System.getProperty("bench.agents", "").split(";"));
     boolean kafkaAway = Boolean.getBoolean("bench.kafka-away");
     Path launcher = Path.of(System.getProperty("bench.launcher", "fleetacct")).toAbsolutePath();
@@ -70,10 +72,10 @@ public final class AgentCpuBenchmark {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
          Floor floor = Floor.start(CpuList.possible().toString())) {
       broker.createTopic("bench.status", 1);
-      double stormSeconds = baseline + startup + steady + 10;
+      double stormSeconds = settle + baseline + startup + steady + 10;
       Process a = Workload.startFor(stormSeconds, "cpub");
       Process b = Workload.startFor(stormSeconds, "cpub");
-      Thread.sleep(1_000); // both loops forking
+      Thread.sleep((long) (settle * 1000)); // the broker's own start-up (JIT) over: it slowed the storm
 
       Reading alone0 = floor.read();
       Thread.sleep((long) (baseline * 1000));
@@ -110,8 +112,10 @@ public final class AgentCpuBenchmark {
               + " %.0f s (%+.1f%%), %.0f exits/s in the steady window (%+.1f%%)%n", alone.rate(), floorStartup.rate(),
           startup, (floorStartup.rate() / alone.rate() - 1) * 100, floorSteady.rate(),
           (floorSteady.rate() / alone.rate() - 1) * 100);
-      System.out.printf("the broker (which a node does not run) used %.2f s CPU in the steady window%n",
-          brokerSteady.toMillis() / 1000.0);
+      if (!kafkaAway) { // a restarted broker is another process
+        System.out.printf("the broker (which a node does not run) used %.2f s CPU in the steady window%n",
+            brokerSteady.toMillis() / 1000.0);
+      }
       System.out.printf("%nsteady state, %.1f s from %.0f s after launch:%n", floorSteady.seconds(), startup);
       System.out.printf("%-40s %10s %8s %8s %9s %8s %9s%n", "listener", "exits", "exits/s", "CPU s", "us/exit",
           "vs floor", "overflows");
@@ -298,6 +302,9 @@ public final class AgentCpuBenchmark {
       System.out.printf("%s: %.2f s CPU for %d exits (%.1f us/exit); at the steady rate those exits cost %.2f s:"
               + " start-up cost %.2f s; RSS at most %d MiB%n", name, s.cpuSeconds(), s.exits(), s.microsPerExit(),
           atSteadyRate, s.cpuSeconds() - atSteadyRate, rssStartupMax / 1024);
+      // The part that does not depend on how fast the storm ran: compiling and setting up.
+      System.out.printf("%s: of it, JIT compiler threads %.2f s, the main thread (class loading, set-up) %.2f s%n",
+          name, ticksOf(threadTicksStartup, "Compiler") / 100.0, threadTicksStartup.getOrDefault("java", 0L) / 100.0);
       if (threads) {
         printThreads(threadTicksStartup, Map.of(), s.exits());
       }
@@ -322,6 +329,11 @@ public final class AgentCpuBenchmark {
         System.out.printf("%s: CPU by thread over the steady window%n", name);
         printThreads(threadTicksSteady, threadTicksStartup, steady().exits());
       }
+    }
+
+    private static long ticksOf(Map<String, Long> byThread, String nameContains) {
+      return byThread.entrySet().stream().filter(e -> e.getKey().contains(nameContains))
+          .mapToLong(Map.Entry::getValue).sum();
     }
 
     private static void printThreads(Map<String, Long> to, Map<String, Long> from, long exits) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -103,6 +104,25 @@ class ChartTest {
         .extracting(h -> h.getPath()).isEqualTo("/var/lib/fleetacct/spool"));
     assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+  }
+
+  @Test
+  void theAgentKeepsTheImagesMeasuredJvmSettingsAndGetsTheMeasuredMemoryWithoutACpuLimit() throws Exception {
+    Container agent = only(render(), DaemonSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(agent.getEnv()).noneSatisfy(e -> assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS"));
+    assertThat(agent.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("FLEETACCT_JAVA_OPTS"); // after the image's jvm.options, not before
+      assertThat(e.getValue()).isEmpty();
+    });
+    assertThat(agent.getResources().getRequests()).containsEntry("memory", new Quantity("128Mi"))
+        .containsEntry("cpu", new Quantity("50m"));
+    assertThat(agent.getResources().getLimits()).containsOnlyKeys("memory").containsEntry("memory", new Quantity("256Mi"));
+    Container raised = only(render("agent.javaOpts=-Xmx96m"), DaemonSet.class).getSpec().getTemplate().getSpec()
+        .getContainers().get(0);
+    assertThat(raised.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("FLEETACCT_JAVA_OPTS");
+      assertThat(e.getValue()).isEqualTo("-Xmx96m");
+    });
   }
 
   @Test
