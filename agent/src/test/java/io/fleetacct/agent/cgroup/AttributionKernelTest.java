@@ -41,8 +41,9 @@ class AttributionKernelTest {
   /**
    * Proc mode: the least share of exits (in %) attributed right per way, well under the lowest
    * figure seen on the CI machine kind (docs/attribution.md): proc mode races the workload, and its
-   * share moves with the machine's load from run to run (clone3: 80.7 to 99.9%). A guard against
-   * breaking it, not a promise; exact mode is held to every exit.
+   * share moves with the machine's load from run to run (clone3: 80.7 to 99.9%; join 81.0 once in
+   * CI), so a way under its floor is measured twice. A guard against breaking it, not a promise;
+   * exact mode is held to every exit.
    */
   static final Map<Spawn.Way, Double> PROC_FLOOR = new EnumMap<>(Map.of(
       Spawn.Way.join, 85.0,
@@ -94,39 +95,48 @@ class AttributionKernelTest {
         }
       }
       for (Spawn.Way way : Spawn.Way.values()) {
-        try (TestCgroup s = TestCgroup.create(); TestCgroup a = TestCgroup.create()) {
-          String prefix = run + way.name().substring(0, 2);
-          Map<String, Long> expected = Spawn.run(way, PROCESSES, prefix, s.dir(), a.dir());
-          Map<String, String> truth = Map.of(prefix + "a", a.path(), prefix + "s", s.path());
-          long total = expected.values().stream().mapToLong(Long::longValue).sum();
-          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-          while (received(byName, expected.keySet()) < total && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-          }
-          long right = 0;
-          Map<CgroupSource, Long> sources = new EnumMap<>(CgroupSource.class);
-          for (Map.Entry<String, Long> e : expected.entrySet()) {
-            List<Seen> seen = List.copyOf(byName.getOrDefault(e.getKey(), new ConcurrentLinkedQueue<>()));
-            assertThat(seen).as("exits named %s (%s)", e.getKey(), way).hasSize(e.getValue().intValue());
-            for (Seen x : seen) {
-              sources.merge(x.source(), 1L, Long::sum);
-              if (truth.get(e.getKey()).equals(x.cgroup())) {
-                right++;
-              } else if (misses.stream().filter(m -> m.startsWith(way + ":")).count() < 3) {
-                misses.add(way + ": " + e.getKey() + " exited in " + truth.get(e.getKey()) + ", attributed to "
-                    + x.cgroup() + " by " + x.source());
+        // Proc mode races the workload: a way under its floor is measured once more, and fails only
+        // if both measurements are (a load spike passes, a broken tracker does not).
+        int attempts = mode == AttributionMode.proc ? 2 : 1;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+          try (TestCgroup s = TestCgroup.create(); TestCgroup a = TestCgroup.create()) {
+            String prefix = run + way.name().substring(0, 2) + attempt;
+            Map<String, Long> expected = Spawn.run(way, PROCESSES, prefix, s.dir(), a.dir());
+            Map<String, String> truth = Map.of(prefix + "a", a.path(), prefix + "s", s.path());
+            long total = expected.values().stream().mapToLong(Long::longValue).sum();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (received(byName, expected.keySet()) < total && System.nanoTime() < deadline) {
+              Thread.sleep(20);
+            }
+            long right = 0;
+            Map<CgroupSource, Long> sources = new EnumMap<>(CgroupSource.class);
+            for (Map.Entry<String, Long> e : expected.entrySet()) {
+              List<Seen> seen = List.copyOf(byName.getOrDefault(e.getKey(), new ConcurrentLinkedQueue<>()));
+              assertThat(seen).as("exits named %s (%s)", e.getKey(), way).hasSize(e.getValue().intValue());
+              for (Seen x : seen) {
+                sources.merge(x.source(), 1L, Long::sum);
+                if (truth.get(e.getKey()).equals(x.cgroup())) {
+                  right++;
+                } else if (misses.stream().filter(m -> m.startsWith(way + ":")).count() < 3) {
+                  misses.add(way + ": " + e.getKey() + " exited in " + truth.get(e.getKey()) + ", attributed to "
+                      + x.cgroup() + " by " + x.source());
+                }
               }
             }
-          }
-          double share = 100.0 * right / total;
-          report.add(String.format("%-6s %5d of %5d right (%6.2f%%) %s", way, right, total, share, sources));
-          List<String> wayMisses = misses.stream().filter(m -> m.startsWith(way + ":")).toList();
-          if (mode == AttributionMode.exact) {
-            assertThat(right).as("%s: exits attributed right in exact mode; misses: %s", way, wayMisses)
-                .isEqualTo(total);
-          } else {
-            assertThat(share).as("%s: %% attributed right in proc mode; misses: %s", way, wayMisses)
-                .isGreaterThanOrEqualTo(PROC_FLOOR.get(way));
+            double share = 100.0 * right / total;
+            report.add(String.format("%-6s %5d of %5d right (%6.2f%%) %s", way, right, total, share, sources));
+            List<String> wayMisses = misses.stream().filter(m -> m.startsWith(way + ":")).toList();
+            if (mode == AttributionMode.exact) {
+              assertThat(right).as("%s: exits attributed right in exact mode; misses: %s", way, wayMisses)
+                  .isEqualTo(total);
+            } else if (share >= PROC_FLOOR.get(way)) {
+              break;
+            } else if (attempt == attempts) {
+              assertThat(share).as("%s: %% attributed right in proc mode, measured %d times (%s); misses: %s", way,
+                  attempts, report, wayMisses).isGreaterThanOrEqualTo(PROC_FLOOR.get(way));
+            } else {
+              misses.removeIf(m -> m.startsWith(way + ":"));
+            }
           }
         }
       }
