@@ -16,7 +16,6 @@ COPY docker/fleetacct-agent /opt/fleetacct/bin/fleetacct-agent
 # The class-data-sharing archive for this image's own class path (the JVM refuses one made for any
 # other): the same training run as the build's.
 RUN java @/opt/fleetacct/jvm.options -XX:ArchiveClassesAtExit=/opt/fleetacct/agent.jsa -Xlog:cds=off \
-      -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct -Dorg.apache.avro.specific.use_custom_coders=true \
       -cp "/opt/fleetacct/lib/*" io.fleetacct.agent.cli.ClassDataTraining
 # Runs as root in the host's PID and network namespaces with CAP_NET_ADMIN only (see the chart).
 # JVM options beyond jvm.options: FLEETACCT_JAVA_OPTS (the chart's agent.javaOpts).

@@ -1,6 +1,7 @@
 package io.fleetacct.benchmarks;
 
 import io.fleetacct.agent.taskstats.CpuList;
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.testing.CProgram;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,9 +136,7 @@ public final class AgentCpuBenchmark {
       for (Agent agent : agents) {
         agent.stop();
       }
-      try (Stream<Path> files = Files.walk(work)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteTree(work);
     }
   }
 

@@ -9,6 +9,7 @@ import io.fleetacct.agent.publish.Spool;
 import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.agent.taskstats.TaskstatsDecoder;
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.serde.FleetacctSchemas;
@@ -75,9 +76,7 @@ public final class PipelineBenchmark {
               + " stored %.1f bytes/exit on the broker (zstd, log segments)%n", exits, seconds, exits / seconds,
           counters.spooled.sum(), counters.encodedBytes.sum() / (double) exits, onBroker / (double) exits);
     } finally {
-      try (Stream<Path> files = Files.walk(spoolDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteTree(spoolDir);
     }
   }
 

@@ -7,6 +7,7 @@ import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.publish.Spool;
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.KernelTimespec;
 import io.fleetacct.schema.TaskExit;
@@ -21,10 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -48,9 +47,7 @@ public final class ClassDataTraining {
     try {
       train(dir);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteTree(dir);
     }
   }
 
@@ -90,7 +87,7 @@ public final class ClassDataTraining {
   }
 
   private static AgentStatus status() {
-    return null; // no heartbeat: the interval is a minute
+    return null; // the heartbeat sent at start carries no value here; it fails against the closed port
   }
 
   /** A loopback port nothing listens on: connecting is refused at once. */

@@ -38,15 +38,15 @@ final class Backlog {
    */
   record Item(long order, long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition) {}
 
+  /** How long the delivery thread, woken by a record, waits for the rest of its batch. */
+  private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
   private final Spool spool;
   private final int queueCapacity;
   private final AvroAnySerde serde;
   private final String topic;
   private final String agentInstance;
   private final PublisherCounters counters;
-  /** How long the delivery thread, woken by a record, waits for the rest of its batch. */
-  static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
 
   // Guarded by this: the order of records is decided here.

@@ -1,6 +1,7 @@
 package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.taskstats.ExitNotification;
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
 import java.io.IOException;
@@ -27,8 +28,8 @@ final class FakeProc {
 
   /** Process {@code pid} reaped: its directory is gone. */
   FakeProc gone(int pid) {
-    try (var files = Files.walk(root.resolve(Integer.toString(pid)))) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      Directories.deleteTree(root.resolve(Integer.toString(pid)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

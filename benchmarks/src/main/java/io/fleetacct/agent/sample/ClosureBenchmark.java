@@ -7,6 +7,7 @@ import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
@@ -98,9 +99,7 @@ public final class ClosureBenchmark {
       live.destroyForcibly();
       storm.waitFor();
       live.waitFor();
-      try (var files = Files.walk(spool)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteTree(spool);
     }
   }
 

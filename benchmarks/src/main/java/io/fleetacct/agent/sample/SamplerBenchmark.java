@@ -4,6 +4,7 @@ import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
@@ -90,9 +91,7 @@ public final class SamplerBenchmark {
     } finally {
       workload.destroyForcibly();
       workload.waitFor();
-      try (var files = Files.walk(spool)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteTree(spool);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.fleetacct.streams.query;
 
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.streams.BoundedRocksDbMemory;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Totals;
@@ -85,9 +86,7 @@ public final class RangedTopBenchmark {
       }
     } finally {
       store.close();
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteTree(dir);
     }
   }
 

@@ -2,6 +2,7 @@ package io.fleetacct.connect.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.common.io.Directories;
 import io.fleetacct.embedded.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,10 +11,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A private PostgreSQL 15 cluster for one test: initdb into a temporary directory (as the postgres
@@ -81,9 +80,7 @@ public final class PostgresCluster implements AutoCloseable {
             "stop");
       }
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      Directories.deleteTree(dir);
     }
   }
 }
