@@ -1,12 +1,17 @@
 package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.schema.CgroupSource;
+import io.fleetacct.schema.CommandSource;
 import java.util.concurrent.atomic.LongAdder;
 
-/** How attribution went: exits per {@link CgroupSource}, and every way it can fall short. */
+/**
+ * How attribution went: exits per {@link CgroupSource} and per {@link CommandSource}, and every way
+ * it can fall short.
+ */
 public final class AttributionCounters {
 
   private final LongAdder[] bySource = new LongAdder[CgroupSource.values().length];
+  private final LongAdder[] byCommandSource = new LongAdder[CommandSource.values().length];
   /** Exact mode: exits whose kernel entry was not in the map yet when they arrived. */
   public final LongAdder exitHookWaits = new LongAdder();
   /** Exact mode: exits whose kernel entry did not come within the wait. */
@@ -24,10 +29,20 @@ public final class AttributionCounters {
     for (int i = 0; i < bySource.length; i++) {
       bySource[i] = new LongAdder();
     }
+    for (int i = 0; i < byCommandSource.length; i++) {
+      byCommandSource[i] = new LongAdder();
+    }
   }
 
-  void count(CgroupSource source) {
-    bySource[source.ordinal()].increment();
+  /** Counts one exit's attribution and returns it. */
+  ExitAttribution count(ExitAttribution a) {
+    bySource[a.cgroup().source().ordinal()].increment();
+    byCommandSource[a.command().source().ordinal()].increment();
+    return a;
+  }
+
+  public long get(CommandSource source) {
+    return byCommandSource[source.ordinal()].sum();
   }
 
   public long get(CgroupSource source) {

@@ -2,6 +2,8 @@ package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.bpf.BpfException;
 import io.fleetacct.agent.bpf.ExitCgroupProbe;
+import io.fleetacct.agent.command.ProcComm;
+import io.fleetacct.agent.command.ProcessCommands;
 import io.fleetacct.agent.host.Capabilities;
 import io.fleetacct.agent.netlink.NetlinkException;
 import java.io.IOException;
@@ -40,17 +42,19 @@ public enum AttributionMode {
       }
     }
     ProcCgroupFiles files = new ProcCgroupFiles(Path.of("/proc"), ProcCgroup.forHost(mounts));
-    return CgroupTracker.start(files, 1 << 20, Duration.ofSeconds(30), kernelRelease);
+    ProcessCommands commands = new ProcessCommands(new ProcComm(Path.of("/proc")), 1 << 20);
+    return CgroupTracker.start(files, commands, 1 << 20, Duration.ofSeconds(30), kernelRelease);
   }
 
   private static Attributor startExact(CgroupMounts mounts) throws BpfException, IOException {
     Path v2 = mounts.v2().orElseThrow(() -> new IllegalStateException(
         "no cgroup2 mount (a cgroup v1-only host has no cgroup id to report)"));
-    ExitCgroupProbe probe = ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES);
+    ExitCgroupProbe probe = ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, ExitCgroupProbe.TaskLayout.ofRunningKernel());
     try {
       boolean byHandle = Capabilities.ofSelf().has(Capabilities.CAP_DAC_READ_SEARCH);
       CgroupIds ids = new CgroupIds(v2, byHandle);
-      return new ExitHookAttributor(probe, ids, new ProcCgroupFiles(Path.of("/proc"), new ProcCgroup(true, null)));
+      return new ExitHookAttributor(probe, ids, new ProcCgroupFiles(Path.of("/proc"), new ProcCgroup(true, null)),
+          new ProcComm(Path.of("/proc")));
     } catch (IOException | RuntimeException e) {
       probe.close();
       throw e;
@@ -62,7 +66,7 @@ public enum AttributionMode {
     if (mounts.v2().isEmpty()) {
       return "no cgroup2 mount (a cgroup v1-only host has no cgroup id to report)";
     }
-    try (ExitCgroupProbe probe = ExitCgroupProbe.attach(16)) {
+    try (ExitCgroupProbe probe = ExitCgroupProbe.attach(16, ExitCgroupProbe.TaskLayout.ofRunningKernel())) {
       return null;
     } catch (BpfException e) {
       return e.getMessage() + (e.lacksPrivilege() ? "; " + EXACT_FIX : "");

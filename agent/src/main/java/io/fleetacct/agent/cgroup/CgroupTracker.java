@@ -1,5 +1,6 @@
 package io.fleetacct.agent.cgroup;
 
+import io.fleetacct.agent.command.ProcessCommands;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.schema.CgroupSource;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * at EXEC, when runtimes have moved it) and from /proc scans (at start and every rescan interval,
  * for migrations, which raise no event); else its parent's cgroup, read anew unless read after the
  * child was born. A process's last exit retires its entry to a short list of recent exits that
- * late thread records (another CPU's socket) still find.
+ * late thread records (another CPU's socket) still find. The same events and scans keep each
+ * process's command ({@link ProcessCommands}).
  */
 public final class CgroupTracker implements Attributor {
 
@@ -38,6 +40,7 @@ public final class CgroupTracker implements Attributor {
   private record Entry(Attribution attribution, long readAtNanos) {}
 
   private final ProcCgroupFiles files;
+  private final ProcessCommands commands;
   private final int maxEntries;
   private final Map<Integer, Entry> byTgid = new ConcurrentHashMap<>();
   private final Map<Integer, Attribution> recentExits = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -54,8 +57,9 @@ public final class CgroupTracker implements Attributor {
   private volatile boolean stopping;
 
   /** A tracker fed by hand ({@link #onFork}, {@link #onExec}, {@link #rescan}): for tests. */
-  CgroupTracker(ProcCgroupFiles files, int maxEntries) {
+  CgroupTracker(ProcCgroupFiles files, ProcessCommands commands, int maxEntries) {
     this.files = files;
+    this.commands = commands;
     this.maxEntries = maxEntries;
   }
 
@@ -63,9 +67,9 @@ public final class CgroupTracker implements Attributor {
    * Subscribes to process events, then scans /proc (so nothing born in between is missed), and
    * follows the events on a thread of its own.
    */
-  public static CgroupTracker start(ProcCgroupFiles files, int maxEntries, Duration rescanInterval,
-                                    String kernelRelease) throws NetlinkException {
-    CgroupTracker t = new CgroupTracker(files, maxEntries);
+  public static CgroupTracker start(ProcCgroupFiles files, ProcessCommands commands, int maxEntries,
+                                    Duration rescanInterval, String kernelRelease) throws NetlinkException {
+    CgroupTracker t = new CgroupTracker(files, commands, maxEntries);
     t.connector = ProcConnector.open(4 * 1024 * 1024, ProcConnector.kernelFilters(kernelRelease));
     t.rescan();
     t.thread = new Thread(() -> t.run(rescanInterval), "cgroup-tracker");
@@ -100,6 +104,11 @@ public final class CgroupTracker implements Attributor {
       public void onExec(int pid, int tgid) {
         CgroupTracker.this.onExec(tgid);
       }
+
+      @Override
+      public void onComm(int pid, int tgid, String comm) {
+        commands.onComm(pid, tgid, comm);
+      }
     };
     long nextRescan = System.nanoTime() + rescanInterval.toNanos();
     while (!stopping) {
@@ -122,6 +131,7 @@ public final class CgroupTracker implements Attributor {
 
   /** A FORK event: a new process reads its own file; if it is gone already, its parent's cgroup. */
   void onFork(int parentTgid, int childPid, int childTgid, long timestampNanos) {
+    commands.onFork(childPid, childTgid);
     if (childPid != childTgid) {
       return; // a thread: its process's entry covers it
     }
@@ -141,6 +151,7 @@ public final class CgroupTracker implements Attributor {
 
   /** An EXEC event: the moment container runtimes and systemd have moved the process. */
   void onExec(int tgid) {
+    commands.onExec(tgid);
     Cgroup own = files.process(tgid);
     if (own != null) {
       put(tgid, new Attribution(own, CgroupSource.exec));
@@ -175,6 +186,7 @@ public final class CgroupTracker implements Attributor {
         if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
           int pid = Integer.parseInt(name);
           seen.add(pid);
+          commands.onScan(pid);
           Cgroup c = files.process(pid);
           if (c != null) {
             put(pid, new Attribution(c, CgroupSource.scan));
@@ -186,6 +198,7 @@ public final class CgroupTracker implements Attributor {
       return;
     }
     byTgid.keySet().removeIf(pid -> !seen.contains(pid) && !Files.exists(proc.resolve(Integer.toString(pid))));
+    commands.retain(seen);
     exitedBeforeFork.clear();
   }
 
@@ -198,7 +211,11 @@ public final class CgroupTracker implements Attributor {
   }
 
   @Override
-  public Attribution attribute(ExitNotification exit) {
+  public ExitAttribution attribute(ExitNotification exit) {
+    return counters.count(new ExitAttribution(cgroup(exit), commands.atExit(exit)));
+  }
+
+  private Attribution cgroup(ExitNotification exit) {
     long tgid = exit.tgid() != 0 ? exit.tgid() : exit.pid();
     boolean endsProcess = exit.endsProcess();
     Integer key = (int) tgid;
@@ -228,7 +245,6 @@ public final class CgroupTracker implements Attributor {
         recentExits.put(key, a);
       }
     }
-    counters.count(a.source());
     return a;
   }
 

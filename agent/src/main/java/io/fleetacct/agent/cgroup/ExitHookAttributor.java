@@ -2,9 +2,12 @@ package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.bpf.BpfException;
 import io.fleetacct.agent.bpf.ExitCgroupProbe;
+import io.fleetacct.agent.command.Command;
+import io.fleetacct.agent.command.ProcComm;
 import io.fleetacct.agent.log.RateLimitedWarnings;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.schema.CgroupSource;
+import io.fleetacct.schema.CommandSource;
 import io.fleetacct.schema.TaskStats;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -22,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * a second) was left by an earlier task with the same thread id whose exit the agent never took
  * (another CPU set, a kernel socket overflow); pids wrap within seconds where pid_max is 32768.
  * After the wait the task's own /proc file is read (exact on cgroup2 while it is not yet reaped).
+ *
+ * <p>The entry also holds the leader's comm at the exit: the process's command, exactly. Where the
+ * kernel has no BTF (or the entry never came), the command is what the exit and /proc still say
+ * ({@link Command#ofExit}, {@link ProcComm#ofLiveProcess}).
  */
 public final class ExitHookAttributor implements Attributor {
 
@@ -34,37 +41,61 @@ public final class ExitHookAttributor implements Attributor {
   private final ExitCgroupProbe probe;
   private final CgroupIds ids;
   private final ProcCgroupFiles proc;
+  private final ProcComm comms;
   private final AttributionCounters counters = new AttributionCounters();
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
-  private final ThreadLocal<long[]> entries = ThreadLocal.withInitial(() -> new long[2]);
+  private final ThreadLocal<Entry> entries = ThreadLocal.withInitial(Entry::new);
 
-  public ExitHookAttributor(ExitCgroupProbe probe, CgroupIds ids, ProcCgroupFiles proc) {
+  /** One receive thread's copy of a taken map entry. */
+  private static final class Entry {
+    final long[] idAndTime = new long[2];
+    final byte[] comm = new byte[ExitCgroupProbe.COMM_LEN];
+    /** The leader's comm as taken, or null when the entry had none (no BTF, or no entry at all). */
+    String command;
+  }
+
+  public ExitHookAttributor(ExitCgroupProbe probe, CgroupIds ids, ProcCgroupFiles proc, ProcComm comms) {
     this.probe = probe;
     this.ids = ids;
     this.proc = proc;
+    this.comms = comms;
   }
 
   @Override
-  public Attribution attribute(ExitNotification exit) {
-    Attribution a = fromHook(exit);
+  public ExitAttribution attribute(ExitNotification exit) {
+    Entry entry = entries.get();
+    entry.command = null;
+    Attribution a = fromHook(exit, entry);
     if (a == null) {
       Cgroup c = proc.thread(exit.tgid() != 0 ? exit.tgid() : exit.pid(), exit.pid());
       a = c == null ? Attribution.NONE : new Attribution(c, CgroupSource.proc_at_exit);
     }
-    counters.count(a.source());
-    return a;
+    return counters.count(new ExitAttribution(a, command(exit, entry.command)));
   }
 
-  private Attribution fromHook(ExitNotification exit) {
-    long[] entry = entries.get();
+  /** A leader's own name is its command; another thread's is the leader's from the hook, else from /proc. */
+  private Command command(ExitNotification exit, String fromHook) {
+    if (Command.isLeader(exit)) {
+      return Command.ofExit(exit);
+    }
+    if (fromHook != null) {
+      return new Command(fromHook, CommandSource.exit_hook);
+    }
+    Command live = comms.ofLiveProcess(exit);
+    return live != null ? live : Command.ofExit(exit);
+  }
+
+  private Attribution fromHook(ExitNotification exit, Entry taken) {
+    long[] entry = taken.idAndTime;
     long earliest = earliestEntryNanos(exit.task());
     long waited = 0;
     long pause = FIRST_PAUSE_NANOS;
     boolean counted = false;
     try {
       while (true) {
-        if (probe.take((int) exit.pid(), entry)) {
+        if (probe.take((int) exit.pid(), exit.task().getAcComm(), entry, taken.comm)) {
           if (entry[1] >= earliest) {
+            taken.command = Command.name(taken.comm);
             Cgroup c = ids.cgroup(entry[0]);
             if (c == null) {
               counters.unresolvedCgroupIds.increment();

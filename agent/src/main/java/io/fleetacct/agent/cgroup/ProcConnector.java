@@ -1,5 +1,6 @@
 package io.fleetacct.agent.cgroup;
 
+import io.fleetacct.agent.command.Command;
 import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.Netlink;
 import io.fleetacct.agent.netlink.NetlinkWalk;
@@ -11,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The kernel's process events connector (NETLINK_CONNECTOR, CN_IDX_PROC): FORK and EXEC events as
- * they happen, so that a process's cgroup can be read while it still lives.
+ * The kernel's process events connector (NETLINK_CONNECTOR, CN_IDX_PROC): FORK, EXEC and COMM
+ * events as they happen, so that a process's cgroup and command can be read while it still lives.
  */
 public final class ProcConnector implements AutoCloseable {
 
@@ -24,6 +25,9 @@ public final class ProcConnector implements AutoCloseable {
     void onFork(int parentTgid, int childPid, int childTgid, long timestampNanos);
 
     void onExec(int pid, int tgid);
+
+    /** A task renamed itself (prctl PR_SET_NAME) or was renamed (/proc/PID/comm). */
+    void onComm(int pid, int tgid, String comm);
   }
 
   private static final int CN_IDX_PROC = 1;
@@ -32,6 +36,8 @@ public final class ProcConnector implements AutoCloseable {
   private static final int PROC_CN_MCAST_IGNORE = 2;
   private static final int PROC_EVENT_FORK = 0x1;
   private static final int PROC_EVENT_EXEC = 0x2;
+  private static final int PROC_EVENT_COMM = 0x200;
+  private static final int COMM_LEN = 16;
   private static final int CN_MSG_LEN = 20;
   private static final int EVENT = Netlink.NLMSG_HDRLEN + CN_MSG_LEN; // struct proc_event
   private static final int EVENT_DATA = EVENT + 16; // after what, cpu, timestamp_ns
@@ -45,7 +51,7 @@ public final class ProcConnector implements AutoCloseable {
 
   /**
    * Subscribes to process events; {@code bufferBytes} is the socket's receive buffer. With
-   * {@code kernelFilters} (Linux 6.6 and later) only FORK and EXEC events are sent to us; older
+   * {@code kernelFilters} (Linux 6.6 and later) only FORK, EXEC and COMM events are sent to us; older
    * kernels ignore that form of the request, so they get the plain one and send every event.
    */
   public static ProcConnector open(int bufferBytes, boolean kernelFilters) throws NetlinkException {
@@ -54,7 +60,7 @@ public final class ProcConnector implements AutoCloseable {
       s.setReceiveBuffer(bufferBytes);
       s.setReceiveTimeout(Duration.ofMillis(200));
       ProcConnector c = new ProcConnector(s);
-      c.control(PROC_CN_MCAST_LISTEN, kernelFilters ? PROC_EVENT_FORK | PROC_EVENT_EXEC : -1);
+      c.control(PROC_CN_MCAST_LISTEN, kernelFilters ? PROC_EVENT_FORK | PROC_EVENT_EXEC | PROC_EVENT_COMM : -1);
       return c;
     } catch (NetlinkException e) {
       s.close();
@@ -87,7 +93,7 @@ public final class ProcConnector implements AutoCloseable {
   /**
    * Receives what is queued (blocking up to the receive timeout for the first datagram, then at
    * most {@value #MAX_DATAGRAMS_PER_POLL} datagrams, so that a fork storm cannot keep the caller
-   * here) and hands FORK and EXEC events on. Returns the number of events, or -1 on a kernel
+   * here) and hands FORK, EXEC and COMM events on. Returns the number of events, or -1 on a kernel
    * overflow (ENOBUFS: events were lost).
    */
   public int poll(Events events) throws NetlinkException {
@@ -126,10 +132,21 @@ public final class ProcConnector implements AutoCloseable {
         } else if (what == PROC_EVENT_EXEC) {
           events.onExec(rx.getInt(data), rx.getInt(data + 4));
           count++;
+        } else if (what == PROC_EVENT_COMM && messages.length() >= EVENT_DATA + 8 + COMM_LEN) {
+          events.onComm(rx.getInt(data), rx.getInt(data + 4), comm(data + 8));
+          count++;
         }
       }
     }
     return count;
+  }
+
+  /** The comm at {@code offset}; "" for an empty one. */
+  private String comm(int offset) {
+    byte[] b = new byte[COMM_LEN];
+    rx.get(offset, b);
+    String name = Command.name(b);
+    return name == null ? "" : name;
   }
 
   /** A malformed datagram ends its reading; the events before it count. */

@@ -2,6 +2,8 @@ package io.fleetacct.agent.record;
 
 import io.fleetacct.agent.cgroup.Attribution;
 import io.fleetacct.agent.cgroup.Attributor;
+import io.fleetacct.agent.cgroup.ExitAttribution;
+import io.fleetacct.agent.command.Command;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.sample.SampledThreads;
 import io.fleetacct.agent.taskstats.ExitNotification;
@@ -11,7 +13,7 @@ import java.util.UUID;
 
 /**
  * Turns decoded exits into {@link TaskExit} records: host identity, this agent instance, the
- * cgroup and container ids, and what samples published for the thread. Thread-safe: receive threads call it concurrently. agent_seq is left
+ * cgroup and container ids, the process's command, and what samples published for the thread. Thread-safe: receive threads call it concurrently. agent_seq is left
  * to whoever orders the records (the publisher numbers them as it queues them).
  */
 public final class ExitRecords {
@@ -39,7 +41,9 @@ public final class ExitRecords {
   }
 
   public TaskExit toRecord(ExitNotification exit, long receivedAtMillis) {
-    Attribution where = cgroups == null ? Attribution.NONE : cgroups.attribute(exit);
+    ExitAttribution attributed = cgroups == null
+        ? new ExitAttribution(Attribution.NONE, Command.ofExit(exit)) : cgroups.attribute(exit);
+    Attribution where = attributed.cgroup();
     TaskExit r = new TaskExit();
     r.setHost(host.host());
     r.setBootId(host.bootId());
@@ -52,6 +56,8 @@ public final class ExitRecords {
       r.setPodUid(where.cgroup().podUid());
     }
     r.setCgroupSource(where.source());
+    r.setCommand(attributed.command().name());
+    r.setCommandSource(attributed.command().source());
     r.setTask(exit.task());
     r.setThreadGroup(exit.threadGroup());
     if (sampled != null) {

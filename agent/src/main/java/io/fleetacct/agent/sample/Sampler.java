@@ -2,10 +2,12 @@ package io.fleetacct.agent.sample;
 
 import io.fleetacct.agent.cgroup.Cgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
+import io.fleetacct.agent.command.ProcComm;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.ThreadNameDeltas;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every interval, reads each live thread of the host (TASKSTATS_CMD_GET by thread id; kernel
  * threads too) and publishes, per thread group, one {@link TaskSample} with the sum of its threads'
- * deltas since their last sample. Threads and groups without change are left out; a thread that
+ * deltas since their last sample (and the same split by thread name), under the process's command
+ * (its leader's comm). Threads and groups without change are left out; a thread that
  * exits before it is read, or has begun to exit, is left to its exit record. What each thread has
  * had published is kept ({@link SampledThreads}, and {@link SampledJournal} across restarts), so
  * that its exit can say so and a thread's samples plus its exit add up to its lifetime totals.
@@ -52,6 +55,7 @@ public final class Sampler implements AutoCloseable {
   private final LiveThreads threads;
   private final Query query;
   private final ProcCgroupFiles cgroups;
+  private final ProcComm comms;
   private final SampledThreads table;
   private final SampledJournal journal;
   private final Sink sink;
@@ -67,6 +71,7 @@ public final class Sampler implements AutoCloseable {
     this.threads = threads;
     this.query = query;
     this.cgroups = cgroups;
+    this.comms = new ProcComm(threads.procRoot());
     this.table = table;
     this.journal = journal;
     this.sink = sink;
@@ -126,16 +131,18 @@ public final class Sampler implements AutoCloseable {
     }
   }
 
-  /** One thread that changed since its last sample. */
-  private record Change(long tid, SampledThreads.Published now, long[] delta, long[] windowMax) {}
+  /** One thread that changed since its last sample, and its own name. */
+  private record Change(long tid, String name, SampledThreads.Published now, long[] delta, long[] windowMax) {}
 
   /** One thread group's changes, and what names it. */
   private static final class Group {
     final long tgid;
     final Cgroup cgroup;
     final List<Change> changes = new ArrayList<>();
-    /** The main thread's reading, else the first changed thread's: command, user, high-water marks. */
+    /** The main thread's reading, else the first changed thread's: user, high-water marks. */
     TaskStats named;
+    /** The process's command: the running leader's comm, else its file's (a leader gone before its threads). */
+    String command;
 
     Group(long tgid, Cgroup cgroup) {
       this.tgid = tgid;
@@ -179,7 +186,12 @@ public final class Sampler implements AutoCloseable {
           }
         }
       }
-      groups.values().forEach(g -> g.named = leaders.getOrDefault(g.tgid, g.named));
+      for (Group g : groups.values()) {
+        TaskStats leader = leaders.get(g.tgid);
+        g.named = leader != null ? leader : g.named;
+        String fromFile = leader == null ? comms.of(g.tgid) : null;
+        g.command = leader != null ? leader.getAcComm() : fromFile != null ? fromFile : g.named.getAcComm();
+      }
       sink.submitSamples(() -> samples(groups.values(), at), this::persist);
     } finally {
       table.endCycle(seen);
@@ -209,7 +221,8 @@ public final class Sampler implements AutoCloseable {
       }
       changed |= windowMax[i] != 0;
     }
-    return changed ? new Change(tid, new SampledThreads.Published(btime, totals, maxima), delta, windowMax) : null;
+    return changed ? new Change(tid, s.getAcComm(), new SampledThreads.Published(btime, totals, maxima), delta, windowMax)
+        : null;
   }
 
   /** Under the publisher's lock: installs each change (unless its thread exited meanwhile) and sums them. */
@@ -218,28 +231,47 @@ public final class Sampler implements AutoCloseable {
     for (Group g : groups) {
       long[] sum = new long[SampledThreads.FIELDS.size()];
       long[] max = new long[SampledThreads.MAX_FIELDS.size()];
+      Map<String, ByName> byName = new LinkedHashMap<>();
       int threadCount = 0;
       for (Change c : g.changes) {
         if (!table.install(c.tid(), c.now())) {
           continue;
         }
         threadCount++;
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += c.delta()[i];
-        }
+        add(sum, c.delta());
+        ByName n = byName.computeIfAbsent(c.name(), k -> new ByName(new long[sum.length]));
+        n.threads++;
+        add(n.sum, c.delta());
         for (int i = 0; i < max.length; i++) {
           max[i] = Math.max(max[i], c.windowMax()[i]);
         }
       }
       if (threadCount > 0) {
-        out.add(sample(g, threadCount, sum, max, at));
+        out.add(sample(g, threadCount, sum, max, byName, at));
       }
     }
     counters.samples.add(out.size());
     return out;
   }
 
-  private TaskSample sample(Group g, int threadCount, long[] sum, long[] max, Instant at) {
+  /** The deltas of one thread name's threads in a sample. */
+  private static final class ByName {
+    final long[] sum;
+    int threads;
+
+    ByName(long[] sum) {
+      this.sum = sum;
+    }
+  }
+
+  private static void add(long[] sum, long[] delta) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += delta[i];
+    }
+  }
+
+  private TaskSample sample(Group g, int threadCount, long[] sum, long[] max, Map<String, ByName> byName,
+                            Instant at) {
     TaskStats named = g.named;
     TaskSample s = new TaskSample();
     s.setHost(host.host());
@@ -253,11 +285,14 @@ public final class Sampler implements AutoCloseable {
       s.setContainerId(g.cgroup.containerId());
       s.setPodUid(g.cgroup.podUid());
     }
-    s.setAcComm(named.getAcComm());
+    s.setAcComm(g.command);
     s.setAcUid(named.getAcUid());
     s.setAcTgid(g.tgid);
     s.setThreads(threadCount);
     s.setDeltas(SampledThreads.deltas(sum));
+    List<ThreadNameDeltas> names = new ArrayList<>(byName.size());
+    byName.forEach((name, n) -> names.add(new ThreadNameDeltas(name, n.threads, SampledThreads.deltas(n.sum))));
+    s.setThreadNames(names);
     for (int i = 0; i < max.length; i++) {
       s.put(MAX_IN_SAMPLE[i], max[i]);
     }

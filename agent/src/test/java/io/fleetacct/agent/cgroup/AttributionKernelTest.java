@@ -82,7 +82,7 @@ class AttributionKernelTest {
     CpuList cpus = CpuList.possible();
     try (Attributor attributor = mode.start(mounts, HostIdentity.detect(null).kernelRelease());
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
-           Attribution a = attributor.attribute(exit); // every exit, as the agent does
+           Attribution a = attributor.attribute(exit).cgroup(); // every exit, as the agent does
            String comm = exit.task().getAcComm();
            if (comm.startsWith(run)) {
              byName.computeIfAbsent(comm, k -> new ConcurrentLinkedQueue<>())

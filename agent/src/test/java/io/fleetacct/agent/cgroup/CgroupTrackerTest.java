@@ -2,6 +2,8 @@ package io.fleetacct.agent.cgroup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.command.ProcComm;
+import io.fleetacct.agent.command.ProcessCommands;
 import io.fleetacct.schema.CgroupSource;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +25,8 @@ class CgroupTrackerTest {
   }
 
   private CgroupTracker tracker(ProcCgroup format, int maxEntries) {
-    return new CgroupTracker(new ProcCgroupFiles(dir, format), maxEntries);
+    return new CgroupTracker(new ProcCgroupFiles(dir, format), new ProcessCommands(new ProcComm(dir), maxEntries),
+        maxEntries);
   }
 
   private static String cgroupOf(Attribution a) {
@@ -36,7 +39,7 @@ class CgroupTrackerTest {
     proc.process(1, "/init").process(10, "/a");
     t.onFork(1, 10, 10, System.nanoTime());
     proc.process(10, "/b"); // moved without exec: no event
-    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true));
+    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(cgroupOf(a)).isEqualTo("/b");
     assertThat(a.source()).isEqualTo(CgroupSource.proc_at_exit);
   }
@@ -47,7 +50,7 @@ class CgroupTrackerTest {
     proc.process(1, "/init").process(10, "/a");
     t.onExec(10); // v1 "cpu" line of the fake file says "/"
     proc.gone(10);
-    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true));
+    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(a.source()).isEqualTo(CgroupSource.exec);
     assertThat(cgroupOf(a)).isEqualTo("/");
   }
@@ -58,7 +61,7 @@ class CgroupTrackerTest {
     proc.process(1, "/init").process(10, "/moved-before-fork-was-read");
     t.onFork(1, 10, 10, System.nanoTime());
     proc.gone(10);
-    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true));
+    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(a).isEqualTo(new Attribution(Cgroup.of("/moved-before-fork-was-read"), CgroupSource.fork));
   }
 
@@ -70,7 +73,7 @@ class CgroupTrackerTest {
     proc.process(1, "/joined"); // the runner joined a cgroup by writing its own pid: no event
     long born = System.nanoTime();
     t.onFork(1, 10, 10, born); // child already gone: no file
-    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true));
+    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(cgroupOf(a)).isEqualTo("/joined");
     assertThat(a.source()).isEqualTo(CgroupSource.parent);
   }
@@ -79,7 +82,7 @@ class CgroupTrackerTest {
   void anExitBeforeItsForkEventLeavesNoEntryForThePidsNextOwner() {
     CgroupTracker t = tracker(V2, 100);
     proc.process(1, "/parent");
-    Attribution first = t.attribute(FakeProc.exit(10, 10, 1, true)); // its FORK event not read yet
+    Attribution first = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup(); // its FORK event not read yet
     assertThat(first.source()).isEqualTo(CgroupSource.parent);
     t.onFork(1, 10, 10, System.nanoTime()); // the late FORK event of the process that is gone
     assertThat(t.size()).as("entries").isEqualTo(1); // the parent only
@@ -91,8 +94,8 @@ class CgroupTrackerTest {
     proc.process(1, "/init").process(10, "/app");
     t.onExec(10);
     proc.gone(10);
-    t.attribute(FakeProc.exit(10, 10, 1, true));
-    Attribution late = t.attribute(FakeProc.exit(11, 10, 1, false)); // another CPU's socket, read later
+    t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
+    Attribution late = t.attribute(FakeProc.exit(11, 10, 1, false)).cgroup(); // another CPU's socket, read later
     assertThat(cgroupOf(late)).isEqualTo("/app");
   }
 
@@ -102,11 +105,11 @@ class CgroupTrackerTest {
     proc.process(1, "/init").process(10, "/first");
     t.onExec(10);
     proc.gone(10);
-    assertThat(cgroupOf(t.attribute(FakeProc.exit(10, 10, 1, true)))).isEqualTo("/first");
+    assertThat(cgroupOf(t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup())).isEqualTo("/first");
     proc.process(10, "/second");
     t.onExec(10);
     proc.gone(10);
-    assertThat(cgroupOf(t.attribute(FakeProc.exit(10, 10, 1, true)))).isEqualTo("/second");
+    assertThat(cgroupOf(t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup())).isEqualTo("/second");
   }
 
   @Test
@@ -123,14 +126,14 @@ class CgroupTrackerTest {
   void aRemovedCgroupIsNamedWithoutTheDeletedMark() {
     CgroupTracker t = tracker(V2, 100);
     proc.process(1, "/init").process(10, "/gone (deleted)");
-    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true));
+    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(cgroupOf(a)).isEqualTo("/gone");
   }
 
   @Test
   void nothingKnownIsCountedAsNone() {
     CgroupTracker t = tracker(V2, 100);
-    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true));
+    Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(a).isEqualTo(Attribution.NONE);
     assertThat(t.counters().get(CgroupSource.none)).isEqualTo(1);
   }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cgroup.Attribution;
 import io.fleetacct.agent.cgroup.AttributionCounters;
 import io.fleetacct.agent.cgroup.Attributor;
+import io.fleetacct.agent.cgroup.ExitAttribution;
+import io.fleetacct.agent.command.Command;
 import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.publish.SequenceJournal;
@@ -81,8 +83,8 @@ class AgentMetricsReadmeTest {
       AttributionCounters counters = new AttributionCounters();
       Attributor attributor = new Attributor() {
         @Override
-        public Attribution attribute(ExitNotification exit) {
-          return Attribution.NONE;
+        public ExitAttribution attribute(ExitNotification exit) {
+          return new ExitAttribution(Attribution.NONE, Command.ofExit(exit));
         }
 
         @Override

@@ -46,7 +46,7 @@ class ExitListenerKernelTest {
          Attributor attributor = AttributionMode.auto.start(CgroupMounts.fromProc(),
              HostIdentity.detect(null).kernelRelease());
          ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
-             (exit, at, socket, missed) -> received.add(new Received(exit, attributor.attribute(exit))), counters)) {
+             (exit, at, socket, missed) -> received.add(new Received(exit, attributor.attribute(exit).cgroup())), counters)) {
       children = Workload.run(PROCESSES, prefix, cgroup.procsFile());
       Set<Long> pids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
