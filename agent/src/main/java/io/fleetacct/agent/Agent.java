@@ -244,6 +244,7 @@ public final class Agent implements AutoCloseable {
         .setSamples(samplerCounters.samples.sum())
         .setSampledThreads(sampledThreads())
         .setSampleErrors(samplerCounters.errors.sum())
+        .setCommandsBySource(a.commandsBySource())
         .build();
   }
 

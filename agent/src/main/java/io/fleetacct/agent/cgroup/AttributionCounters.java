@@ -2,6 +2,8 @@ package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.schema.CgroupSource;
 import io.fleetacct.schema.CommandSource;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -43,6 +45,18 @@ public final class AttributionCounters {
 
   public long get(CommandSource source) {
     return byCommandSource[source.ordinal()].sum();
+  }
+
+  /** Exits per command source, by the source's name (those with none left out). */
+  public Map<String, Long> commandsBySource() {
+    Map<String, Long> m = new TreeMap<>();
+    for (CommandSource s : CommandSource.values()) {
+      long n = get(s);
+      if (n > 0) {
+        m.put(s.name(), n);
+      }
+    }
+    return m;
   }
 
   public long get(CgroupSource source) {

@@ -5,7 +5,6 @@ import io.fleetacct.schema.CommandSource;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The command of every process, without BPF ("proc" mode): learned from the proc connector's
@@ -19,9 +18,8 @@ public final class ProcessCommands {
 
   private final ProcComm proc;
   private final int maxEntries;
+  /** Bounded: a process it cannot hold falls back to its threads' own names, counted as {@code own}. */
   private final Map<Integer, Command> byTgid = new ConcurrentHashMap<>();
-  /** Processes not remembered because the map was full. */
-  public final LongAdder mapFull = new LongAdder();
 
   public ProcessCommands(ProcComm proc, int maxEntries) {
     this.proc = proc;
@@ -66,7 +64,6 @@ public final class ProcessCommands {
 
   private void put(int tgid, Command c) {
     if (byTgid.size() >= maxEntries && !byTgid.containsKey(tgid)) {
-      mapFull.increment();
       return;
     }
     byTgid.put(tgid, c);

@@ -10,6 +10,7 @@ import io.fleetacct.agent.sample.SamplerCounters;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.agent.taskstats.MalformedMessageException;
 import io.fleetacct.schema.CgroupSource;
+import io.fleetacct.schema.CommandSource;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -63,6 +64,17 @@ public final class AgentMetrics {
         .callback(cb -> {
           for (CgroupSource s : CgroupSource.values()) {
             if (s != CgroupSource.unknown) {
+              cb.call(a.get(s), s.name());
+            }
+          }
+        }).register(r);
+    CounterWithCallback.builder().name("fleetacct_agent_commands")
+        .help("Exits by how their process's command was found (the records' command_source; own: the thread's own"
+            + " name stood in).")
+        .labelNames("source")
+        .callback(cb -> {
+          for (CommandSource s : CommandSource.values()) {
+            if (s != CommandSource.unknown) {
               cb.call(a.get(s), s.name());
             }
           }

@@ -109,6 +109,32 @@ class SamplerTest {
   }
 
   @Test
+  void aSampleIsUnderTheLeadersNameAndSplitsItsDeltasByThreadName() throws IOException {
+    thread(10, 10, "java", 100, 1, 0);
+    thread(10, 11, "pool-1-thread-1", 1_000, 10, 0);
+    thread(10, 12, "pool-1-thread-2", 2_000, 20, 0);
+    thread(10, 13, "pool-1-thread-1", 4_000, 40, 0); // two threads may share a name
+    sampler("i1").cycle();
+    TaskSample java = of(10);
+    assertThat(java.getAcComm()).isEqualTo("java");
+    Map<String, Long> byName = new HashMap<>();
+    java.getThreadNames().forEach(n -> byName.put(n.getAcComm() + "/" + n.getThreads(), n.getDeltas().getCpuDelayTotal()));
+    assertThat(byName).isEqualTo(Map.of("java/1", 100L, "pool-1-thread-1/2", 5_000L, "pool-1-thread-2/1", 2_000L));
+    assertThat(java.getThreadNames().stream().mapToLong(n -> n.getDeltas().getAcUtime()).sum())
+        .as("the names' deltas add up to the sample's").isEqualTo(java.getDeltas().getAcUtime());
+  }
+
+  @Test
+  void aProcessWhoseLeaderExitedBeforeItsThreadsIsUnderTheLeadersNameFromItsFile() throws IOException {
+    thread(10, 10, "server", "Z", 0x400044, 100, 1, 0, BTIME); // a zombie leader: not read
+    thread(10, 11, "worker", 1_000, 10, 0);
+    Files.writeString(proc.resolve("10/comm"), "server\n");
+    sampler("i1").cycle();
+    assertThat(of(10).getAcComm()).isEqualTo("server");
+    assertThat(of(10).getThreadNames()).extracting(n -> n.getAcComm()).containsExactly("worker");
+  }
+
+  @Test
   void aCyclePublishesEachGroupsChangeSinceItsLastSampleAndNothingForTheUnchanged() throws IOException {
     thread(10, 10, "db", 1_000, 50, 300);
     thread(10, 11, "db", 2_000, 70, 500);

@@ -20,6 +20,6 @@ class RecordJsonTest {
         .contains("\"task\":{\"version\":17,\"ac_exitcode\":768,")
         .contains("\"ac_comm\":\"dd\"")
         .contains("\"cpu_delay_max_ts\":{\"tv_sec\":1795597621,")
-        .endsWith("\"thread_group\":null,\"sampled\":null}");
+        .endsWith("\"thread_group\":null,\"sampled\":null,\"command\":\"dd\",\"command_source\":\"exit_hook\"}");
   }
 }

@@ -4,10 +4,13 @@ import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.KernelTimespec;
 import io.fleetacct.schema.TaskDeltas;
+import io.fleetacct.schema.CommandSource;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.ThreadNameDeltas;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -105,6 +108,8 @@ public final class SampleRecords {
         .setPodUid("0f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f")
         .setTask(fullTaskStats())
         .setThreadGroup(threadGroupAggregate())
+        .setCommand("dd")
+        .setCommandSource(CommandSource.exit_hook)
         .build();
   }
 
@@ -147,6 +152,7 @@ public final class SampleRecords {
         .setAcUid(106L)
         .setThreads(3)
         .setDeltas(deltasOf(dd))
+        .setThreadNames(List.of(new ThreadNameDeltas("postgres", 3, deltasOf(dd))))
         .setCpuDelayMax(dd.getCpuDelayMax())
         .setBlkioDelayMax(dd.getBlkioDelayMax())
         .setHiwaterRss(dd.getHiwaterRss())
