@@ -7,6 +7,7 @@ import io.fleetacct.common.cli.Version;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.Folding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ public final class StreamsCli {
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Runs the streams application and its query API until SIGTERM or SIGINT.",
           "Creates missing topics. Output topics: <prefix>totals.<table> and <prefix>windows.<table> for the"
-              + " tables by-host, by-cgroup, by-host-cgroup and by-command."})
+              + " tables by-host, by-cgroup, by-host-cgroup, by-program and by-program-thread."})
   static final class Run implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]")
@@ -105,6 +106,16 @@ public final class StreamsCli {
             + " replication factor 3, so that a write needs two copies and one broker may be down).")
     int minInsyncReplicas;
 
+    @Option(names = "--command-rule", paramLabel = "REGEX=REPLACEMENT",
+        description = "Folds command names that match REGEX (the whole name) into REPLACEMENT ($1: a group);"
+            + " repeatable, the first match wins, before the default rule (kworker/u16:3 -> kworker/*).")
+    List<String> commandRules = new ArrayList<>();
+
+    @Option(names = "--thread-rule", paramLabel = "REGEX=REPLACEMENT",
+        description = "Folds thread names likewise; a name no rule matches has its digits folded"
+            + " (pool-1-thread-37 -> pool-*-thread-*). Repeatable.")
+    List<String> threadRules = new ArrayList<>();
+
     @Option(names = "--streams-config", paramLabel = "FILE", description = "Kafka Streams and client properties (SASL, TLS, ...).")
     Path streamsConfig;
 
@@ -128,9 +139,11 @@ public final class StreamsCli {
         settings.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), String.valueOf(minInsyncReplicas));
       }
       Properties extra = ClientProperties.apply(settings, streamsConfig, overrides);
+      Folding folding = Folding.of(commandRules.stream().map(Folding.Rule::parse).toList(),
+          threadRules.stream().map(Folding.Rule::parse).toList());
       FleetacctTopology.Config topology = new FleetacctTopology.Config(exitsTopic, statusTopic, deadLetterTopic,
           outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(graceSeconds),
-          Duration.ofSeconds(retentionSeconds));
+          Duration.ofSeconds(retentionSeconds), folding);
       try (UntilStopped life = UntilStopped.install("streams", Duration.ofSeconds(60));
            StreamsApp app = StreamsApp.start(new StreamsApp.Config(bootstrapServers, applicationId, stateDir,
                httpBind, httpPort, advertisedHost == null ? httpBind : advertisedHost, standbyReplicas, topology,

@@ -5,12 +5,13 @@ import io.fleetacct.streams.topology.Tables;
 
 /**
  * What a ranking ranks: all hosts, cgroups or commands, or the hosts of one cgroup and the
- * cgroups of one host (the drill-downs, both from the host+cgroup table). Says which stores hold
+ * cgroups of one host (the drill-downs, both from the host+cgroup table), or the threads of one
+ * command (by thread name, from the program+thread table). Says which stores hold
  * the dimension and how a stored key maps to a ranked key.
  */
 record Dimension(Kind kind, String fixed) {
 
-  enum Kind { HOSTS, CGROUPS, COMMANDS, HOSTS_OF_CGROUP, CGROUPS_OF_HOST }
+  enum Kind { HOSTS, CGROUPS, COMMANDS, HOSTS_OF_CGROUP, CGROUPS_OF_HOST, THREADS_OF_COMMAND }
 
   static Dimension of(Kind kind) {
     return new Dimension(kind, "");
@@ -24,6 +25,10 @@ record Dimension(Kind kind, String fixed) {
     return new Dimension(Kind.CGROUPS_OF_HOST, host);
   }
 
+  static Dimension threadsOf(String command) {
+    return new Dimension(Kind.THREADS_OF_COMMAND, command);
+  }
+
   Tables table() {
     return index().table();
   }
@@ -33,13 +38,14 @@ record Dimension(Kind kind, String fixed) {
     return switch (kind) {
       case HOSTS -> Rollups.Index.BY_HOST;
       case CGROUPS -> Rollups.Index.BY_CGROUP;
-      case COMMANDS -> Rollups.Index.BY_COMMAND;
+      case COMMANDS -> Rollups.Index.BY_PROGRAM;
       case HOSTS_OF_CGROUP -> Rollups.Index.BY_CGROUP_HOST;
       case CGROUPS_OF_HOST -> Rollups.Index.BY_HOST_CGROUP;
+      case THREADS_OF_COMMAND -> Rollups.Index.BY_PROGRAM_THREAD;
     };
   }
 
-  /** The prefix of the index keys (of rollups, or of the totals store for CGROUPS_OF_HOST) in this dimension. */
+  /** The prefix of the index keys (of rollups, or of the totals store for a drill-down keyed first by its fixed part). */
   String prefix() {
     return fixed.isEmpty() ? "" : fixed + Tables.SEPARATOR;
   }
@@ -51,7 +57,8 @@ record Dimension(Kind kind, String fixed) {
   String rankedTotalsKey(String tableKey) {
     return switch (kind) {
       case HOSTS, CGROUPS, COMMANDS -> tableKey;
-      case CGROUPS_OF_HOST -> tableKey.startsWith(prefix()) ? tableKey.substring(prefix().length()) : null;
+      case CGROUPS_OF_HOST, THREADS_OF_COMMAND ->
+          tableKey.startsWith(prefix()) ? tableKey.substring(prefix().length()) : null;
       case HOSTS_OF_CGROUP -> {
         int sep = tableKey.indexOf(Tables.SEPARATOR);
         yield tableKey.substring(sep + 1).equals(fixed) ? tableKey.substring(0, sep) : null;
@@ -59,8 +66,8 @@ record Dimension(Kind kind, String fixed) {
     };
   }
 
-  /** The prefix to scan in the all-time totals store: the host's entries, or everything. */
+  /** The prefix to scan in the all-time totals store: the host's (or command's) entries, or everything. */
   String totalsPrefix() {
-    return kind == Kind.CGROUPS_OF_HOST ? prefix() : "";
+    return kind == Kind.CGROUPS_OF_HOST || kind == Kind.THREADS_OF_COMMAND ? prefix() : "";
   }
 }

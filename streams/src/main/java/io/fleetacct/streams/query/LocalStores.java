@@ -158,7 +158,8 @@ final class LocalStores {
       case BY_HOST -> "host " + keyJson;
       case BY_CGROUP -> "cgroup " + keyJson;
       case BY_HOST_CGROUP -> "cgroup on host " + keyJson;
-      case BY_COMMAND -> "command " + keyJson;
+      case BY_PROGRAM -> "command " + keyJson;
+      case BY_PROGRAM_THREAD -> "threads of command " + keyJson;
     };
   }
 }

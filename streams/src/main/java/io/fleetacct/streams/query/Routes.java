@@ -88,6 +88,8 @@ final class Routes {
         dimension = Dimension.of(Dimension.Kind.COMMANDS);
       } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
         dimension = Dimension.cgroupsOf(nonEmpty(target.get(1), "host"));
+      } else if (target.size() == 3 && target.get(0).equals("commands") && target.get(2).equals("threads")) {
+        dimension = Dimension.threadsOf(nonEmpty(target.get(1), "command"));
       } else if (target.size() == 1) {
         throw BadRequest.notFound("no top for '" + target.get(0) + "': hosts, cgroups or commands");
       } else {
@@ -110,7 +112,7 @@ final class Routes {
       key = nonEmpty(target.get(1), "host");
       keyJson = key;
     } else if (target.size() == 2 && target.get(0).equals("commands")) {
-      table = Tables.BY_COMMAND;
+      table = Tables.BY_PROGRAM;
       key = target.get(1);
       keyJson = key;
     } else if (target.equals(List.of("cgroups"))) {

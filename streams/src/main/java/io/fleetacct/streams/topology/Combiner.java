@@ -52,9 +52,12 @@ final class Combiner implements Processor<String, Contribution, String, Combiner
     Contribution c = record.value();
     long windowStart = record.timestamp() - Math.floorMod(record.timestamp(), windowMillis);
     for (Tables table : Tables.values()) {
-      String key = table.ordinal() + String.valueOf(SEP) + windowStart + SEP + table.key(c);
-      long[] sum = pending.get(key);
-      pending.put(key, sum == null ? c.values().clone() : Totals.merge(sum, c.values()));
+      String prefix = table.ordinal() + String.valueOf(SEP) + windowStart + SEP;
+      table.keys(c, (tableKey, values) -> {
+        String key = prefix + tableKey;
+        long[] sum = pending.get(key);
+        pending.put(key, sum == null ? values.clone() : Totals.merge(sum, values));
+      });
     }
   }
 

@@ -31,8 +31,8 @@ import org.apache.kafka.streams.state.WindowStore;
 /**
  * exits → (decode, dead-letter poison, drop replayed agent_seq, count gaps) → one contribution
  * per exit → summed per table, key and window for {@link #COMBINE_INTERVAL} ({@link Combiner}) →
- * repartitioned by table key → all-time and windowed totals by host, cgroup, host+cgroup and
- * command → RocksDB stores for queries and Avro topics for Kafka Connect sinks; each window change
+ * repartitioned by table key → all-time and windowed totals by host, cgroup, host+cgroup,
+ * program and program+thread → RocksDB stores for queries and Avro topics for Kafka Connect sinks; each window change
  * → the table's rollup stores for ranged rankings ({@link Rollups}). Agent heartbeats → the
  * agent-status table.
  */
@@ -44,12 +44,18 @@ public final class FleetacctTopology {
   /** How long exits are summed before the sums go on; well below the commit interval. */
   static final Duration COMBINE_INTERVAL = Duration.ofMillis(100);
 
-  /** Topic names and window settings; {@link #defaults()} has the documented ones. */
+  /** Topic names, window settings and name folding; {@link #defaults()} has the documented ones. */
   public record Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
-                       Duration windowSize, Duration grace, Duration retention) {
+                       Duration windowSize, Duration grace, Duration retention, Folding folding) {
     public static Config defaults() {
       return new Config("fleetacct.exits", "fleetacct.agent-status", "fleetacct.exits.dlq", "fleetacct.",
-          Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+          Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7), Folding.defaults());
+    }
+
+    /** With the default name folding. */
+    public Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
+                  Duration windowSize, Duration grace, Duration retention) {
+      this(exitsTopic, statusTopic, deadLetterTopic, outputPrefix, windowSize, grace, retention, Folding.defaults());
     }
 
     /** Output topic of a table's all-time totals, e.g. fleetacct.totals.by-host. */
@@ -85,7 +91,8 @@ public final class FleetacctTopology {
     Serde<long[]> working = Totals.serde();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COMBINER_STORE), Serdes.String(),
         working).withCachingEnabled());
-    KStream<String, Combiner.Sum> sums = records.mapValues(Contribution::of, Named.as("contribution"))
+    Folding folding = config.folding();
+    KStream<String, Combiner.Sum> sums = records.mapValues(r -> Contribution.of(r, folding), Named.as("contribution"))
         .process(() -> new Combiner(COMBINER_STORE, config.windowSize(), COMBINE_INTERVAL), Named.as("combiner"),
             COMBINER_STORE);
     for (Tables table : Tables.values()) {
@@ -135,11 +142,16 @@ public final class FleetacctTopology {
     switch (table) {
       case BY_HOST -> k.setHost(key);
       case BY_CGROUP -> k.setCgroup(key);
-      case BY_COMMAND -> k.setCommand(key);
+      case BY_PROGRAM -> k.setCommand(key);
       case BY_HOST_CGROUP -> {
         int sep = key.indexOf(Tables.SEPARATOR);
         k.setHost(key.substring(0, sep));
         k.setCgroup(key.substring(sep + 1));
+      }
+      case BY_PROGRAM_THREAD -> {
+        int sep = key.indexOf(Tables.SEPARATOR);
+        k.setCommand(key.substring(0, sep));
+        k.setThread(key.substring(sep + 1));
       }
     }
     if (window != null) {

@@ -42,7 +42,8 @@ public final class Rollups {
     BY_CGROUP(Tables.BY_CGROUP, "rollups-by-cgroup"),
     BY_HOST_CGROUP(Tables.BY_HOST_CGROUP, "rollups-by-host-cgroup"),
     BY_CGROUP_HOST(Tables.BY_HOST_CGROUP, "rollups-by-cgroup-host"),
-    BY_COMMAND(Tables.BY_COMMAND, "rollups-by-command");
+    BY_PROGRAM(Tables.BY_PROGRAM, "rollups-by-program"),
+    BY_PROGRAM_THREAD(Tables.BY_PROGRAM_THREAD, "rollups-by-program-thread");
 
     private final Tables table;
     private final String store;

@@ -1,16 +1,24 @@
 package io.fleetacct.streams.topology;
 
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The four aggregations: how each keys an exit, and the names of its stores and output topics.
- * Composite keys join their parts with NUL, which neither host names nor cgroup paths contain.
+ * The five aggregations: how each keys an exit, and the names of its stores and output topics.
+ * Composite keys join their parts with NUL, which neither host names, cgroup paths nor comms
+ * contain.
+ *
+ * <p>The program tables are named by-program (not by-command, whose rows were thread names before
+ * 0.2.0), so that an upgrade starts them empty instead of mixing both kinds of key.
  */
 public enum Tables {
   BY_HOST("by-host", Contribution::host),
   BY_CGROUP("by-cgroup", Contribution::cgroup),
   BY_HOST_CGROUP("by-host-cgroup", c -> hostCgroupKey(c.host(), c.cgroup())),
-  BY_COMMAND("by-command", Contribution::command);
+  /** By the process's command (program), fleet-wide. */
+  BY_PROGRAM("by-program", Contribution::command),
+  /** By program and thread name, fleet-wide: the threads of a program, one level down. */
+  BY_PROGRAM_THREAD("by-program-thread", null);
 
   /** The cgroup key of exits the agent could not attribute (a real path starts with "/"). */
   public static final String UNATTRIBUTED = "(unattributed)";
@@ -24,8 +32,15 @@ public enum Tables {
     this.key = key;
   }
 
-  public String key(Contribution c) {
-    return key.apply(c);
+  /** Hands each key this contribution adds to, with what it adds. */
+  public void keys(Contribution c, BiConsumer<String, long[]> out) {
+    if (key != null) {
+      out.accept(key.apply(c), c.values());
+      return;
+    }
+    for (Contribution.Thread t : c.threads()) {
+      out.accept(programThreadKey(c.command(), t.name()), t.values());
+    }
   }
 
   /** All-time store: "totals-by-host" ... */
@@ -44,5 +59,9 @@ public enum Tables {
 
   public static String hostCgroupKey(String host, String cgroup) {
     return host + SEPARATOR + cgroup;
+  }
+
+  public static String programThreadKey(String command, String thread) {
+    return command + SEPARATOR + thread;
   }
 }

@@ -6,6 +6,7 @@ import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.ThreadNameDeltas;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -133,17 +134,29 @@ public final class Totals {
 
   /** What one sample adds: its deltas, its maxima, one sample. */
   public static long[] of(TaskSample sample) {
-    long[] c = new long[SIZE];
-    TaskDeltas d = sample.getDeltas();
+    long[] c = of(sample.getDeltas(), sample.getSampledAt());
     for (int i = 0; i < SIZE; i++) {
-      if (FROM_DELTAS[i] >= 0) {
-        c[i] = (Long) d.get(FROM_DELTAS[i]);
-      } else if (FROM_SAMPLE[i] >= 0) {
+      if (FROM_DELTAS[i] < 0 && FROM_SAMPLE[i] >= 0) {
         c[i] = ((Number) sample.get(FROM_SAMPLE[i])).longValue();
       }
     }
+    return c;
+  }
+
+  /** What the threads of one name in a sample add: their deltas, one sample (maxima are the sample's). */
+  public static long[] of(ThreadNameDeltas threads, Instant sampledAt) {
+    return of(threads.getDeltas(), sampledAt);
+  }
+
+  private static long[] of(TaskDeltas d, Instant at) {
+    long[] c = new long[SIZE];
+    for (int i = 0; i < SIZE; i++) {
+      if (FROM_DELTAS[i] >= 0) {
+        c[i] = (Long) d.get(FROM_DELTAS[i]);
+      }
+    }
     c[SAMPLES] = 1;
-    c[FIRST_SEEN] = sample.getSampledAt().toEpochMilli();
+    c[FIRST_SEEN] = at.toEpochMilli();
     c[LAST_SEEN] = c[FIRST_SEEN];
     return c;
   }

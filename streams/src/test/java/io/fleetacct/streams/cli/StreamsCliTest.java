@@ -46,6 +46,17 @@ class StreamsCliTest {
   }
 
   @Test
+  void aBadFoldingRuleIsNamedBeforeAnythingStarts(@TempDir Path state) {
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(),
+        "--command-rule", "php(=x")).isNotZero();
+    assertThat(err.toString().trim()).startsWith("run: bad regular expression in folding rule 'php(=x'");
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(),
+        "--thread-rule", "pool=$2")).isNotZero();
+    assertThat(err.toString()).contains("no group 2 in pool");
+    assertThat(state).isEmptyDirectory();
+  }
+
+  @Test
   void aPropertyWithoutValueIsNamed(@TempDir Path state) {
     assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--state-dir", state.toString(), "-X", "linger.ms"))
         .isEqualTo(1);

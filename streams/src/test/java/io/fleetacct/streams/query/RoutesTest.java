@@ -53,7 +53,7 @@ class RoutesTest {
         .isEqualTo(new Query.Totals(Tables.BY_CGROUP, "/system.slice/cron.service", "/system.slice/cron.service"));
     assertThat(route("/v1/hosts/web-1/cgroups/totals?path=/a%20b")).isEqualTo(new Query.Totals(
         Tables.BY_HOST_CGROUP, "web-1\u0000/a b", Map.of("host", "web-1", "cgroup", "/a b")));
-    assertThat(route("/v1/commands/python3/totals")).isEqualTo(new Query.Totals(Tables.BY_COMMAND, "python3",
+    assertThat(route("/v1/commands/python3/totals")).isEqualTo(new Query.Totals(Tables.BY_PROGRAM, "python3",
         "python3"));
     refused("/v1/cgroups/totals", 400, "missing parameter path");
     refused("/v1/hosts//totals", 404, "no such resource");
@@ -81,7 +81,7 @@ class RoutesTest {
     assertThat(ranged.limit()).isEqualTo(5);
     assertThat(ranged.range()).contains(new Query.TimeRange(Instant.parse("2026-12-02T11:00:00Z"), NOW));
     assertThat(((Query.Top) route("/v1/commands/top?by=exits")).dimension().index())
-        .isEqualTo(Rollups.Index.BY_COMMAND);
+        .isEqualTo(Rollups.Index.BY_PROGRAM);
   }
 
   @Test
@@ -92,6 +92,12 @@ class RoutesTest {
     Query.Top cgroups = (Query.Top) route("/v1/hosts/web-1/cgroups/top?by=exits&limit=3");
     assertThat(cgroups.dimension()).isEqualTo(Dimension.cgroupsOf("web-1"));
     assertThat(cgroups.dimension().index()).isEqualTo(Rollups.Index.BY_HOST_CGROUP);
+    Query.Top threads = (Query.Top) route("/v1/commands/java/threads/top?by=cpu_delay_total");
+    assertThat(threads.dimension()).isEqualTo(Dimension.threadsOf("java"));
+    assertThat(threads.dimension().index()).isEqualTo(Rollups.Index.BY_PROGRAM_THREAD);
+    assertThat(threads.dimension().rankedTotalsKey(Tables.programThreadKey("java", "GC Thread#*"))).isEqualTo("GC Thread#*");
+    assertThat(threads.dimension().rankedTotalsKey(Tables.programThreadKey("javac", "x"))).isNull();
+    refused("/v1/commands//threads/top?by=exits", 404, "no such resource");
     refused("/v1/cgroups/hosts?by=exits", 400, "missing parameter path");
     refused("/v1/hosts//cgroups/top?by=exits", 404, "no such resource");
   }

@@ -8,6 +8,7 @@ import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.ThreadNameDeltas;
 import io.fleetacct.schema.TotalsKey;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.schema.serde.FleetacctSerdes;
@@ -60,12 +61,16 @@ class CountingRulesTest {
     driver.close();
   }
 
-  /** A thread's exit: version 16, this thread's own numbers, AGROUP when it is the last. */
+  /**
+   * A thread's exit: version 16, this thread's own numbers, AGROUP when it is the last; its thread
+   * and its program named {@code comm}.
+   */
   private static TaskExit exit(String host, String cgroup, String comm, long pid, long tgid, boolean last,
                                long cpuCount, long cpuDelay) {
     TaskExit e = SampleRecords.singleThreadedExit(0);
     e.setHost(host);
     e.setCgroup(cgroup);
+    e.setCommand(comm);
     TaskStats t = SampleRecords.fullTaskStats();
     t.setVersion(16);
     t.setAcComm(comm);
@@ -108,7 +113,8 @@ class CountingRulesTest {
         case BY_HOST -> "h1";
         case BY_CGROUP -> "/svc";
         case BY_HOST_CGROUP -> Tables.hostCgroupKey("h1", "/svc");
-        case BY_COMMAND -> "worker";
+        case BY_PROGRAM -> "worker";
+        case BY_PROGRAM_THREAD -> Tables.programThreadKey("worker", "worker");
       };
       DelayTotals d = totals(t, key);
       assertThat(d.getExits()).as("%s exits", t).isEqualTo(3);
@@ -136,8 +142,8 @@ class CountingRulesTest {
     }
     assertThat(totals(Tables.BY_HOST, "h2").getExits()).isEqualTo(5);
     assertThat(totals(Tables.BY_HOST, "h2").getProcesses()).isEqualTo(2);
-    assertThat(totals(Tables.BY_COMMAND, "one").getProcesses()).isEqualTo(1);
-    assertThat(totals(Tables.BY_COMMAND, "old").getProcesses()).isEqualTo(1);
+    assertThat(totals(Tables.BY_PROGRAM, "one").getProcesses()).isEqualTo(1);
+    assertThat(totals(Tables.BY_PROGRAM, "old").getProcesses()).isEqualTo(1);
   }
 
   @Test
@@ -236,7 +242,7 @@ class CountingRulesTest {
     assertThat(kv.key.getCommand()).isNull();
     assertThat(kv.key.getWindowStart()).isNull();
     assertThat(kv.value.getExits()).isEqualTo(1);
-    TestOutputTopic<TotalsKey, DelayTotals> windows = driver.createOutputTopic(config.windowsTopic(Tables.BY_COMMAND),
+    TestOutputTopic<TotalsKey, DelayTotals> windows = driver.createOutputTopic(config.windowsTopic(Tables.BY_PROGRAM),
         FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
     TotalsKey wk = windows.readKeyValuesToList().get(0).key;
     assertThat(wk.getCommand()).isEqualTo("kcmd");
@@ -265,6 +271,7 @@ class CountingRulesTest {
     d.setCpuDelayTotal(cpuDelay);
     d.setAcUtime(cpuCount * 10);
     s.setDeltas(d);
+    s.setThreadNames(List.of(new ThreadNameDeltas(comm, 1, d)));
     s.setCpuDelayMax(cpuDelayMax);
     s.setBlkioDelayMax(0);
     s.setHiwaterRss(100);
@@ -322,7 +329,7 @@ class CountingRulesTest {
       assertThat(w.getExits()).isEqualTo(1);
       assertThat(w.getSamples()).isZero();
     });
-    assertThat(totals(Tables.BY_COMMAND, "postgres").getCpuDelayTotal()).isEqualTo(2_500);
+    assertThat(totals(Tables.BY_PROGRAM, "postgres").getCpuDelayTotal()).isEqualTo(2_500);
     assertThat(totals(Tables.BY_HOST, "h9").getSamples()).isEqualTo(2);
   }
 
@@ -348,5 +355,107 @@ class CountingRulesTest {
     assertThat(t.getSamples()).isEqualTo(2);
     assertThat(t.getExits()).isEqualTo(1);
     assertThat(t.getCpuDelayTotal()).isEqualTo(210);
+  }
+
+  /** A thread of program {@code command} named {@code thread}. */
+  private static TaskExit thread(String command, String thread, long pid, long tgid, boolean last, long cpuDelay) {
+    TaskExit e = exit("h11", "/app", thread, pid, tgid, last, 1, cpuDelay);
+    e.setCommand(command);
+    return e;
+  }
+
+  @Test
+  void aProgramsThreadsCountUnderItsCommandAndByThreadNameOneLevelDown() {
+    send(thread("java", "pool-1-thread-1", 101, 100, false, 10), T0);
+    send(thread("java", "pool-1-thread-2", 102, 100, false, 20), T0);
+    send(thread("java", "GC Thread#0", 103, 100, false, 40), T0);
+    send(thread("java", "pool-1-thread-3", 104, 100, true, 80), T0); // the last thread ends it
+    send(thread("java", "java", 100, 100, false, 160), T0); // its leader exited first
+    DelayTotals java = totals(Tables.BY_PROGRAM, "java");
+    assertThat(java.getExits()).isEqualTo(5);
+    assertThat(java.getProcesses()).isEqualTo(1);
+    assertThat(java.getCpuDelayTotal()).isEqualTo(310);
+    KeyValueStore<String, long[]> programs = driver.getKeyValueStore(Tables.BY_PROGRAM.totalsStore());
+    try (var all = programs.all()) {
+      assertThat(all).toIterable().extracting(kv -> kv.key).as("no thread name is a program").containsExactly("java");
+    }
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "pool-*-thread-*")))
+        .satisfies(t -> {
+          assertThat(t.getExits()).as("a pool is one row").isEqualTo(3);
+          assertThat(t.getProcesses()).isEqualTo(1);
+          assertThat(t.getCpuDelayTotal()).isEqualTo(110);
+        });
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "GC Thread#*")).getExits()).isEqualTo(1);
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "java")).getCpuDelayTotal())
+        .isEqualTo(160);
+    TestOutputTopic<TotalsKey, DelayTotals> out = driver.createOutputTopic(config.totalsTopic(Tables.BY_PROGRAM_THREAD),
+        FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
+    TotalsKey k = out.readKeyValuesToList().get(0).key;
+    assertThat(k.getCommand()).isEqualTo("java");
+    assertThat(k.getThread()).isEqualTo("pool-*-thread-*");
+    assertThat(k.getHost()).isNull();
+  }
+
+  @Test
+  void exitsOfOlderAgentsCountUnderTheLeadersNameOrUnknownNeverAThreadsName() {
+    TaskExit leader = thread(null, "nginx", 200, 200, true, 1);
+    TaskExit worker = thread(null, "worker-3", 201, 200, false, 1);
+    send(leader, T0);
+    send(worker, T0);
+    assertThat(totals(Tables.BY_PROGRAM, "nginx").getExits()).isEqualTo(1);
+    assertThat(totals(Tables.BY_PROGRAM, Contribution.UNKNOWN_COMMAND).getExits()).isEqualTo(1);
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey(Contribution.UNKNOWN_COMMAND, "worker-*"))
+        .getExits()).isEqualTo(1);
+  }
+
+  @Test
+  void aSamplesThreadsCountByNameAndAddUpToTheSample() {
+    TaskSample s = sample("h12", "/jvm", "java", 70, 0, 0, 0, T0.plusSeconds(10));
+    TaskDeltas pool = new TaskDeltas();
+    pool.setCpuDelayTotal(700);
+    TaskDeltas main = new TaskDeltas();
+    main.setCpuDelayTotal(50);
+    TaskDeltas sum = new TaskDeltas();
+    sum.setCpuDelayTotal(750);
+    s.setDeltas(sum);
+    s.setThreadNames(List.of(new ThreadNameDeltas("pool-2-thread-9", 7, pool), new ThreadNameDeltas("java", 1, main)));
+    send(s);
+    assertThat(totals(Tables.BY_PROGRAM, "java").getCpuDelayTotal()).isEqualTo(750);
+    assertThat(window(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "pool-*-thread-*"), T0))
+        .satisfies(w -> {
+          assertThat(w.getCpuDelayTotal()).isEqualTo(700);
+          assertThat(w.getSamples()).isEqualTo(1);
+        });
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "java")).getCpuDelayTotal())
+        .isEqualTo(50);
+  }
+
+  @Test
+  void theKernelsNumberedThreadsAndUserRulesFoldIntoOneCommand() {
+    driver.close();
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "folding");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("folding").toString());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    FleetacctTopology.Config d = FleetacctTopology.Config.defaults();
+    FleetacctTopology.Config folded = new FleetacctTopology.Config(d.exitsTopic(), d.statusTopic(), d.deadLetterTopic(),
+        d.outputPrefix(), d.windowSize(), d.grace(), d.retention(),
+        Folding.of(List.of(Folding.Rule.parse("php-fpm[0-9.]*=php-fpm")), List.of()));
+    driver = new TopologyTestDriver(FleetacctTopology.build(folded), p);
+    exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    send(exit("h13", "/", "kworker/u16:3", 1, 1, true, 1, 1), T0);
+    send(exit("h13", "/", "kworker/0:1H", 2, 2, true, 1, 1), T0);
+    send(exit("h13", "/", "php-fpm8.2", 3, 3, true, 1, 1), T0);
+    send(exit("h13", "/", "php-fpm7.4", 4, 4, true, 1, 1), T0);
+    assertThat(totals(Tables.BY_PROGRAM, "kworker/*").getExits()).isEqualTo(2);
+    assertThat(totals(Tables.BY_PROGRAM, "php-fpm").getExits()).isEqualTo(2);
+  }
+
+  @Test
+  void theProgramTablesAreNewSoThatAnUpgradeNeverMixesThemWithTheOldThreadNamedRows() {
+    String description = FleetacctTopology.build(config).describe().toString();
+    assertThat(description).contains("totals-by-program", "windows-by-program-thread", "rollups-by-program")
+        .doesNotContain("by-command");
+    assertThat(config.totalsTopic(Tables.BY_PROGRAM)).isEqualTo("fleetacct.totals.by-program");
   }
 }
