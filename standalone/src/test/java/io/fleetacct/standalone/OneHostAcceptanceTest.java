@@ -14,7 +14,9 @@ import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.standalone.testing.KernelTotals;
+import io.fleetacct.streams.topology.Folding;
 import io.fleetacct.testing.IntegrationTest;
+import io.fleetacct.testing.Programs;
 import io.fleetacct.testing.Spawn;
 import io.fleetacct.testing.Workload;
 import java.net.URI;
@@ -25,11 +27,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
@@ -40,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's promise, end to end: the one-host mode on the real kernel, a real broker and real
  * Kafka Streams. A workload runs in a cgroup of its own with command names of its own; a listener
- * of the test's own records what the kernel reported; the query API must report exactly that.
+ * of the test's own records what the kernel reported; the query API must report exactly that, by
+ * cgroup and by program (multi-threaded programs whose threads name themselves included).
  */
 @IntegrationTest
 class OneHostAcceptanceTest {
@@ -58,7 +65,9 @@ class OneHostAcceptanceTest {
     KernelAssumptions.assumeExitNotifications();
     String prefix = "e2e" + UUID.randomUUID().toString().substring(0, 4);
     String movers = "mv" + UUID.randomUUID().toString().substring(0, 4);
+    String programs = "pg" + UUID.randomUUID().toString().substring(0, 4);
     Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
+    Queue<ExitNotification> programExits = new ConcurrentLinkedQueue<>();
     ListenerCounters referenceCounters = new ListenerCounters();
     try (OneHost oneHost = OneHost.start(new OneHost.Config(state, null, "127.0.0.1", 0, -1, "e2e-host-" + prefix,
              false, 2, AttributionMode.auto, Duration.ofSeconds(60)));
@@ -71,6 +80,9 @@ class OneHostAcceptanceTest {
                String comm = exit.task().getAcComm();
                if (comm.startsWith(prefix) || comm.equals("exe") || comm.startsWith(movers)) {
                  kernelSaid.put(exit.pid(), exit);
+               }
+               if (comm.startsWith(programs)) {
+                 programExits.add(exit);
                }
              }, referenceCounters)) {
       List<Workload.Child> children = Workload.run(400, prefix, cgroup.procsFile());
@@ -134,9 +146,62 @@ class OneHostAcceptanceTest {
       assertThat(agentRow).as("the agent's row in /v1/agents").isNotNull();
       assertThat(agentRow.path("attribution_mode").asText()).isEqualTo("exact");
       assertThat(agentRow.path("attributed_exit_hook").asLong()).isGreaterThanOrEqualTo(moverExits);
+
+      assertProgramsCountUnderTheirCommands(oneHost, programs, programExits);
       assertThat(oneHost.agent().publisherCounters().dropped.sum()).isZero();
       assertThat(oneHost.agent().listenerCounters().kernelOverflowEvents.sum()).isZero();
     }
+  }
+
+  /**
+   * Multi-threaded programs whose threads name themselves, in every shape of {@link Programs.Way}:
+   * each command's totals are exactly those of the threads that exited while their leader had that
+   * name (the workload says which; the kernel's records give the figures), thread names are no
+   * commands, and a command's threads are ranked by folded thread name.
+   */
+  private void assertProgramsCountUnderTheirCommands(OneHost oneHost, String programs, Queue<ExitNotification> seen)
+      throws Exception {
+    Map<String, String> commandOfThread = new HashMap<>();
+    Map<String, Long> processes = new HashMap<>();
+    long total = 0;
+    for (Programs.Way way : Programs.Way.values()) {
+      Programs.Expected expected = Programs.run(way, 40, programs + way.name().charAt(0));
+      expected.exits().keySet().forEach(t -> commandOfThread.put(t.name(), t.command()));
+      expected.processes().forEach((c, n) -> processes.merge(c, n, Long::sum));
+      total += expected.totalExits();
+    }
+    long all = total;
+    awaitTrue(() -> seen.size() >= all, Duration.ofSeconds(30));
+    assertThat(seen).as("exits of the programs' threads").hasSize((int) total);
+    Map<String, List<TaskStats>> byCommand = seen.stream().map(ExitNotification::task)
+        .collect(Collectors.groupingBy(t -> commandOfThread.get(t.getAcComm())));
+    for (var e : byCommand.entrySet()) {
+      Map<String, Long> kernel = KernelTotals.of(e.getValue());
+      assertThat(kernel.get("processes")).as("processes of %s", e.getKey())
+          .isEqualTo(processes.getOrDefault(e.getKey(), 0L));
+      assertReports(oneHost, "/v1/commands/" + URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "/totals",
+          kernel);
+    }
+    JsonNode commands = json.readTree(http.send(HttpRequest.newBuilder(URI.create(oneHost.url()
+        + "/v1/commands/top?by=exits&limit=10000")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    List<String> ours = new ArrayList<>();
+    commands.forEach(r -> {
+      if (r.get("key").asText().startsWith(programs)) {
+        ours.add(r.get("key").asText());
+      }
+    });
+    assertThat(ours).as("commands of ours: programs only, no thread names")
+        .containsExactlyInAnyOrderElementsOf(byCommand.keySet());
+    // One level down: the named program's threads, a numbered pool as one row.
+    String named = programs + "n" + "P";
+    Map<String, Long> threads = byCommand.get(named).stream().collect(Collectors.groupingBy(
+        t -> Folding.defaults().thread(t.getAcComm()), Collectors.counting()));
+    JsonNode rows = json.readTree(http.send(HttpRequest.newBuilder(URI.create(oneHost.url() + "/v1/commands/"
+        + named + "/threads/top?by=exits&limit=100")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    Map<String, Long> reported = new HashMap<>();
+    rows.forEach(r -> reported.put(r.get("key").asText(), r.get("exits").asLong()));
+    assertThat(reported).as("threads of %s by folded name", named).isEqualTo(threads);
+    assertThat(threads).as("the pool of 4 numbered threads is one row beside the leader").hasSize(2);
   }
 
 

@@ -195,30 +195,37 @@ async function loadStack(rows, range) {
   chart.replaceChildren(s, legend);
 }
 
-// ---- drill-down: the hosts of a cgroup, the cgroups of a host ----
+// ---- drill-down: the hosts of a cgroup, the cgroups of a host, the threads of a command ----
+const DRILLS = {
+  cgroups: { rows: "hosts", title: "Hosts of ", header: "host",
+    path: key => "/v1/cgroups/hosts?path=" + encodeURIComponent(key) + "&" },
+  hosts: { rows: "cgroups", title: "Cgroups of ", header: "cgroup",
+    path: key => "/v1/hosts/" + encodeURIComponent(key) + "/cgroups/top?" },
+  commands: { rows: null, title: "Threads of ", header: "thread (numbers folded)",
+    path: key => "/v1/commands/" + encodeURIComponent(key) + "/threads/top?" },
+};
+
 async function loadDrill(range) {
   const section = document.getElementById("drill");
-  const drill = state.dim === "cgroups" ? "hosts" : state.dim === "hosts" ? "cgroups" : null;
-  if (state.key === null || drill === null) { section.hidden = true; return; }
+  const drill = DRILLS[state.dim];
+  if (state.key === null || drill === undefined) { section.hidden = true; return; }
   section.hidden = false;
   const total = state.kind + "_delay_total", count = state.kind + "_count";
-  const base = drill === "hosts" ? "/v1/cgroups/hosts?path=" + encodeURIComponent(state.key) + "&"
-    : "/v1/hosts/" + encodeURIComponent(state.key) + "/cgroups/top?";
   const tbody = document.querySelector("#drill-table tbody");
   const note = document.getElementById("drill-note");
   let rows = [];
   try {
-    rows = await api(base + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    rows = await api(drill.path(state.key) + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
     note.textContent = rows.length === 0 ? "nothing in this range" : "";
   } catch (e) {
-    note.textContent = "cannot load the " + drill + ": " + e.message;
+    note.textContent = "cannot load the " + (drill.rows || "threads") + ": " + e.message;
   }
   // Title, header and rows change together: never another key's rows under this title.
-  document.getElementById("drill-title").textContent = (drill === "hosts" ? "Hosts of " : "Cgroups of ")
-    + state.key + ", last " + labelRange(state.range);
-  document.getElementById("drill-key").textContent = drill === "hosts" ? "host" : "cgroup";
-  // A row opens that host or cgroup in its own view.
-  fillRanking(tbody, rows, total, count, key => { state.dim = drill; state.key = key; writeHash(); refresh(); });
+  document.getElementById("drill-title").textContent = drill.title + state.key + ", last " + labelRange(state.range);
+  document.getElementById("drill-key").textContent = drill.header;
+  // A host or cgroup row opens that host or cgroup in its own view; threads have no view of their own.
+  fillRanking(tbody, rows, total, count,
+    drill.rows === null ? null : key => { state.dim = drill.rows; state.key = key; writeHash(); refresh(); });
 }
 
 // ---- detail: series chart and facts ----

@@ -208,6 +208,16 @@ class ConsoleBrowserTest {
         assertThat(rows(chromium, "#drill-table")).as("host-b's cgroups")
             .containsExactly(List.of("/fleet/alpha", "6.0 s", "24", "250 ms", "6"));
 
+        // A command opens its threads, a pool's numbered threads as one row.
+        chromium.eval("location.hash = '#dim=commands&kind=cpu&range=15&key=svc'");
+        chromium.await("document.getElementById('drill-title').textContent === 'Threads of svc, last 15 min'"
+            + " && document.querySelectorAll('#drill-table tbody tr').length === 2", Duration.ofSeconds(10));
+        assertThat(keys(streams.url() + "/v1/commands/top?by=exits&limit=20")).as("no thread name is a command")
+            .containsExactly("svc");
+        assertThat(rows(chromium, "#drill-table")).as("svc's threads").containsExactly(
+            List.of("pool-*-thread-*", "36.0 s", "84", "429 ms", "12"),
+            List.of("svc", "15.0 s", "56", "268 ms", "14"));
+
         // Another delay kind re-ranks by that kind.
         choose(chromium, "kind", "blkio");
         chromium.await("document.getElementById('top-title').textContent.includes('block IO')", Duration.ofSeconds(10));
@@ -271,12 +281,14 @@ class ConsoleBrowserTest {
     e.setReceivedAt(at);
     TaskStats s = SampleRecords.fullTaskStats();
     s.setVersion(16);
-    s.setAcComm("svc");
+    // alpha's are the threads of a pool of the program svc; the rest svc's main threads
+    s.setAcComm(c.path().equals("/fleet/alpha") ? "pool-1-thread-" + seq : "svc");
     s.setAcFlag(0x20);
     s.setCpuDelayTotal(c.cpuDelayTotal());
     s.setCpuCount(c.cpuCount());
     e.setTask(s);
     e.setThreadGroup(null);
+    e.setCommand("svc");
     return new ProducerRecord<>(app + ".exits", null, at.toEpochMilli(), host,
         FleetacctSerdes.taskExit().serialize(app, e));
   }
