@@ -113,6 +113,7 @@ public final class StreamsBenchmark {
             }
             TaskExit m = exit(background++, Instant.now());
             m.getTask().setAcComm("lat-" + marker);
+            m.setCommand("lat-" + marker);
             long sent = m.getReceivedAt().toEpochMilli();
             p.send(new ProducerRecord<>(topology.exitsTopic(), null, sent, m.getHost(), SERDE.serialize("t", m)));
             p.flush();
@@ -180,6 +181,7 @@ public final class StreamsBenchmark {
     e.setAgentSeq(i / 100);
     e.setCgroup("/fleet/svc-" + i * 7 % 500);
     e.getTask().setAcComm("cmd-" + i * 13 % 50);
+    e.setCommand(e.getTask().getAcComm());
     e.setReceivedAt(at);
     return e;
   }

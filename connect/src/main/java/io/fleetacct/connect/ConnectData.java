@@ -2,7 +2,9 @@ package io.fleetacct.connect;
 
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
@@ -14,8 +16,9 @@ import org.apache.kafka.connect.errors.DataException;
 /**
  * Avro records as Connect data: the schema once per record schema, then each value. Nested records
  * stay structs, or are flattened into their parent with {@code parent_child} field names (what a
- * table of columns wants); a nullable record flattens to nullable fields. timestamp-millis becomes
- * Connect's {@link Timestamp}.
+ * table of columns wants); a nullable record flattens to nullable fields. Arrays and maps (of
+ * strings to values) become Connect's arrays and maps; timestamp-millis becomes Connect's
+ * {@link Timestamp}.
  */
 final class ConnectData {
 
@@ -27,7 +30,7 @@ final class ConnectData {
     this.avro = avro;
     this.flatten = flatten;
     SchemaBuilder b = SchemaBuilder.struct().name(avro.getFullName()).doc(avro.getDoc());
-    addFields(b, "", avro, false);
+    addFields(b, "", avro, false, flatten);
     this.connect = b.build();
   }
 
@@ -41,12 +44,13 @@ final class ConnectData {
     return s;
   }
 
-  private void addFields(SchemaBuilder b, String prefix, Schema record, boolean optional) {
+  /** A record's fields; with {@code flat}, nested records as {@code parent_child} fields of this one. */
+  private void addFields(SchemaBuilder b, String prefix, Schema record, boolean optional, boolean flat) {
     for (Schema.Field f : record.getFields()) {
       Schema type = nonNull(f.schema());
       boolean opt = optional || type != f.schema();
-      if (flatten && type.getType() == Schema.Type.RECORD) {
-        addFields(b, prefix + f.name() + "_", type, opt);
+      if (flat && type.getType() == Schema.Type.RECORD) {
+        addFields(b, prefix + f.name() + "_", type, opt, true);
       } else {
         b.field(prefix + f.name(), connectSchema(type, opt, f.doc()));
       }
@@ -63,17 +67,20 @@ final class ConnectData {
       case DOUBLE -> SchemaBuilder.float64();
       case FLOAT -> SchemaBuilder.float32();
       case BYTES -> SchemaBuilder.bytes();
-      case RECORD -> {
+      case RECORD -> { // a struct of its own (not flattened: an array's elements, or flatten off)
         SchemaBuilder s = SchemaBuilder.struct().name(type.getFullName());
-        addFields(s, "", type, false);
+        addFields(s, "", type, false, false);
         yield s;
       }
+      case ARRAY -> SchemaBuilder.array(connectSchema(nonNull(type.getElementType()), false, null));
+      case MAP -> SchemaBuilder.map(org.apache.kafka.connect.data.Schema.STRING_SCHEMA,
+          connectSchema(nonNull(type.getValueType()), false, null));
       default -> throw new DataException("no Connect type for Avro " + type.getType() + " (" + type + ")");
     };
     if (optional) {
       b.optional();
     }
-    return b.doc(doc).build();
+    return (doc == null ? b : b.doc(doc)).build();
   }
 
   private void fill(Struct s, String prefix, Schema record, IndexedRecord value) {
@@ -108,6 +115,12 @@ final class ConnectData {
         yield nested;
       }
       case BYTES -> v instanceof java.nio.ByteBuffer bb ? bytes(bb) : v;
+      case ARRAY -> ((List<?>) v).stream().map(e -> connectValue(schema.valueSchema(), e)).toList();
+      case MAP -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        ((Map<?, ?>) v).forEach((k, e) -> m.put(k.toString(), connectValue(schema.valueSchema(), e)));
+        yield m;
+      }
       default -> v;
     };
   }

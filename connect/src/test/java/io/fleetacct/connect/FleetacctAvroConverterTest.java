@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetacct.schema.DelayTotals;
+import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TotalsKey;
@@ -59,6 +60,20 @@ class FleetacctAvroConverterTest {
     assertThat(s.getInt64("ac_tgid")).isEqualTo(812L);
     assertThat(s.getInt64("deltas_cpu_delay_total")).isEqualTo(sample.getDeltas().getCpuDelayTotal());
     assertThat(s.get("sampled_at")).isEqualTo(Date.from(sample.getSampledAt()));
+    Struct byName = (Struct) s.getArray("thread_names").get(0);
+    assertThat(byName.getString("ac_comm")).isEqualTo("postgres");
+    assertThat(byName.getStruct("deltas").getInt64("cpu_delay_total")).isEqualTo(sample.getDeltas().getCpuDelayTotal());
+  }
+
+  @Test
+  void anAgentStatusMapsItsCountsBySource() {
+    AgentStatus status = SampleRecords.fullAgentStatus();
+    status.setCommandsBySource(java.util.Map.of("exit_hook", 7L, "own", 1L));
+    SchemaAndValue got = converter(true, false).toConnectData("status",
+        FleetacctSerdes.agentStatus().serialize("t", status));
+    Struct s = (Struct) got.value();
+    s.validate();
+    assertThat(s.getMap("commands_by_source")).isEqualTo(java.util.Map.of("exit_hook", 7L, "own", 1L));
   }
 
   @Test

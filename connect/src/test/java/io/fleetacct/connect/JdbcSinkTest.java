@@ -77,6 +77,7 @@ class JdbcSinkTest {
     e.setAgentInstance("agent-" + i % 5);
     e.setCgroup("/svc-" + i % 7);
     e.getTask().setAcComm("cmd-" + i % 3);
+    e.setCommand(e.getTask().getAcComm());
     e.getTask().setCpuDelayTotal(1_000L + i);
     e.setReceivedAt(T0.plusMillis(i * 150L)); // 150 s: three 1-minute windows
     return e;

@@ -93,6 +93,7 @@ class RangedTopTest {
     TaskStats t = SampleRecords.fullTaskStats();
     t.setVersion(16);
     t.setAcComm(k.command());
+    e.setCommand(k.command());
     t.setCpuCount(k.cpuCount());
     t.setCpuDelayTotal(k.cpuDelay());
     t.setCpuDelayMax(k.cpuDelayMax());

@@ -69,6 +69,7 @@ class TwoInstancesTest {
     TaskStats t = SampleRecords.fullTaskStats();
     t.setVersion(16);
     t.setAcComm("cmd-" + (i * 13 % 50));
+    e.setCommand(t.getAcComm());
     t.setAcFlag(i % 3 == 0 ? 0 : 0x20);
     t.setCpuCount(1 + i % 17);
     t.setCpuDelayTotal(1_000L + i);
