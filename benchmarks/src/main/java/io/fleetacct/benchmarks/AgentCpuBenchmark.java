@@ -51,7 +51,8 @@ import java.util.stream.Stream;
  * -Dbench.agents="--attribution exact;--attribution proc"} one agent per option set, all in the
  * same storm (default one agent with default options); {@code -Dbench.jvm="-XX:..."} JVM options
  * after the launcher's (its {@code FLEETACCT_JAVA_OPTS}); {@code -Dbench.launcher=PATH} (default
- * {@code ./fleetacct}); {@code -Dbench.kafka-away=true} the broker stopped for the steady window,
+ * {@code ./fleetacct}), or {@code -Dbench.launchers="PATH_A;PATH_B"} one launcher per agent (another
+ * tree's build beside this one's, same storm: before and after a change); {@code -Dbench.kafka-away=true} the broker stopped for the steady window,
  * so that everything is spooled; {@code -Dbench.threads=true} CPU by thread.
  */
 public final class AgentCpuBenchmark {
@@ -63,10 +64,18 @@ public final class AgentCpuBenchmark {
     double baseline = Double.parseDouble(System.getProperty("bench.baseline", "20"));
     double startup = Double.parseDouble(System.getProperty("bench.startup", "60"));
     double settle = Double.parseDouble(System.getProperty("bench.settle", "20"));
-    List<String> optionSets = List.of(System.getProperty("bench.agents", "").split(";"));
+    List<Path> launchers = new ArrayList<>();
+    for (String l : System.getProperty("bench.launchers", System.getProperty("bench.launcher", "fleetacct")).split(";")) {
+      launchers.add(Path.of(l.trim()).toAbsolutePath());
+    }
+    List<String> optionSets = new ArrayList<>(List.of(System.getProperty("bench.agents", "").split(";")));
+    while (optionSets.size() < launchers.size()) {
+      optionSets.add(optionSets.get(0));
+    }
     boolean kafkaAway = Boolean.getBoolean("bench.kafka-away");
-    Path launcher = Path.of(System.getProperty("bench.launcher", "fleetacct")).toAbsolutePath();
-    buildIfNeeded(launcher);
+    for (Path launcher : launchers) {
+      buildIfNeeded(launcher);
+    }
     Path work = Files.createTempDirectory("fleetacct-cpu-bench-");
     List<Agent> agents = new ArrayList<>();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
@@ -82,7 +91,8 @@ public final class AgentCpuBenchmark {
       Reading launch = floor.read();
       for (int i = 0; i < optionSets.size(); i++) {
         broker.createTopic("bench.exits." + i, 1);
-        agents.add(Agent.launch(launcher, broker, i, optionSets.get(i).trim(), work));
+        agents.add(Agent.launch(launchers.get(Math.min(i, launchers.size() - 1)), broker, i, optionSets.get(i).trim(),
+            work));
       }
       Thread.sleep((long) (startup * 1000));
       Reading steady0 = floor.read();
@@ -240,8 +250,9 @@ public final class AgentCpuBenchmark {
     private Map<String, Long> threadTicksSteady;
     private long rssStartupMax;
 
-    private Agent(String options, Process process, int port, String topic) {
-      this.name = "agent " + (options.isEmpty() ? "(defaults)" : options);
+    /** @param tree the launcher's directory, named where several trees run side by side */
+    private Agent(String tree, String options, Process process, int port, String topic) {
+      this.name = "agent " + tree + (options.isEmpty() ? "(defaults)" : options);
       this.process = process;
       this.pid = process.pid();
       this.port = port;
@@ -265,7 +276,8 @@ public final class AgentCpuBenchmark {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(work.resolve("agent-" + i + ".log").toFile());
       pb.environment().put("FLEETACCT_JAVA_OPTS", System.getProperty("bench.jvm", "")); // the launcher execs java
-      return new Agent(options, pb.start(), port, topic);
+      String tree = System.getProperty("bench.launchers") == null ? "" : launcher.getParent().getFileName() + " ";
+      return new Agent(tree, options, pb.start(), port, topic);
     }
 
     private Reading read() throws Exception {
