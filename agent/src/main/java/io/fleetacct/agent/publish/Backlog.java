@@ -58,6 +58,8 @@ final class Backlog {
   /** Taken and not acknowledged, by the order they were taken in (a hash map: cheaper per record; sorted to save). */
   private final ConcurrentHashMap<Long, Item> inFlight = new ConcurrentHashMap<>();
   private volatile long lastAckNanos = System.nanoTime();
+  /** When records last began to wait for Kafka with none waiting before (System.nanoTime). */
+  private volatile long waitingSinceNanos = System.nanoTime();
   private Spool.Position spoolAcked; // guarded by this
   private long spoolAckedCount; // guarded by this
 
@@ -125,6 +127,9 @@ final class Backlog {
         }
         int taken = 0;
         Item item;
+        if (inFlight.isEmpty()) {
+          waitingSinceNanos = System.nanoTime();
+        }
         while (taken < max && (item = nextLocked()) != null) {
           inFlight.put(item.order(), item);
           out.add(item);
@@ -211,9 +216,12 @@ final class Backlog {
     return queue.isEmpty() && !spooling && inFlight.isEmpty();
   }
 
-  /** Kafka acknowledged something within {@code windowNanos}, or nothing waits for it. */
+  /**
+   * Nothing waits for Kafka, or what waits has waited less than {@code windowNanos} since Kafka's
+   * last acknowledgement (or since it began to wait, after a quiet time with nothing to acknowledge).
+   */
   boolean delivering(long windowNanos) {
-    return inFlight.isEmpty() || System.nanoTime() - lastAckNanos < windowNanos;
+    return inFlight.isEmpty() || System.nanoTime() - Math.max(lastAckNanos, waitingSinceNanos) < windowNanos;
   }
 
   /**

@@ -48,6 +48,7 @@ final class Delivery implements Runnable {
   private final Object stopLock = new Object();
   private volatile long deadline = NO_DEADLINE;
   private volatile boolean stopped;
+  private volatile boolean drained;
 
   Delivery(Backlog backlog, Producer<String, byte[]> producer, Heartbeat heartbeat, String topic, String key,
            PublisherCounters counters) {
@@ -78,6 +79,11 @@ final class Delivery implements Runnable {
   /** Whether the loop has ended (delivered everything, or saved the rest). */
   boolean stopped() {
     return stopped;
+  }
+
+  /** Whether the loop ended with everything acknowledged (nothing saved). */
+  boolean drained() {
+    return drained;
   }
 
   @Override
@@ -202,6 +208,7 @@ final class Delivery implements Runnable {
 
   /** Everything acknowledged: the last heartbeat, waited for until the deadline. */
   private void finish() throws IOException {
+    drained = true;
     backlog.persistSpoolAcks();
     Future<RecordMetadata> last = heartbeat.send();
     if (last != null) {

@@ -178,7 +178,8 @@ public final class Publisher implements AutoCloseable {
     } catch (IOException e) {
       log.error("cannot save unacknowledged records to the spool: {}", e.toString(), e);
     }
-    // Whatever the producer still holds was saved: do not wait for it.
-    producer.close(Duration.ZERO);
+    // Whatever the producer still holds was saved: do not wait for it. After a full drain it holds
+    // nothing, and a close with time lets it end its requests without a forced close.
+    producer.close(delivery.drained() ? Duration.ofSeconds(1) : Duration.ZERO);
   }
 }

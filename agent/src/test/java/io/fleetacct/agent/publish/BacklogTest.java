@@ -57,6 +57,23 @@ class BacklogTest {
   }
 
   @Test
+  void aRecordAfterAQuietTimeIsNotTakenForKafkaBeingAway() throws Exception {
+    try (Spool spool = Spool.open(dir, 1 << 20)) {
+      Backlog b = backlog(spool, 10);
+      long window = 200_000_000L;
+      Thread.sleep(300); // quiet: nothing acknowledged for longer than the window, nothing waiting
+      assertThat(b.delivering(window)).as("nothing waits").isTrue();
+      add(b, 0, 1);
+      Backlog.Item item = takeOne(b);
+      assertThat(b.delivering(window)).as("a record just handed over, after a quiet time").isTrue();
+      Thread.sleep(300);
+      assertThat(b.delivering(window)).as("no acknowledgement for longer than the window while it waits").isFalse();
+      b.acknowledged(item);
+      assertThat(b.delivering(window)).isTrue();
+    }
+  }
+
+  @Test
   void aFullQueueSendsEveryLaterRecordThroughTheSpoolUntilItIsReadOut() throws Exception {
     try (Spool spool = Spool.open(dir, 1L << 20)) {
       Backlog b = backlog(spool, 3);

@@ -305,6 +305,22 @@ class PublisherTest {
   }
 
   @Test
+  void aStopRightAfterAQuietTimeWaitsForAHealthyKafkaAndSavesNothing() throws Exception {
+    MockProducer<String, byte[]> kafka = kafka(false);
+    Publisher p = startWithHeartbeatAcknowledged(publisher(kafka, 100, 1L << 20), kafka);
+    // Quiet for longer than a stop waits for a silent Kafka: nothing to acknowledge meanwhile.
+    Thread.sleep(Delivery.STALLED_NANOS / 1_000_000 + 300);
+    submit(p, 3); // exits of the last moment, in the producer's linger when the stop comes
+    await(() -> p.inFlight() == 3);
+    CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> p.close(Duration.ofSeconds(5)));
+    Thread.sleep(300);
+    assertThat(stop).as("waiting for a Kafka that is there, not saving at once").isNotDone();
+    acknowledgeUntilDone(stop, kafka);
+    assertThat(counters.published.sum()).isEqualTo(3);
+    assertThat(p.spooledRecords()).as("nothing left for the next start").isZero();
+  }
+
+  @Test
   void aFullSpoolDropsTheNewestAndCountsThem() throws Exception {
     MockProducer<String, byte[]> away = kafka(false);
     int size = SERDE.serialize(TOPIC, SampleRecords.singleThreadedExit(0)).length;
