@@ -66,6 +66,10 @@ public final class Agent implements AutoCloseable {
   private String agentInstance;
   private volatile boolean registered;
   private boolean closed; // guarded by this
+  /** Records an earlier run left in the spool, sent first. */
+  private long carriedOver;
+  /** When a stop began: the last heartbeat, sent once everything is delivered, says so. */
+  private volatile Instant stoppedAt;
 
   private Agent(Config config, HostIdentity identity) {
     this.config = config;
@@ -112,6 +116,7 @@ public final class Agent implements AutoCloseable {
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
         config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, journal,
         identity.host(), this::status, publisherCounters);
+    carriedOver = publisher.spooledRecords();
     if (!config.sampleInterval().isZero()) {
       // Before the listener: exits of threads that the previous run sampled must find what it published.
       sampled = new SampledThreads();
@@ -245,6 +250,7 @@ public final class Agent implements AutoCloseable {
         .setSampledThreads(sampledThreads())
         .setSampleErrors(samplerCounters.errors.sum())
         .setCommandsBySource(a.commandsBySource())
+        .setStoppedAt(stoppedAt)
         .build();
   }
 
@@ -259,6 +265,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     closed = true;
+    stoppedAt = Instant.now();
     if (publisher != null && publisher.kafkaAway()) {
       // Kafka away: save at once while still listening, so that the agent is unregistered only
       // while it exits and its successor starts; what arrives meanwhile goes to the spool's end.
@@ -288,9 +295,23 @@ public final class Agent implements AutoCloseable {
       metrics.close();
     }
     if (publisher != null) {
-      log.info("fleetacct agent {} stopped: {} exits received, {} published, {} waiting in the spool, {} dropped",
-          agentInstance, listenerCounters.received.sum(), publisherCounters.published.sum(),
-          publisher.spooledRecords(), publisherCounters.dropped.sum());
+      log.info("fleetacct agent {} stopped: {}", agentInstance, account());
     }
+  }
+
+  /**
+   * What this run received and what became of it, in figures that add up: exits received, samples
+   * made and what an earlier run left in the spool are the records; each is delivered (acknowledged
+   * by Kafka), still waiting (in memory, in flight, in the spool) or dropped.
+   */
+  public String account() {
+    long exits = listenerCounters.received.sum();
+    long samples = samplerCounters.samples.sum();
+    long waiting = publisher == null ? 0 : publisher.queued() + publisher.inFlight() + publisher.spooledRecords();
+    return String.format("exits %,d + samples %,d%s = records %,d: delivered %,d, waiting %,d%s, dropped %,d",
+        exits, samples, carriedOver > 0 ? String.format(" + %,d from the last run's spool", carriedOver) : "",
+        exits + samples + carriedOver, publisherCounters.published.sum(), waiting,
+        publisher != null && publisher.spooledRecords() > 0 ? " (in the spool: sent first at the next start)" : "",
+        publisherCounters.dropped.sum());
   }
 }

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -181,14 +182,13 @@ public final class OneHost implements AutoCloseable {
         "curl -s '" + url() + "/v1/commands/top?by=exits&limit=10'");
   }
 
-  /** A short line: what the agent saw and sent, and what the query API counts for this host. */
+  /**
+   * A short line: what the agent received and made in this run and where those records are, what
+   * the query API counts for this host (all runs), and the kernel's overflows.
+   */
   public String statusLine() {
-    var received = agent.listenerCounters().received.sum();
-    var published = agent.publisherCounters().published.sum();
-    var dropped = agent.publisherCounters().dropped.sum();
-    var overflows = agent.listenerCounters().kernelOverflowEvents.sum();
-    return String.format("exits seen %,d, published %,d, queryable %s | spooled %,d, dropped %,d, kernel overflows"
-            + " %,d", received, published, queryable(), agent.status().getSpooledRecords(), dropped, overflows);
+    return String.format("%s | host's exits queryable %s | kernel overflows %,d", agent.account(), queryable(),
+        agent.listenerCounters().kernelOverflowEvents.sum());
   }
 
   private String queryable() {
@@ -214,14 +214,25 @@ public final class OneHost implements AutoCloseable {
 
   @Override
   public void close() {
+    stop(line -> log.info(line));
+  }
+
+  /**
+   * Stops in the order that loses nothing, saying how each part ended: the agent deregisters and
+   * drains to Kafka, the streams application commits and checkpoints its state, the broker stops.
+   */
+  public void stop(Consumer<String> say) {
     if (agent != null) {
       agent.close();
+      say.accept("agent stopped: " + agent.account());
     }
     if (streams != null) {
-      streams.close();
+      say.accept(streams.stop(true) ? "streams application closed: its state is checkpointed for the next start"
+          : "streams application did not close within 30 s: the next start restores its state from Kafka");
     }
     if (broker != null) {
       broker.close();
+      say.accept("broker stopped");
     }
     if (lock != null) {
       try {

@@ -4,6 +4,8 @@ import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.streams.query.QueryServer;
 import io.fleetacct.streams.query.StoreReadiness;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.Tables;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -18,15 +20,15 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.fleetacct.streams.topology.Tables;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
@@ -51,11 +53,16 @@ public final class StreamsApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final QueryServer server;
   private final HostInfo self;
+  private final RestoredRecords restored;
+  private final Path appStateDir;
 
-  private StreamsApp(KafkaStreams streams, QueryServer server, HostInfo self) {
+  private StreamsApp(KafkaStreams streams, QueryServer server, HostInfo self, RestoredRecords restored,
+                     Path appStateDir) {
     this.streams = streams;
     this.server = server;
     this.self = self;
+    this.restored = restored;
+    this.appStateDir = appStateDir;
   }
 
   public static StreamsApp start(Config c) throws IOException {
@@ -90,7 +97,11 @@ public final class StreamsApp implements AutoCloseable {
     JvmMetrics.builder().register(registry);
     registry.register(new KafkaStreamsMetrics(streams));
     StoreReadiness readiness = new StoreReadiness();
-    streams.setGlobalStateRestoreListener(readiness);
+    RestoredRecords restored = new RestoredRecords(readiness);
+    streams.setGlobalStateRestoreListener(restored);
+    CounterWithCallback.builder().name("fleetacct_streams_restored_records")
+        .help("Records restored from changelogs since start (0 after a clean restart on the same state)")
+        .callback(cb -> cb.call(restored.total())).register(registry);
     streams.setStandbyUpdateListener(readiness);
     server.start(streams, c.topology(), readiness, self, registry);
     streams.setUncaughtExceptionHandler(e -> {
@@ -101,7 +112,8 @@ public final class StreamsApp implements AutoCloseable {
     streams.start();
     log.info("fleetacct streams {} started: query API at http://{}:{}/v1, state in {}", c.applicationId(),
         self.host(), self.port(), c.stateDir());
-    return new StreamsApp(streams, server, self);
+    return new StreamsApp(streams, server, self, restored,
+        c.stateDir().resolve(p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)));
   }
 
   /**
@@ -163,9 +175,37 @@ public final class StreamsApp implements AutoCloseable {
     return streams.state() == KafkaStreams.State.RUNNING;
   }
 
+  /** {@link #stop(boolean)} staying in the group: a rolling restart of several instances. */
   @Override
   public void close() {
+    stop(false);
+  }
+
+  /**
+   * Stops the query API, then Kafka Streams: its tasks commit and keep their state, so that the
+   * next start on this state directory restores nothing. False if that took longer than 30 s (the
+   * next start then restores what was not kept from the changelogs).
+   *
+   * @param leaveGroup leave the consumer group now (one instance, as {@code up} runs it: its next
+   *     start need not wait out the session timeout of this one, 45 s); staying suits a rolling
+   *     restart, where the others should not take this instance's tasks for the moment it is away
+   */
+  public boolean stop(boolean leaveGroup) {
     server.close();
-    streams.close(Duration.ofSeconds(30));
+    boolean clean = streams.close(CloseOptions.groupMembershipOperation(leaveGroup
+        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
+    if (clean) {
+      List<String> removed = EmptyTasks.remove(appStateDir);
+      if (!removed.isEmpty()) {
+        log.debug("removed the state of tasks that never held a window: {}", removed);
+      }
+    }
+    return clean;
+  }
+
+  /** Records restored from changelogs since start: 0 when a restart found its state. */
+  public long restoredRecords() {
+    return restored.total();
   }
 }

@@ -92,31 +92,44 @@ public final class UpCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
-    try (UntilStopped life = UntilStopped.install("fleetacct-up", Duration.ofSeconds(90));
-         OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind,
-             httpPort, agentMetricsPort, host, enableDelayacct, topicPartitions, attribution,
-             Duration.ofSeconds(sampleSeconds)))) {
-      out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
-          h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
-      out.println("web console: " + h.url() + "/");
-      out.println("query API: " + h.url() + "/v1   try:");
-      h.exampleCommands().forEach(c -> out.println("  " + c));
-      if (!DelayAccounting.enabled()) {
-        out.println("note: kernel.task_delayacct is 0, so only CPU delays are accounted; run with"
-            + " --enable-delayacct or `sysctl kernel.task_delayacct=1` for block IO, swap-in, reclaim and the rest");
+    try (UntilStopped life = UntilStopped.install("fleetacct up", Duration.ofSeconds(90))) {
+      OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind,
+          httpPort, agentMetricsPort, host, enableDelayacct, topicPartitions, attribution,
+          Duration.ofSeconds(sampleSeconds)));
+      try {
+        runUntilStopped(h, life, out, t0);
+      } finally {
+        h.stop(line -> {
+          out.println(line);
+          out.flush();
+        });
       }
-      out.println("Ctrl-C stops everything.");
-      out.flush();
-      if (statusSeconds == 0) {
-        life.await();
-      }
-      while (!life.await(Duration.ofSeconds(statusSeconds))) {
-        out.println(h.statusLine());
-        out.flush();
-      }
-      out.println("stopping: deregistering, draining to Kafka, closing streams, stopping the broker...");
-      out.flush();
+      out.println("fleetacct stopped.");
     }
     return 0;
+  }
+
+  /** Says where everything is, then a status line every interval until a signal. */
+  private void runUntilStopped(OneHost h, UntilStopped life, PrintWriter out, long t0) throws InterruptedException {
+    out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
+        h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
+    out.println("web console: " + h.url() + "/");
+    out.println("query API: " + h.url() + "/v1   try:");
+    h.exampleCommands().forEach(c -> out.println("  " + c));
+    if (!DelayAccounting.enabled()) {
+      out.println("note: kernel.task_delayacct is 0, so only CPU delays are accounted; run with"
+          + " --enable-delayacct or `sysctl kernel.task_delayacct=1` for block IO, swap-in, reclaim and the rest");
+    }
+    out.println("Ctrl-C stops everything.");
+    out.flush();
+    if (statusSeconds == 0) {
+      life.await();
+    }
+    while (!life.await(Duration.ofSeconds(statusSeconds))) {
+      out.println(h.statusLine());
+      out.flush();
+    }
+    out.println("stopping: deregistering, draining to Kafka, closing streams, stopping the broker...");
+    out.flush();
   }
 }

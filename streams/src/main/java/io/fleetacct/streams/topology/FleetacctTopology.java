@@ -89,7 +89,7 @@ public final class FleetacctTopology {
         .mapValues(SequenceGuard.Checked::record, Named.as("exit"));
 
     Serde<long[]> working = Totals.serde();
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COMBINER_STORE), Serdes.String(),
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMBINER_STORE), Serdes.String(),
         working).withCachingEnabled());
     Folding folding = config.folding();
     KStream<String, Combiner.Sum> sums = records.mapValues(r -> Contribution.of(r, folding), Named.as("contribution"))
