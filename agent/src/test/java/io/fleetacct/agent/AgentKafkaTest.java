@@ -13,6 +13,7 @@ import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.agent.testing.Topics;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.testing.IntegrationTest;
@@ -109,6 +110,18 @@ class AgentKafkaTest {
       assertThat(all.stream().filter(r -> cgroup.path().equals(r.getCgroup())).count())
           .as("records of the test cgroup: the children's and the workload parent's")
           .isEqualTo(expected + 1);
+
+      // Its last heartbeat says it stopped, with its final counters.
+      List<AgentStatus> statuses = Topics.readAll(broker.bootstrapServers(), topic + ".status",
+          FleetacctSerdes.agentStatus(), got -> got.stream().anyMatch(st -> st.getStoppedAt() != null),
+          Duration.ofSeconds(30));
+      AgentStatus last = statuses.get(statuses.size() - 1);
+      assertThat(last.getStoppedAt()).as("the last status of a clean stop").isNotNull();
+      assertThat(statuses.subList(0, statuses.size() - 1)).as("the ones before it")
+          .allSatisfy(st -> assertThat(st.getStoppedAt()).isNull());
+      assertThat(last.getReceived()).isEqualTo(agent.listenerCounters().received.sum());
+      assertThat(last.getPublished()).isEqualTo(published);
+      assertThat(last.getSpooledRecords()).isZero();
     }
   }
 }

@@ -314,12 +314,13 @@ async function loadAgents() {
   agents.sort((a, b) => a.host.localeCompare(b.host));
   tbody.replaceChildren(...agents.map(a => {
     const age = now - Date.parse(a.last_seen);
-    const stale = age > STALE_MS;
+    const stopped = a.stopped_at != null; // its last status said so: not a problem, not stale
+    const stale = !stopped && age > STALE_MS;
     const drops = (a.kernel_overflow_events || 0) + (a.kernel_sequence_gaps || 0);
     const flag = (bad, text, cls = "") => el("td", { class: "num" + (bad ? " flag" : "") + cls }, text);
     const tr = el("tr", { "data-host": a.host },
       el("td", {}, a.host),
-      el("td", { class: stale ? "flag" : "" }, fmtAge(age) + (stale ? " (stale)" : "")),
+      el("td", { class: stale ? "flag" : "" }, fmtAge(age) + (stopped ? " (stopped)" : stale ? " (stale)" : "")),
       flag(a.sequence_gaps > 0, fmtCount(a.sequence_gaps)),
       flag(drops > 0, fmtCount(drops)),
       flag(a.dropped > 0, fmtCount(a.dropped), " mid"),

@@ -109,6 +109,15 @@ class ConsoleBrowserTest {
         p.send(status("console-host", "agent-ok", now, app));
         p.send(status("host-b", "agent-b", now, app));
         p.send(status("stale-host", "agent-stale", now.minus(10, ChronoUnit.MINUTES), app));
+        AgentStatus stopped = SampleRecords.fullAgentStatus(); // stopped cleanly 20 minutes ago: not trouble
+        stopped.setHost("stopped-host");
+        stopped.setSentAt(now.minus(20, ChronoUnit.MINUTES));
+        stopped.setStoppedAt(now.minus(20, ChronoUnit.MINUTES));
+        stopped.setKernelOverflowEvents(0);
+        stopped.setKernelSequenceGaps(0);
+        stopped.setDropped(0);
+        stopped.setDecodeErrors(0);
+        p.send(new ProducerRecord<>(app + ".status", "stopped-host", FleetacctSerdes.agentStatus().serialize(app, stopped)));
         p.flush();
       }
       awaitCounted(streams.url() + "/v1/cgroups/totals?path=/fleet/alpha", 2 * MINUTES);
@@ -166,7 +175,11 @@ class ConsoleBrowserTest {
             List.of("console-host", "30.0 s", "60", "500 ms", "6"),
             List.of("host-b", "6.0 s", "24", "250 ms", "6"));
 
-        assertThat(rows(chromium, "#agents")).as("agents").hasSize(3);
+        assertThat(rows(chromium, "#agents")).as("agents").hasSize(4);
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stopped-host\"]').className")
+            .asText()).as("an agent that stopped cleanly is not trouble").isEmpty();
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stopped-host\"] td:nth-child(2)')"
+            + ".textContent").asText()).isEqualTo("20 min ago (stopped)");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stale-host\"]').className")
             .asText()).as("the agent with a gap that went quiet is highlighted").isEqualTo("problem");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"console-host\"]').className")
