@@ -144,6 +144,15 @@ class ChartTest {
   }
 
   @Test
+  void podsGetTheTimeAStopNeedsToDeliverAndKeepTheirState() throws Exception {
+    List<HasMetadata> all = render();
+    assertThat(only(all, StatefulSet.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .as("streams: a clean close takes up to 30 s").isGreaterThanOrEqualTo(45L);
+    assertThat(only(all, DaemonSet.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .as("agent: a 10 s drain").isGreaterThanOrEqualTo(20L);
+  }
+
+  @Test
   void eachStreamsPodAdvertisesItselfThroughTheHeadlessService() throws Exception {
     List<HasMetadata> all = render("streams.replicas=3");
     StatefulSet sts = only(all, StatefulSet.class);
