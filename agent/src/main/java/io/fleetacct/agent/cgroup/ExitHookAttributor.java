@@ -3,6 +3,7 @@ package io.fleetacct.agent.cgroup;
 import io.fleetacct.agent.bpf.BpfException;
 import io.fleetacct.agent.bpf.ExitCgroupProbe;
 import io.fleetacct.agent.command.Command;
+import io.fleetacct.agent.command.KernelComms;
 import io.fleetacct.agent.command.ProcComm;
 import io.fleetacct.agent.log.RateLimitedWarnings;
 import io.fleetacct.agent.taskstats.ExitNotification;
@@ -50,8 +51,9 @@ public final class ExitHookAttributor implements Attributor {
   private static final class Entry {
     final long[] idAndTime = new long[2];
     final byte[] comm = new byte[ExitCgroupProbe.COMM_LEN];
+    final KernelComms commands = new KernelComms(CommandSource.exit_hook);
     /** The leader's comm as taken, or null when the entry had none (no BTF, or no entry at all). */
-    String command;
+    Command command;
   }
 
   public ExitHookAttributor(ExitCgroupProbe probe, CgroupIds ids, ProcCgroupFiles proc, ProcComm comms) {
@@ -74,12 +76,12 @@ public final class ExitHookAttributor implements Attributor {
   }
 
   /** A leader's own name is its command; another thread's is the leader's from the hook, else from /proc. */
-  private Command command(ExitNotification exit, String fromHook) {
+  private Command command(ExitNotification exit, Command fromHook) {
     if (Command.isLeader(exit)) {
       return Command.ofExit(exit);
     }
     if (fromHook != null) {
-      return new Command(fromHook, CommandSource.exit_hook);
+      return fromHook;
     }
     Command live = comms.ofLiveProcess(exit);
     return live != null ? live : Command.ofExit(exit);
@@ -95,7 +97,7 @@ public final class ExitHookAttributor implements Attributor {
       while (true) {
         if (probe.take((int) exit.pid(), exit.task().getAcComm(), entry, taken.comm)) {
           if (entry[1] >= earliest) {
-            taken.command = Command.name(taken.comm);
+            taken.command = taken.commands.of(taken.comm);
             Cgroup c = ids.cgroup(entry[0]);
             if (c == null) {
               counters.unresolvedCgroupIds.increment();

@@ -3,10 +3,10 @@ package io.fleetacct.agent.cgroup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.testing.AttributionModes;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.schema.CgroupSource;
@@ -20,10 +20,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -59,28 +57,18 @@ class AttributionKernelTest {
     KernelAssumptions.assumeExitNotifications();
   }
 
-  static Stream<Arguments> modes() {
-    return Stream.of(Arguments.of(AttributionMode.exact, false), Arguments.of(AttributionMode.exact, true),
-        Arguments.of(AttributionMode.proc, false), Arguments.of(AttributionMode.proc, true));
-  }
-
   @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
-  @MethodSource("modes")
+  @MethodSource("io.fleetacct.agent.testing.AttributionModes#withAndWithoutHogs")
   void everyWayIntoACgroupIsAttributedWhereTheTaskExited(AttributionMode mode, boolean hogs) throws Exception {
     CgroupMounts mounts = CgroupMounts.fromProc();
     assumeTrue(mounts.v2().isPresent(), "needs a cgroup2 mount");
-    if (mode == AttributionMode.exact) {
-      String problem = AttributionMode.exactProblem(mounts);
-      assumeTrue(problem == null, "exact mode not possible here: " + problem);
-    }
     String run = "t" + UUID.randomUUID().toString().substring(0, 4);
     Map<String, ConcurrentLinkedQueue<Seen>> byName = new ConcurrentHashMap<>();
-    List<Process> hogProcesses = new ArrayList<>();
     List<String> report = new ArrayList<>();
     List<String> misses = new ArrayList<>();
     ListenerCounters counters = new ListenerCounters();
     CpuList cpus = CpuList.possible();
-    try (Attributor attributor = mode.start(mounts, HostIdentity.detect(null).kernelRelease());
+    try (Attributor attributor = AttributionModes.start(mode, mounts);
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
            Attribution a = attributor.attribute(exit).cgroup(); // every exit, as the agent does
            String comm = exit.task().getAcComm();
@@ -88,12 +76,8 @@ class AttributionKernelTest {
              byName.computeIfAbsent(comm, k -> new ConcurrentLinkedQueue<>())
                  .add(new Seen(a.cgroup() == null ? null : a.cgroup().path(), a.source()));
            }
-         }, counters)) {
-      if (hogs) {
-        for (int i = 0; i < 2; i++) {
-          hogProcesses.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
-        }
-      }
+         }, counters);
+         AttributionModes.CpuHogs hogProcesses = AttributionModes.CpuHogs.start(hogs ? 2 : 0)) {
       for (Spawn.Way way : Spawn.Way.values()) {
         // Proc mode races the workload: a way under its floor is measured once more, and fails only
         // if both measurements are (a load spike passes, a broken tracker does not).
@@ -141,10 +125,6 @@ class AttributionKernelTest {
         }
       }
     } finally {
-      hogProcesses.forEach(Process::destroy);
-      for (Process p : hogProcesses) {
-        p.waitFor();
-      }
       System.out.printf("attribution, %s mode, %s CPU hogs, %d processes per way:%n  %s%n", mode, hogs ? "two" : "no",
           PROCESSES, String.join("\n  ", report));
       if (!misses.isEmpty()) {

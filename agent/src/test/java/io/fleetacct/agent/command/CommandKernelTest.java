@@ -1,15 +1,14 @@
 package io.fleetacct.agent.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
-import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.agent.testing.AttributionModes;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.schema.CommandSource;
 import io.fleetacct.testing.IntegrationTest;
@@ -25,11 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -56,30 +53,19 @@ class CommandKernelTest {
     KernelAssumptions.assumeExitNotifications();
   }
 
-  static Stream<Arguments> modes() {
-    return Stream.of(Arguments.of(AttributionMode.exact, false), Arguments.of(AttributionMode.exact, true),
-        Arguments.of(AttributionMode.proc, false), Arguments.of(AttributionMode.proc, true));
-  }
-
   /** One exit as the agent attributed it: the thread's own name and the command it was given. */
   record Seen(String thread, String command, CommandSource source, long pid, long tgid, int acFlag) {}
 
   private static Attributor start(AttributionMode mode) throws Exception {
-    CgroupMounts mounts = CgroupMounts.fromProc();
-    if (mode == AttributionMode.exact) {
-      String problem = AttributionMode.exactProblem(mounts);
-      assumeTrue(problem == null, "exact mode not possible here: " + problem);
-    }
-    return mode.start(mounts, HostIdentity.detect(null).kernelRelease());
+    return AttributionModes.start(mode, CgroupMounts.fromProc());
   }
 
   @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
-  @MethodSource("modes")
+  @MethodSource("io.fleetacct.agent.testing.AttributionModes#withAndWithoutHogs")
   void everyThreadExitsUnderItsProcesssCommand(AttributionMode mode, boolean hogs) throws Exception {
     String run = "c" + UUID.randomUUID().toString().substring(0, 3);
     Map<String, ConcurrentLinkedQueue<Seen>> byThread = new ConcurrentHashMap<>();
     ListenerCounters counters = new ListenerCounters();
-    List<Process> hogProcesses = new ArrayList<>();
     List<String> report = new ArrayList<>();
     try (Attributor attributor = start(mode);
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible()),
@@ -90,12 +76,8 @@ class CommandKernelTest {
                  byThread.computeIfAbsent(own, k -> new ConcurrentLinkedQueue<>())
                      .add(new Seen(own, c.name(), c.source(), exit.pid(), exit.tgid(), exit.task().getAcFlag()));
                }
-             }, counters)) {
-      if (hogs) {
-        for (int i = 0; i < 2; i++) {
-          hogProcesses.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
-        }
-      }
+             }, counters);
+         AttributionModes.CpuHogs hogProcesses = AttributionModes.CpuHogs.start(hogs ? 2 : 0)) {
       for (Programs.Way way : Programs.Way.values()) {
         String prefix = run + way.name().substring(0, 2);
         Programs.Expected expected = Programs.run(way, PROCESSES, prefix);
@@ -129,10 +111,6 @@ class CommandKernelTest {
         }
       }
     } finally {
-      hogProcesses.forEach(Process::destroy);
-      for (Process p : hogProcesses) {
-        p.waitFor();
-      }
       System.out.printf("commands, %s mode, %s CPU hogs, %d processes per shape:%n  %s%n", mode,
           hogs ? "two" : "no", PROCESSES, String.join("\n  ", report));
     }
