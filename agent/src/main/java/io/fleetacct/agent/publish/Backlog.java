@@ -52,6 +52,8 @@ final class Backlog {
   // Guarded by this: the order of records is decided here.
   private final ArrayDeque<SpecificRecord> queue = new ArrayDeque<>();
   private boolean spooling;
+  /** Spooling since the start, behind an earlier run's records: not Kafka falling behind. */
+  private boolean fromEarlierRun;
   private long nextOrder;
   private boolean saved;
 
@@ -72,6 +74,11 @@ final class Backlog {
     this.agentInstance = agentInstance;
     this.counters = counters;
     this.spooling = !spool.isEmpty(); // what an earlier run left goes first
+    this.fromEarlierRun = spooling;
+    if (fromEarlierRun) {
+      log.info("{} records of an earlier run wait in the spool: they go first, new records behind them",
+          spool.records());
+    }
   }
 
   /**
@@ -95,8 +102,10 @@ final class Backlog {
     try {
       if (spool.append(encoded)) {
         counters.spooled.increment();
-        warnings.warn("spooling", "Kafka is not keeping up: spooling records to disk ({} waiting, {} bytes)",
-            spool.records(), spool.bytes());
+        if (!fromEarlierRun) {
+          warnings.warn("spooling", "Kafka is not keeping up: spooling records to disk ({} waiting, {} bytes)",
+              spool.records(), spool.bytes());
+        }
       } else {
         counters.dropped.increment();
         warnings.warn("spool-full", "spool full ({} bytes): dropping new records (counted as dropped)",
@@ -170,6 +179,7 @@ final class Backlog {
       }
     }
     spooling = false; // everything spooled is now in flight
+    fromEarlierRun = false;
     return null;
   }
 

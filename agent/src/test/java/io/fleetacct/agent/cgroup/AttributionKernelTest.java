@@ -50,7 +50,8 @@ class AttributionKernelTest {
       Spawn.Way.clone3, 65.0,
       Spawn.Way.leave, 25.0));
 
-  record Seen(String cgroup, CgroupSource source) {}
+  /** How one exit was attributed; every thread here is named like its process, so its name is its command. */
+  record Seen(String cgroup, CgroupSource source, boolean commandRight) {}
 
   @BeforeEach
   void needsTheKernelInterface() {
@@ -70,11 +71,13 @@ class AttributionKernelTest {
     CpuList cpus = CpuList.possible();
     try (Attributor attributor = AttributionModes.start(mode, mounts);
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
-           Attribution a = attributor.attribute(exit).cgroup(); // every exit, as the agent does
+           ExitAttribution both = attributor.attribute(exit); // every exit, as the agent does
+           Attribution a = both.cgroup();
            String comm = exit.task().getAcComm();
            if (comm.startsWith(run)) {
              byName.computeIfAbsent(comm, k -> new ConcurrentLinkedQueue<>())
-                 .add(new Seen(a.cgroup() == null ? null : a.cgroup().path(), a.source()));
+                 .add(new Seen(a.cgroup() == null ? null : a.cgroup().path(), a.source(),
+                     comm.equals(both.command().name())));
            }
          }, counters);
          AttributionModes.CpuHogs hogProcesses = AttributionModes.CpuHogs.start(hogs ? 2 : 0)) {
@@ -93,12 +96,14 @@ class AttributionKernelTest {
               Thread.sleep(20);
             }
             long right = 0;
+            long commandsRight = 0;
             Map<CgroupSource, Long> sources = new EnumMap<>(CgroupSource.class);
             for (Map.Entry<String, Long> e : expected.entrySet()) {
               List<Seen> seen = List.copyOf(byName.getOrDefault(e.getKey(), new ConcurrentLinkedQueue<>()));
               assertThat(seen).as("exits named %s (%s)", e.getKey(), way).hasSize(e.getValue().intValue());
               for (Seen x : seen) {
                 sources.merge(x.source(), 1L, Long::sum);
+                commandsRight += x.commandRight() ? 1 : 0;
                 if (truth.get(e.getKey()).equals(x.cgroup())) {
                   right++;
                 } else if (misses.stream().filter(m -> m.startsWith(way + ":")).count() < 3) {
@@ -108,11 +113,13 @@ class AttributionKernelTest {
               }
             }
             double share = 100.0 * right / total;
-            report.add(String.format("%-6s %5d of %5d right (%6.2f%%) %s", way, right, total, share, sources));
+            report.add(String.format("%-6s %5d of %5d right (%6.2f%%) %s; command right %6.2f%%", way, right, total,
+                share, sources, 100.0 * commandsRight / total));
             List<String> wayMisses = misses.stream().filter(m -> m.startsWith(way + ":")).toList();
             if (mode == AttributionMode.exact) {
               assertThat(right).as("%s: exits attributed right in exact mode; misses: %s", way, wayMisses)
                   .isEqualTo(total);
+              assertThat(commandsRight).as("%s: exits under their command in exact mode", way).isEqualTo(total);
             } else if (share >= PROC_FLOOR.get(way)) {
               break;
             } else if (attempt == attempts) {

@@ -2,6 +2,10 @@ package io.fleetacct.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroSerde;
@@ -13,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The order of records across memory queue, spool and flight, and what a save keeps. */
 class BacklogTest {
@@ -54,6 +59,27 @@ class BacklogTest {
       seqs.add(SERDE.deserialize(TOPIC, r).getAgentSeq());
     }
     return seqs;
+  }
+
+  @Test
+  void recordsBehindAnEarlierRunsSpoolAreNotKafkaFallingBehind() throws Exception {
+    try (Spool spool = Spool.open(dir, 1 << 20)) {
+      spool.append(SERDE.serialize(TOPIC, SampleRecords.singleThreadedExit(0))); // left by an earlier run
+    }
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger log = (Logger) LoggerFactory.getLogger(Backlog.class);
+    logged.start();
+    log.addAppender(logged);
+    try (Spool spool = Spool.open(dir, 1 << 20)) {
+      Backlog b = backlog(spool, 10);
+      add(b, 1, 3); // behind the earlier run's record, in order
+      assertThat(spooled(spool)).containsExactly(0L, 1L, 2L);
+      assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).isEmpty();
+      assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.startsWith("1 records of an earlier run wait in the spool"));
+    } finally {
+      log.detachAppender(logged);
+    }
   }
 
   @Test

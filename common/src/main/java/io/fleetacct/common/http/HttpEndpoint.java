@@ -48,9 +48,15 @@ public final class HttpEndpoint {
     });
   }
 
-  /** Sends a whole response; the exchange is done afterwards. */
+  /** Sends a whole response (to a HEAD request its headers only); the exchange is done afterwards. */
   public static void respond(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", contentType);
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+      return;
+    }
     ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);

@@ -70,8 +70,9 @@ public final class QueryServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try {
-      if (!ex.getRequestMethod().equals("GET")) {
-        respond(ex, 405, Json.error("only GET"));
+      if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+        respond(ex, 405, Json.error("only GET and HEAD"));
         return;
       }
       Routes.Parsed parsed = routes.parse(ex.getRequestURI());
@@ -82,6 +83,8 @@ public final class QueryServer implements AutoCloseable {
         HttpEndpoint.metrics(ex, registry);
       } else if (route instanceof Route.ConsoleFile f) {
         ConsoleFiles.serve(ex, f.name());
+      } else if (route instanceof Route.Index) {
+        respond(ex, 200, Endpoint.index());
       } else {
         respond(ex, 200, answers.answer((Query) route, parsed.scope(), ex.getRequestURI()));
       }

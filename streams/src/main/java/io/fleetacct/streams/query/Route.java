@@ -1,7 +1,10 @@
 package io.fleetacct.streams.query;
 
 /** What a request to the query server asks for: a query of the API v1, or one of the server's own pages. */
-sealed interface Route permits Query, Route.Health, Route.Metrics, Route.ConsoleFile {
+sealed interface Route permits Query, Route.Index, Route.Health, Route.Metrics, Route.ConsoleFile {
+
+  /** {@code /v1}: the endpoints and their parameters. */
+  record Index() implements Route {}
 
   /** {@code /healthz}. */
   record Health() implements Route {}

@@ -71,15 +71,18 @@ final class Routes {
     }
     List<String> p = path.subList(1, path.size());
     if (p.equals(List.of("agents"))) {
+      takesOnly(q, uri, Endpoint.AGENTS);
       return new Query.Agents();
     }
     if (p.isEmpty()) {
-      throw notFound(uri);
+      takesOnly(q, uri, Endpoint.INDEX);
+      return new Route.Index();
     }
     String last = p.get(p.size() - 1);
     List<String> target = p.subList(0, p.size() - 1);
     if (last.equals("top")) {
       Dimension dimension;
+      Endpoint endpoint = Endpoint.TOP;
       if (target.equals(List.of("hosts"))) {
         dimension = Dimension.of(Dimension.Kind.HOSTS);
       } else if (target.equals(List.of("cgroups"))) {
@@ -88,17 +91,21 @@ final class Routes {
         dimension = Dimension.of(Dimension.Kind.COMMANDS);
       } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
         dimension = Dimension.cgroupsOf(nonEmpty(target.get(1), "host"));
+        endpoint = Endpoint.CGROUPS_OF_HOST;
       } else if (target.size() == 3 && target.get(0).equals("commands") && target.get(2).equals("threads")) {
         dimension = Dimension.threadsOf(nonEmpty(target.get(1), "command"));
+        endpoint = Endpoint.THREADS_OF_COMMAND;
       } else if (target.size() == 1) {
         throw BadRequest.notFound("no top for '" + target.get(0) + "': hosts, cgroups or commands");
       } else {
         throw notFound(uri);
       }
+      takesOnly(q, uri, endpoint);
       return top(dimension, q);
     }
     if (last.equals("hosts") && target.equals(List.of("cgroups"))) {
-      return top(Dimension.hostsOf(required(q, "path")), q);
+      takesOnly(q, uri, Endpoint.HOSTS_OF_CGROUP);
+      return top(Dimension.hostsOf(cgroup(q)), q);
     }
     boolean totals = last.equals("totals");
     if (!totals && !last.equals("series")) {
@@ -108,20 +115,24 @@ final class Routes {
     String key;
     Object keyJson;
     if (target.size() == 2 && target.get(0).equals("hosts")) {
+      takesOnly(q, uri, totals ? Endpoint.HOST_TOTALS : Endpoint.HOST_SERIES);
       table = Tables.BY_HOST;
       key = nonEmpty(target.get(1), "host");
       keyJson = key;
     } else if (target.size() == 2 && target.get(0).equals("commands")) {
+      takesOnly(q, uri, totals ? Endpoint.COMMAND_TOTALS : Endpoint.COMMAND_SERIES);
       table = Tables.BY_PROGRAM;
       key = target.get(1);
       keyJson = key;
     } else if (target.equals(List.of("cgroups"))) {
+      takesOnly(q, uri, totals ? Endpoint.CGROUP_TOTALS : Endpoint.CGROUP_SERIES);
       table = Tables.BY_CGROUP;
-      key = required(q, "path");
+      key = cgroup(q);
       keyJson = key;
     } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
+      takesOnly(q, uri, totals ? Endpoint.HOST_CGROUP_TOTALS : Endpoint.HOST_CGROUP_SERIES);
       String host = nonEmpty(target.get(1), "host");
-      String cgroup = required(q, "path");
+      String cgroup = cgroup(q);
       table = Tables.BY_HOST_CGROUP;
       key = Tables.hostCgroupKey(host, cgroup);
       keyJson = Map.of("host", host, "cgroup", cgroup);
@@ -165,6 +176,17 @@ final class Routes {
     return new Query.Top(dimension, by, limit, Optional.of(new Query.TimeRange(from, to)));
   }
 
+  /** A parameter the endpoint does not take is an error, not ignored: it may be meant for another. */
+  private static void takesOnly(Map<String, String> q, URI uri, Endpoint endpoint) throws BadRequest {
+    List<String> takes = endpoint.params();
+    List<String> unknown = q.keySet().stream().filter(k -> !takes.contains(k)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw BadRequest.badParameter((unknown.size() == 1 ? "unknown parameter " : "unknown parameters ")
+          + String.join(", ", unknown) + ": " + uri.getRawPath()
+          + (takes.isEmpty() ? " takes none" : " takes " + String.join(", ", takes)) + " (GET /v1 lists them all)");
+    }
+  }
+
   private static BadRequest notFound(URI uri) {
     return BadRequest.notFound("no such resource: " + uri.getRawPath()
         + (uri.getRawPath().startsWith("/v1") ? "" : " (the API is under /v1)"));
@@ -188,6 +210,35 @@ final class Routes {
       }
     }
     return q;
+  }
+
+  /** Where cgroup2 may be mounted; a path given with it names the cgroup below it. */
+  private static final List<String> CGROUP_MOUNTS = List.of("/sys/fs/cgroup/unified", "/sys/fs/cgroup");
+
+  /**
+   * The {@code path} parameter as the tables key cgroups: from the cgroup2 root, with a leading
+   * slash and none at the end, so that {@code web}, {@code /web/} and
+   * {@code /sys/fs/cgroup/unified/web} all name {@code /web}; {@code (unattributed)} as it is.
+   */
+  static String cgroup(Map<String, String> q) throws BadRequest {
+    String path = required(q, "path").trim();
+    if (path.equals(Tables.UNATTRIBUTED)) {
+      return path;
+    }
+    for (String mount : CGROUP_MOUNTS) {
+      if (path.equals(mount) || path.startsWith(mount + "/")) {
+        path = path.substring(mount.length());
+        break;
+      }
+    }
+    path = path.replaceAll("/{2,}", "/");
+    if (!path.startsWith("/")) {
+      path = "/" + path;
+    }
+    while (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return path;
   }
 
   private static String required(Map<String, String> q, String name) throws BadRequest {

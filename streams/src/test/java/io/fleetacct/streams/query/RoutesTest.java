@@ -41,6 +41,64 @@ class RoutesTest {
   }
 
   @Test
+  void aParameterTheEndpointDoesNotTakeIsRefusedNamingTheOnesItTakes() {
+    refused("/v1/hosts/vm/totals?from=2026-12-04T10:00:00Z&to=2026-12-04T11:00:00Z", 400,
+        "unknown parameters from, to: /v1/hosts/vm/totals takes none");
+    refused("/v1/hosts/vm/totals?from=garbage", 400, "unknown parameter from");
+    refused("/v1/cgroups/top?by=exits&bogus=1", 400, "unknown parameter bogus: /v1/cgroups/top takes by, limit, from, to");
+    refused("/v1/cgroups/totals?path=/a&limit=3", 400, "unknown parameter limit: /v1/cgroups/totals takes path");
+    refused("/v1/hosts/h/series?from=2026-12-02T10:00:00Z&to=2026-12-02T11:00:00Z&by=exits", 400,
+        "takes from, to");
+    refused("/v1/agents?host=vm", 400, "/v1/agents takes none");
+    refused("/v1/cgroups/hosts?path=/a&by=exits&limt=3", 400, "unknown parameter limt");
+  }
+
+  @Test
+  void aCgroupPathNamesTheSameCgroupHoweverItIsWritten() throws BadRequest {
+    Query.Totals expected = new Query.Totals(Tables.BY_CGROUP, "/newuser-test", "/newuser-test");
+    for (String path : new String[] {"/newuser-test", "newuser-test", "/newuser-test/", "//newuser-test",
+        "/sys/fs/cgroup/unified/newuser-test", "/sys/fs/cgroup/newuser-test/"}) {
+      assertThat(route("/v1/cgroups/totals?path=" + path)).as(path).isEqualTo(expected);
+    }
+    assertThat(((Query.Totals) route("/v1/cgroups/totals?path=/sys/fs/cgroup")).key()).isEqualTo("/");
+    assertThat(((Query.Totals) route("/v1/cgroups/totals?path=(unattributed)")).key()).isEqualTo("(unattributed)");
+    assertThat(((Query.Top) route("/v1/cgroups/hosts?by=exits&path=a/b/")).dimension())
+        .isEqualTo(Dimension.hostsOf("/a/b"));
+  }
+
+  @Test
+  void v1AloneListsTheEndpoints() throws BadRequest {
+    assertThat(route("/v1")).isEqualTo(new Route.Index());
+    assertThat(route("/v1/")).isEqualTo(new Route.Index());
+    refused("/v1?x=1", 400, "/v1 takes none");
+    var index = Endpoint.index();
+    assertThat(index.get("endpoints")).extracting(e -> e.get("path").asText())
+        .contains("/v1/agents", "/v1/commands/{command}/threads/top", "/v1/cgroups/totals");
+  }
+
+  @Test
+  void everyEndpointListedTakesWhatTheListSays() throws BadRequest {
+    // Filled in: each path of the list, with its parameters, routes; one parameter more is refused.
+    for (Endpoint e : Endpoint.values()) {
+      String path = e.path().replace("{host}", "h").replace("{command}", "c")
+          .replace("{hosts,cgroups,commands}", "cgroups");
+      StringBuilder q = new StringBuilder();
+      for (String p : e.params()) {
+        q.append(q.length() == 0 ? "?" : "&").append(p).append('=').append(switch (p) {
+          case "path" -> "/a";
+          case "by" -> "exits";
+          case "limit" -> "3";
+          case "from" -> "2026-12-02T10:00:00Z";
+          case "to" -> "2026-12-02T11:00:00Z";
+          default -> throw new AssertionError(p);
+        });
+      }
+      assertThat(route(path + q)).as(path + q).isNotNull();
+      refused(path + q + (q.length() == 0 ? "?" : "&") + "extra=1", 400, "unknown parameter extra");
+    }
+  }
+
+  @Test
   void healthAndMetrics() throws BadRequest {
     assertThat(route("/healthz")).isEqualTo(new Route.Health());
     assertThat(route("/metrics")).isEqualTo(new Route.Metrics());
@@ -146,7 +204,6 @@ class RoutesTest {
   @Test
   void everythingElseIsNotFound() {
     refused("/v2/agents", 404, "the API is under /v1");
-    refused("/v1", 404, "no such resource");
     refused("/v1/hosts", 404, "no such resource");
     refused("/v1/hosts/h/cgroups", 404, "no such resource");
     refused("/v1/hosts/h/other", 404, "no such resource");
