@@ -8,6 +8,8 @@ import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.streams.StreamsApp;
+import io.fleetacct.streams.topology.Contribution;
+import io.fleetacct.streams.topology.Folding;
 import io.fleetacct.streams.topology.Tables;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -101,8 +103,9 @@ public record ChainReport(long produced, long delivered, long onTopic, long coun
     }
     Map<String, Long> byCgroup = once.values().stream().collect(Collectors.groupingBy(
         e -> e.getCgroup() == null ? Tables.UNATTRIBUTED : e.getCgroup(), Collectors.counting()));
+    // A command is the process's program, folded by the default rules, as the by-program table keys it.
     Map<String, Long> byCommand = once.values().stream().collect(Collectors.groupingBy(
-        e -> e.getTask().getAcComm(), Collectors.counting()));
+        e -> Contribution.of(e, Folding.defaults()).command(), Collectors.counting()));
     Instant from = once.values().stream().map(TaskExit::getReceivedAt).min(Instant::compareTo).orElseThrow()
         .truncatedTo(ChronoUnit.MINUTES);
     Instant to = once.values().stream().map(TaskExit::getReceivedAt).max(Instant::compareTo).orElseThrow()
