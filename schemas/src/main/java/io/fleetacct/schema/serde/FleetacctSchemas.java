@@ -3,13 +3,14 @@ package io.fleetacct.schema.serde;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.InstanceProgress;
-import io.fleetacct.schema.KernelTimespec;
-import io.fleetacct.schema.TaskDeltas;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
-import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.TotalsKey;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
 
@@ -21,10 +22,40 @@ public final class FleetacctSchemas {
       List.of(TaskExit.class, TaskSample.class, AgentStatus.class, DelayTotals.class, TotalsKey.class,
           InstanceProgress.class);
 
-  private static final List<Class<?>> ALL_GENERATED = List.of(TaskExit.class, TaskStats.class, KernelTimespec.class,
-      TaskSample.class, TaskDeltas.class, AgentStatus.class, DelayTotals.class, TotalsKey.class, InstanceProgress.class);
 
   private static volatile boolean trusted;
+
+  /** Every generated class the top-level records use: records, nested records and enums. */
+  static Set<Class<?>> allGenerated() {
+    Set<String> names = new LinkedHashSet<>();
+    for (Class<? extends SpecificRecord> c : TOP_LEVEL) {
+      collect(SpecificData.get().getSchema(c), names);
+    }
+    Set<Class<?>> classes = new LinkedHashSet<>();
+    for (String n : names) {
+      try {
+        classes.add(Class.forName(n));
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("no generated class for schema type " + n, e);
+      }
+    }
+    return classes;
+  }
+
+  private static void collect(Schema s, Set<String> names) {
+    switch (s.getType()) {
+      case RECORD -> {
+        if (names.add(s.getFullName())) {
+          s.getFields().forEach(f -> collect(f.schema(), names));
+        }
+      }
+      case ENUM, FIXED -> names.add(s.getFullName());
+      case UNION -> s.getTypes().forEach(t -> collect(t, names));
+      case ARRAY -> collect(s.getElementType(), names);
+      case MAP -> collect(s.getValueType(), names);
+      default -> { }
+    }
+  }
 
   private FleetacctSchemas() {}
 
@@ -39,7 +70,7 @@ public final class FleetacctSchemas {
     synchronized (FleetacctSchemas.class) {
       if (!trusted) {
         ClassSecurityValidator.Builder ours = ClassSecurityValidator.builder();
-        ALL_GENERATED.forEach(ours::add);
+        allGenerated().forEach(ours::add);
         ClassSecurityValidator.setGlobal(
             ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(), ours.build()));
         trusted = true;
