@@ -4,6 +4,7 @@ import io.fleetacct.agent.netlink.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import jnr.ffi.Pointer;
 
 /**
@@ -44,15 +45,14 @@ public final class ExitCgroupProbe implements AutoCloseable {
     /** The running kernel's layout, or null when it publishes no BTF (then commands are not read). */
     public static TaskLayout ofRunningKernel() {
       try {
-        KernelBtf btf = KernelBtf.read(KernelBtf.VMLINUX);
-        var leader = btf.offsetOf("task_struct", "group_leader");
-        var comm = btf.offsetOf("task_struct", "comm");
-        return leader.isPresent() && comm.isPresent() ? new TaskLayout(leader.getAsInt(), comm.getAsInt()) : null;
+        var found = KernelBtf.offsets(KernelBtf.VMLINUX, "task_struct", List.of("group_leader", "comm"));
+        return found.size() == 2 ? new TaskLayout(found.get("group_leader"), found.get("comm")) : null;
       } catch (java.io.IOException | RuntimeException e) {
         return null;
       }
     }
   }
+
   private static final int ENOTSUPP = 524; // kernel-internal, returned by maps without the command
 
   private final Bpf bpf;

@@ -10,8 +10,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.OptionalInt;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Member offsets from a hand-made BTF blob, and from the running kernel's where it has one. */
 class KernelBtfTest {
@@ -66,6 +69,14 @@ class KernelBtfTest {
     return out;
   }
 
+  @TempDir Path dir;
+
+  private Map<String, Integer> offsets(byte[] blob, String struct, String... members) throws IOException {
+    Path file = dir.resolve("btf");
+    Files.write(file, blob);
+    return KernelBtf.offsets(file, struct, List.of(members));
+  }
+
   @Test
   void findsMembersDirectlyAndInsideAnonymousStructs() throws IOException {
     Blob b = new Blob();
@@ -76,12 +87,10 @@ class KernelBtfTest {
     b.type("", 3, 0, false, 0, 1, 1, 16);                                       // 5: int[16] (an ARRAY record)
     b.type("task_struct", 4, 3, false, 64,                                      // 6
         flat(b.member("state", 1, 0), b.member("group_leader", 2, 128), b.member("", 3, 256)));
-    KernelBtf btf = KernelBtf.parse(b.bytes());
-    assertThat(btf.offsetOf("task_struct", "group_leader")).isEqualTo(OptionalInt.of(16));
-    assertThat(btf.offsetOf("task_struct", "comm")).as("inside an anonymous struct at 32, at 8 in it")
-        .isEqualTo(OptionalInt.of(40));
-    assertThat(btf.offsetOf("task_struct", "missing")).isEmpty();
-    assertThat(btf.offsetOf("no_such_struct", "comm")).isEmpty();
+    byte[] blob = b.bytes();
+    assertThat(offsets(blob, "task_struct", "group_leader", "comm", "missing")).as("comm: inside an anonymous"
+        + " struct at 32, at 8 in it").isEqualTo(Map.of("group_leader", 16, "comm", 40));
+    assertThat(offsets(blob, "no_such_struct", "comm")).isEmpty();
   }
 
   @Test
@@ -89,24 +98,34 @@ class KernelBtfTest {
     Blob b = new Blob();
     b.type("int", 1, 0, false, 4, 0x20);
     b.type("task_struct", 4, 1, true, 8, flat(b.member("flag", 1, (1 << 24) | 3)));
-    assertThat(KernelBtf.parse(b.bytes()).offsetOf("task_struct", "flag")).isEmpty();
+    assertThat(offsets(b.bytes(), "task_struct", "flag")).isEmpty();
+  }
+
+  @Test
+  void anAnonymousStructDefinedAfterItsStructIsFoundToo() throws IOException {
+    Blob b = new Blob();
+    b.type("int", 1, 0, false, 4, 0x20);                                             // 1
+    b.type("task_struct", 4, 1, false, 64, flat(b.member("", 3, 64)));              // 2: anonymous at 8
+    b.type("", 5, 1, false, 16, flat(b.member("", 4, 0)));                          // 3: a union, in it
+    b.type("", 4, 1, false, 16, flat(b.member("comm", 1, 32)));                     // 4: a struct, comm at 4
+    assertThat(offsets(b.bytes(), "task_struct", "comm")).isEqualTo(Map.of("comm", 12));
   }
 
   @Test
   void refusesWhatIsNotBtf() {
-    assertThatThrownBy(() -> KernelBtf.parse(new byte[30])).hasMessageContaining("not BTF");
-    assertThatThrownBy(() -> KernelBtf.parse(new byte[3])).hasMessageContaining("no header");
+    assertThatThrownBy(() -> offsets(new byte[30], "s", "m")).hasMessageContaining("not BTF");
+    assertThatThrownBy(() -> offsets(new byte[3], "s", "m")).hasMessageContaining("no header");
     byte[] blob = new Blob().bytes();
     ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN).putInt(20, 1 << 20);
-    assertThatThrownBy(() -> KernelBtf.parse(blob)).hasMessageContaining("past the blob");
+    assertThatThrownBy(() -> offsets(blob, "s", "m")).hasMessageContaining("past the file");
   }
 
   @Test
   void theRunningKernelsTaskStructHasBoth() throws IOException {
     assumeTrue(Files.isReadable(KernelBtf.VMLINUX), "the kernel publishes no BTF here");
-    KernelBtf btf = KernelBtf.read(KernelBtf.VMLINUX);
-    int leader = btf.offsetOf("task_struct", "group_leader").orElseThrow();
-    int comm = btf.offsetOf("task_struct", "comm").orElseThrow();
+    Map<String, Integer> found = KernelBtf.offsets(KernelBtf.VMLINUX, "task_struct", List.of("group_leader", "comm"));
+    int leader = found.get("group_leader");
+    int comm = found.get("comm");
     assertThat(leader).isPositive();
     assertThat(comm).isPositive().isNotEqualTo(leader);
     assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel()).isEqualTo(new ExitCgroupProbe.TaskLayout(leader, comm));
