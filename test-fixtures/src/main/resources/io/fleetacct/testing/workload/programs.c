@@ -45,10 +45,13 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+static volatile int named_blockers;
+
 static void *blocker(void *arg) {
   char n[16];
   name(n, "-w", (int)(size_t)arg);
   prctl(PR_SET_NAME, n, 0, 0, 0);
+  __sync_fetch_and_add(&named_blockers, 1);
   for (;;) pause();
   return NULL;
 }
@@ -57,7 +60,9 @@ static const char *exec_path;
 
 static void *execer(void *arg) {
   (void)arg;
-  usleep(5000); /* the blockers are running and named */
+  /* Only once both blockers run under their own names: a thread killed by the exec before its
+     prctl would exit under the program's name, not its own (seen under CPU hogs). */
+  for (int i = 0; i < 10000 && named_blockers < 2; i++) usleep(100);
   execl(exec_path, exec_path, "exec-leaf", prefix, (char *)NULL);
   _exit(91);
 }
