@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
 
 /** The agent's counters as Prometheus metrics, read when scraped. */
 public final class AgentMetrics {
@@ -58,27 +59,11 @@ public final class AgentMetrics {
           }
         }).register(r);
     AttributionCounters a = attributor.counters();
-    CounterWithCallback.builder().name("fleetacct_agent_attributions")
-        .help("Exits by how their cgroup was found (the records' cgroup_source; none: not attributed).")
-        .labelNames("source")
-        .callback(cb -> {
-          for (CgroupSource s : CgroupSource.values()) {
-            if (s != CgroupSource.unknown) {
-              cb.call(a.get(s), s.name());
-            }
-          }
-        }).register(r);
-    CounterWithCallback.builder().name("fleetacct_agent_commands")
-        .help("Exits by how their process's command was found (the records' command_source; own: the thread's own"
-            + " name stood in).")
-        .labelNames("source")
-        .callback(cb -> {
-          for (CommandSource s : CommandSource.values()) {
-            if (s != CommandSource.unknown) {
-              cb.call(a.get(s), s.name());
-            }
-          }
-        }).register(r);
+    bySource(r, "fleetacct_agent_attributions",
+        "Exits by how their cgroup was found (the records' cgroup_source; none: not attributed).",
+        CgroupSource.values(), CgroupSource.unknown, a::get);
+    bySource(r, "fleetacct_agent_commands", "Exits by how their process's command was found (the records'"
+        + " command_source; own: the thread's own name stood in).", CommandSource.values(), CommandSource.unknown, a::get);
     counter(r, "fleetacct_agent_exit_hook_waits", "Exact mode: exits that arrived before the kernel's exit-hook"
         + " entry and were waited for.", a.exitHookWaits);
     counter(r, "fleetacct_agent_exit_hook_timeouts", "Exact mode: exits whose exit-hook entry did not come within"
@@ -117,6 +102,19 @@ public final class AgentMetrics {
       gauge(r, "fleetacct_agent_cgroup_map_entries", "Proc mode: processes in the pid to cgroup map.", tracker::size);
     }
     return r;
+  }
+
+  /** A counter labelled by source, a series per value of a records' source enum but {@code unknown} (older agents). */
+  private static <E extends Enum<E>> void bySource(PrometheusRegistry r, String name, String help, E[] sources,
+                                                   E unknown, ToLongFunction<E> count) {
+    CounterWithCallback.builder().name(name).help(help).labelNames("source")
+        .callback(cb -> {
+          for (E s : sources) {
+            if (s != unknown) {
+              cb.call(count.applyAsLong(s), s.name());
+            }
+          }
+        }).register(r);
   }
 
   private static void counter(PrometheusRegistry r, String name, String help, LongAdder value) {
