@@ -74,7 +74,7 @@ public final class StreamsBenchmark {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       FleetacctTopology.Config topology = FleetacctTopology.Config.defaults();
       FleetacctTopology.Config warmupTopology = new FleetacctTopology.Config("warmup.exits", "warmup.agent-status",
-          "warmup.exits.dlq", "warmup.", topology.windowSize(), topology.grace(), topology.retention());
+          "warmup.exits.dlq", "warmup.", topology.windowSize(), topology.retention());
       produce(broker, warmupTopology.exitsTopic(), warmup);
       produce(broker, topology.exitsTopic(), exits);
 

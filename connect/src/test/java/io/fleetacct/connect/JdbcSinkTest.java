@@ -89,7 +89,7 @@ class JdbcSinkTest {
     try (PostgresCluster pg = PostgresCluster.start()) {
       String id = "sink" + UUID.randomUUID().toString().substring(0, 6);
       FleetacctTopology.Config topology = new FleetacctTopology.Config(id + ".exits", id + ".status", id + ".dlq",
-          id + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+          id + ".", Duration.ofMinutes(1), Duration.ofDays(7));
       Properties extra = new Properties();
       extra.put("commit.interval.ms", "100");
       try (StreamsApp app = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), id,

@@ -70,7 +70,7 @@ class ClusterFaultTest {
     extra.put("replication.factor", "3");
     extra.put("topic.min.insync.replicas", "2");
     FleetacctTopology.Config topology = new FleetacctTopology.Config(exits, app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
     StreamsApp a = null;
     ChildJvm b = null;
     ChildJvm agent = null;

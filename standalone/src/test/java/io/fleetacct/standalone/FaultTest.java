@@ -69,7 +69,7 @@ class FaultTest {
     extra.put("session.timeout.ms", "10000");
     extra.put("heartbeat.interval.ms", "1000");
     FleetacctTopology.Config topology = new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
     StreamsApp a = null;
     ChildJvm b = null;
     ChildJvm agent = null;

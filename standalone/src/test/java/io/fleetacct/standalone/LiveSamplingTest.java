@@ -72,7 +72,7 @@ class LiveSamplingTest {
          StreamsApp streams = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app,
              Files.createDirectories(dir.resolve("streams")), "127.0.0.1", 0, "127.0.0.1", 0,
              new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq", app + ".", WINDOW,
-                 Duration.ofMinutes(2), Duration.ofDays(7)), 2, commitOften()))) {
+                 Duration.ofDays(7)), 2, commitOften()))) {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).as("streams running").isTrue();
       int metricsPort = LoopbackPorts.free();
       String metrics = "http://127.0.0.1:" + metricsPort;

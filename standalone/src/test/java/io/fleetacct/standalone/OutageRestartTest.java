@@ -85,7 +85,7 @@ class OutageRestartTest {
          StreamsApp streams = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app,
              Files.createDirectories(dir.resolve("streams")), "127.0.0.1", 0, "127.0.0.1", 0,
              new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq", app + ".",
-                 Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7)), 2, commitOften()))) {
+                 Duration.ofMinutes(1), Duration.ofDays(7)), 2, commitOften()))) {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).as("streams running").isTrue();
       int metricsPort = LoopbackPorts.free();
       String metrics = "http://127.0.0.1:" + metricsPort;

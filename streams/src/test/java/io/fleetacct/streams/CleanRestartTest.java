@@ -54,7 +54,7 @@ class CleanRestartTest {
   void aRestartAfterACleanStopRestoresNothingAndCountsOn(EmbeddedKafkaBroker broker) throws Exception {
     String app = "restart-" + UUID.randomUUID().toString().substring(0, 8);
     FleetacctTopology.Config topology = new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     Logger kafka = (Logger) LoggerFactory.getLogger("org.apache.kafka.streams");
     logged.start();

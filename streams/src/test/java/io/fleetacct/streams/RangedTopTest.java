@@ -43,9 +43,6 @@ class RangedTopTest {
   // Three hours ago, on the hour: inside the 7-day retention, and the ranges line up with hours.
   private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
   private static final int MINUTES = 180;
-  // Three hours are published at once and the exits topic's partitions are read at their own
-  // pace: with the default 2 min grace, windows behind the fastest partition would close early.
-  private static final Duration GRACE = Duration.ofHours(4);
 
   @TempDir Path stateA;
   @TempDir Path stateB;
@@ -170,7 +167,7 @@ class RangedTopTest {
     for (Known k : known) {
       exits.add(exit(k, seqs.merge(k.host(), 1L, Long::sum) - 1));
     }
-    try (TwoInstances both = TwoInstances.start(broker, appId, stateA, stateB, GRACE)) {
+    try (TwoInstances both = TwoInstances.start(broker, appId, stateA, stateB)) {
       both.publish(exits);
       awaitCounted(both.urlA(), known.size());
 

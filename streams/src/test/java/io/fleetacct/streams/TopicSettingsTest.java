@@ -38,7 +38,7 @@ class TopicSettingsTest {
   void everyTopicOfTheApplicationIsReplicatedThreeTimesWithTwoInSync(EmbeddedKafkaCluster cluster) throws Exception {
     String app = "topics";
     FleetacctTopology.Config topology = new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
     Properties extra = new Properties(); // what the streams command line makes of the two options
     extra.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3");
     extra.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), "2");

@@ -96,7 +96,7 @@ class TwoInstancesTest {
     Properties extra = new Properties();
     extra.put("commit.interval.ms", "100");
     return StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), appId, state, "127.0.0.1", 0,
-        "127.0.0.1", 1, TwoInstances.topology(appId, Duration.ofMinutes(2)), 4, extra));
+        "127.0.0.1", 1, TwoInstances.topology(appId), 4, extra));
   }
 
   private JsonNode get(StreamsApp app, String pathAndQuery, int expectStatus) throws Exception {

@@ -69,12 +69,13 @@ public final class StreamsCli {
     @Option(names = "--window-size", defaultValue = "60", paramLabel = "SECONDS", description = "Window size (default: ${DEFAULT-VALUE}).")
     long windowSeconds;
 
-    @Option(names = "--grace", defaultValue = "120", paramLabel = "SECONDS",
-        description = "How late a record may be and still count in its window (default: ${DEFAULT-VALUE}).")
-    long graceSeconds;
+    /** Before 0.3.0: how late a record could be; accepted so that old command lines still start. */
+    @Option(names = "--grace", hidden = true, paramLabel = "SECONDS")
+    Long graceSeconds;
 
     @Option(names = "--retention", defaultValue = "604800", paramLabel = "SECONDS",
-        description = "How long windows are kept (default: ${DEFAULT-VALUE}, 7 days).")
+        description = "How long windows are kept, and how late a record may arrive and still count in its window"
+            + " (default: ${DEFAULT-VALUE}, 7 days).")
     long retentionSeconds;
 
     @Option(names = "--standby-replicas", defaultValue = "1",
@@ -122,12 +123,19 @@ public final class StreamsCli {
     @Option(names = "-X", paramLabel = "KEY=VALUE", description = "A Kafka Streams or client property; repeatable, applied last.")
     List<String> overrides = new ArrayList<>();
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-      if (windowSeconds < 1 || graceSeconds < 0 || retentionSeconds < windowSeconds + graceSeconds
+      if (graceSeconds != null) {
+        spec.commandLine().getErr().println("--grace is ignored: since 0.3.0 windows take late records for the"
+            + " whole --retention");
+      }
+      if (windowSeconds < 1 || retentionSeconds < windowSeconds
           || standbyReplicas < 0 || partitions < 1 || replicationFactor == 0 || replicationFactor < -1
           || minInsyncReplicas == 0 || minInsyncReplicas < -1) {
-        throw new IllegalArgumentException("need --window-size >= 1, --grace >= 0, --retention >= window + grace,"
+        throw new IllegalArgumentException("need --window-size >= 1, --retention >= --window-size,"
             + " --standby-replicas >= 0, --topic-partitions >= 1, and --replication-factor and"
             + " --min-insync-replicas >= 1 (or -1: the brokers' default)");
       }
@@ -142,8 +150,7 @@ public final class StreamsCli {
       Folding folding = Folding.of(commandRules.stream().map(Folding.Rule::parse).toList(),
           threadRules.stream().map(Folding.Rule::parse).toList());
       FleetacctTopology.Config topology = new FleetacctTopology.Config(exitsTopic, statusTopic, deadLetterTopic,
-          outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(graceSeconds),
-          Duration.ofSeconds(retentionSeconds), folding);
+          outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(retentionSeconds), folding);
       try (UntilStopped life = UntilStopped.install("streams", Duration.ofSeconds(60));
            StreamsApp app = StreamsApp.start(new StreamsApp.Config(bootstrapServers, applicationId, stateDir,
                httpBind, httpPort, advertisedHost == null ? httpBind : advertisedHost, standbyReplicas, topology,

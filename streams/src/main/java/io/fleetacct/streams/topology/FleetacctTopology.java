@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -17,13 +16,16 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -44,18 +46,21 @@ public final class FleetacctTopology {
   /** How long exits are summed before the sums go on; well below the commit interval. */
   static final Duration COMBINE_INTERVAL = Duration.ofMillis(100);
 
-  /** Topic names, window settings and name folding; {@link #defaults()} has the documented ones. */
+  /**
+   * Topic names, window settings and name folding; {@link #defaults()} has the documented ones.
+   * Windows take records for the whole retention ({@link WindowAdmission}).
+   */
   public record Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
-                       Duration windowSize, Duration grace, Duration retention, Folding folding) {
+                       Duration windowSize, Duration retention, Folding folding) {
     public static Config defaults() {
       return new Config("fleetacct.exits", "fleetacct.agent-status", "fleetacct.exits.dlq", "fleetacct.",
-          Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7), Folding.defaults());
+          Duration.ofMinutes(1), Duration.ofDays(7), Folding.defaults());
     }
 
     /** With the default name folding. */
     public Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
-                  Duration windowSize, Duration grace, Duration retention) {
-      this(exitsTopic, statusTopic, deadLetterTopic, outputPrefix, windowSize, grace, retention, Folding.defaults());
+                  Duration windowSize, Duration retention) {
+      this(exitsTopic, statusTopic, deadLetterTopic, outputPrefix, windowSize, retention, Folding.defaults());
     }
 
     /** Output topic of a table's all-time totals, e.g. fleetacct.totals.by-host. */
@@ -80,27 +85,29 @@ public final class FleetacctTopology {
 
     KStream<String, SequenceGuard.Checked> checked = builder
         .stream(config.exitsTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("exits"))
-        .process(() -> new SequenceGuard(INSTANCE_PROGRESS_STORE), Named.as("sequence-guard"),
+        .process(() -> new SequenceGuard(INSTANCE_PROGRESS_STORE, new WindowAdmission(config.retention())),
+            Named.as("sequence-guard"),
             INSTANCE_PROGRESS_STORE);
     checked.filter((k, v) -> v.poison() != null, Named.as("poison"))
         .mapValues(SequenceGuard.Checked::poison, Named.as("poison-bytes"))
         .to(config.deadLetterTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
-    KStream<String, SpecificRecord> records = checked.filter((k, v) -> v.record() != null, Named.as("decoded"))
-        .mapValues(SequenceGuard.Checked::record, Named.as("exit"));
+    KStream<String, SequenceGuard.Checked> records = checked.filter((k, v) -> v.record() != null, Named.as("decoded"));
 
     Serde<long[]> working = Totals.serde();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMBINER_STORE), Serdes.String(),
         working).withCachingEnabled());
     Folding folding = config.folding();
-    KStream<String, Combiner.Sum> sums = records.mapValues(r -> Contribution.of(r, folding), Named.as("contribution"))
+    KStream<String, Combiner.Sum> sums = records.mapValues(
+            r -> Contribution.of(r.record(), folding, r.windowed()), Named.as("contribution"))
         .process(() -> new Combiner(COMBINER_STORE, config.windowSize(), COMBINE_INTERVAL), Named.as("combiner"),
             COMBINER_STORE);
     for (Tables table : Tables.values()) {
       KStream<String, long[]> keyed = sums.filter((k, s) -> s.table() == table, Named.as("sums-" + table.id()))
           .mapValues(Combiner.Sum::values, Named.as("values-" + table.id()));
-      KGroupedStream<String, long[]> grouped =
-          keyed.groupByKey(Grouped.with("group-" + table.id(), Serdes.String(), working));
-      grouped.aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
+      // One repartition topic for both aggregations (named as when it was groupByKey's).
+      KStream<String, long[]> repartitioned = keyed.repartition(
+          Repartitioned.<String, long[]>as("group-" + table.id()).withKeySerde(Serdes.String()).withValueSerde(working));
+      repartitioned.groupByKey(Grouped.with(Serdes.String(), working)).aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
               Named.as("aggregate-" + table.totalsStore()),
               Materialized.<String, long[], KeyValueStore<Bytes, byte[]>>as(table.totalsStore())
                   .withKeySerde(Serdes.String()).withValueSerde(working))
@@ -108,12 +115,16 @@ public final class FleetacctTopology {
           .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), Totals.toRecord(v)),
               Named.as("keyed-" + table.totalsStore()))
           .to(config.totalsTopic(table), Produced.with(keys, totals).withName("out-" + table.totalsStore()));
-      KStream<Windowed<String>, long[]> windowChanges = grouped
-          .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.grace()))
+      Duration grace = WindowAdmission.grace(config.retention());
+      KStream<Windowed<String>, long[]> windowChanges = repartitioned
+          .processValues(WindowedOnly::new, Named.as("windowed-" + table.id()))
+          .groupByKey(Grouped.with(Serdes.String(), working))
+          .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), grace))
           .aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
               Named.as("aggregate-" + table.windowsStore()),
               Materialized.<String, long[], WindowStore<Bytes, byte[]>>as(table.windowsStore())
-                  .withKeySerde(Serdes.String()).withValueSerde(working).withRetention(config.retention()))
+                  .withKeySerde(Serdes.String()).withValueSerde(working)
+                  .withRetention(config.windowSize().plus(grace)))
           .toStream(Named.as("changes-" + table.windowsStore()));
       List<String> rollups = new ArrayList<>();
       for (Rollups.Index index : Rollups.Index.of(table)) {
@@ -122,7 +133,8 @@ public final class FleetacctTopology {
             Serdes.String(), working).withCachingDisabled());
         rollups.add(index.store());
       }
-      windowChanges.process(() -> new RollupWriter(table, config.windowSize(), config.retention()),
+      windowChanges.process(() -> new RollupWriter(table, config.windowSize(),
+              WindowAdmission.rollupRetention(config.retention())),
           Named.as("rollups-" + table.id()), rollups.toArray(new String[0]));
       windowChanges.map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), Totals.toRecord(v)),
               Named.as("keyed-" + table.windowsStore()))
@@ -134,6 +146,23 @@ public final class FleetacctTopology {
         Materialized.<String, io.fleetacct.schema.AgentStatus, KeyValueStore<Bytes, byte[]>>as(AGENT_STATUS_STORE)
             .withKeySerde(Serdes.String()).withValueSerde(FleetacctSerdes.agentStatus()));
     return builder.build();
+  }
+
+  /** Lets on the sums the windows take: not those the combiner marked {@link Combiner#OUTSIDE_WINDOWS}. */
+  private static final class WindowedOnly implements FixedKeyProcessor<String, long[], long[]> {
+    private FixedKeyProcessorContext<String, long[]> context;
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, long[]> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, long[]> sum) {
+      if (sum.headers().lastHeader(Combiner.OUTSIDE_WINDOWS) == null) {
+        context.forward(sum);
+      }
+    }
   }
 
   /** The Avro key of an output record: the table's key split into its fields, and the window. */

@@ -13,11 +13,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps a table's rollup stores ({@link Rollups}) in step with its windows: it receives each new
- * value of a window (what the windowed aggregation accepted, so grace and lateness are its rules),
+ * value of a window (what the windowed aggregation accepted: {@link WindowAdmission}'s rule),
  * stores it at level 0 and adds what changed since the window's previous value to the 10- and
  * 60-window buckets that contain it. Same task and transaction as the window itself, so under
- * exactly-once a window and its rollups never disagree. Buckets older than the retention (by
- * stream time, as the windows' own retention) are deleted once a minute.
+ * exactly-once a window and its rollups never disagree. Buckets that no admitted record can change
+ * any more (older than the retention by the wall clock, as admission judges) are deleted once a
+ * minute; stream time would not do, as a host whose clock runs ahead moves it on.
  */
 final class RollupWriter implements Processor<Windowed<String>, long[], Void, Void> {
 
@@ -54,15 +55,11 @@ final class RollupWriter implements Processor<Windowed<String>, long[], Void, Vo
   }
 
   private void deleteExpired() {
-    long streamTime = context.currentStreamTimeMs();
-    if (streamTime <= 0) {
-      return;
-    }
+    long now = context.currentSystemTimeMs();
     for (KeyValueStore<String, long[]> store : stores) {
       for (int level = 0; level < Rollups.FACTORS.length; level++) {
         long size = Rollups.bucketMillis(window, level);
-        // Buckets that end before stream time less retention, as a window store drops its windows.
-        long firstKept = Rollups.bucketStart(streamTime - retentionMillis, size);
+        long firstKept = Rollups.bucketStart(now - retentionMillis, size);
         String kept = Rollups.prefix(level, Math.max(0, firstKept));
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, long[]> it = store.range(Rollups.prefix(level, 0), kept)) {

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * duplicate from a replay and is dropped; a seq above it by more than one leaves a gap, which is
  * counted: exits lost between the kernel and Kafka (the agent skips the numbers of exits the kernel
  * announced but it never received, and a restarted agent continues its instance's sequence).
+ * Last, it says whether the 1-minute windows take the record ({@link WindowAdmission}); those they
+ * do not take are counted per instance too.
  *
  * <p>Besides the per-instance counts in the progress store, each task counts what it saw in Kafka
  * Streams metrics (group {@value #METRIC_GROUP}, exported on /metrics): poison records, replayed
- * records dropped, and sequence numbers missing.
+ * records dropped, sequence numbers missing, and records outside the windows.
  */
 public final class SequenceGuard implements Processor<String, byte[], String, SequenceGuard.Checked> {
 
@@ -43,19 +45,25 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
 
   public static final String METRIC_GROUP = "fleetacct-sequence-guard";
 
-  /** A decoded record (TaskExit or TaskSample), or the raw bytes of a poison record. */
-  public record Checked(SpecificRecord record, byte[] poison) {}
+  /**
+   * A decoded record (TaskExit or TaskSample) and whether the windows take it, or the raw bytes of
+   * a poison record.
+   */
+  public record Checked(SpecificRecord record, boolean windowed, byte[] poison) {}
 
   private final String progressStore;
+  private final WindowAdmission admission;
   private final AvroAnySerde serde = FleetacctSerdes.exitsTopic();
   private ProcessorContext<String, Checked> context;
   private KeyValueStore<String, InstanceProgress> progress;
   private Sensor poison;
   private Sensor replayed;
   private Sensor missing;
+  private Sensor outside;
 
-  public SequenceGuard(String progressStore) {
+  public SequenceGuard(String progressStore, WindowAdmission admission) {
     this.progressStore = progressStore;
+    this.admission = admission;
   }
 
   @Override
@@ -65,6 +73,8 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     poison = sum("poison-records", "Records that did not decode, sent to the dead-letter topic.");
     replayed = sum("replayed-records", "Records dropped because their agent_seq was counted already.");
     missing = sum("missing-seqs", "agent_seq numbers skipped: exits lost between the kernel and Kafka.");
+    outside = sum("outside-windows", "Records counted all-time only: stamped before the window retention or over"
+        + " an hour ahead of this application's clock.");
   }
 
   /** A running total for this task, tagged with the thread and task like Kafka Streams' own. */
@@ -77,7 +87,7 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
 
   @Override
   public void close() {
-    for (Sensor s : new Sensor[] {poison, replayed, missing}) {
+    for (Sensor s : new Sensor[] {poison, replayed, missing, outside}) {
       if (s != null) {
         context.metrics().removeSensor(s);
       }
@@ -101,7 +111,7 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
       });
       log.warn("poison record to the dead-letter topic: {}", e.getMessage());
       poison.record(1);
-      context.forward(record.withValue(new Checked(null, record.value() == null ? new byte[0] : record.value())));
+      context.forward(record.withValue(new Checked(null, false, record.value() == null ? new byte[0] : record.value())));
       return;
     }
     Sequenced at = Sequenced.of(decoded);
@@ -125,7 +135,16 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     p.setHighestSeq(seq);
     p.setRecords(p.getRecords() + 1);
     p.setLastSeen(at.time());
+    WindowAdmission.Verdict verdict = admission.of(record.timestamp(), context.currentSystemTimeMs());
+    switch (verdict) {
+      case TOO_OLD -> p.setOutsideWindowsTooOld(p.getOutsideWindowsTooOld() + 1);
+      case AHEAD -> p.setOutsideWindowsAhead(p.getOutsideWindowsAhead() + 1);
+      case IN -> { }
+    }
+    if (verdict != WindowAdmission.Verdict.IN) {
+      outside.record(1);
+    }
     progress.put(at.agentInstance(), p);
-    context.forward(record.withValue(new Checked(decoded, null)));
+    context.forward(record.withValue(new Checked(decoded, verdict == WindowAdmission.Verdict.IN, null)));
   }
 }

@@ -80,7 +80,7 @@ class ConsoleBrowserTest {
         + " (Debian: apt-get install chromium; .ci/run installs it; CHROMIUM=path overrides)");
     String app = "console-" + UUID.randomUUID().toString().substring(0, 8);
     FleetacctTopology.Config t = new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
     Properties extra = new Properties();
     extra.put("commit.interval.ms", "100");
     try (StreamsApp streams = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app, state,

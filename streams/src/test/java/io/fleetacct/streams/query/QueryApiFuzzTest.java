@@ -36,7 +36,7 @@ class QueryApiFuzzTest {
   void everyAnswerIs2xxOr4xx(EmbeddedKafkaBroker broker, @TempDir Path state) throws Exception {
     String id = "fuzz-" + UUID.randomUUID().toString().substring(0, 8);
     FleetacctTopology.Config t = new FleetacctTopology.Config(id + ".exits", id + ".status", id + ".dlq", id + ".",
-        Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofDays(7));
+        Duration.ofMinutes(1), Duration.ofDays(7));
     try (StreamsApp app = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), id, state, "127.0.0.1", 0,
         "127.0.0.1", 0, t, 2, new Properties()))) {
       assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();

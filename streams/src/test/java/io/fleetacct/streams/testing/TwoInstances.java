@@ -51,26 +51,20 @@ public final class TwoInstances implements AutoCloseable {
     this.urlB = urlB;
   }
 
-  /** Starts both (1-minute windows, 2 min grace) and waits until both run. */
+  /** Starts both (1-minute windows, 7 days' retention) and waits until both run. */
   public static TwoInstances start(EmbeddedKafkaBroker broker, String appId, Path stateA, Path stateB)
       throws Exception {
-    return start(broker, appId, stateA, stateB, Duration.ofMinutes(2));
-  }
-
-  /** Starts both with windows that accept exits up to {@code grace} late, and waits until both run. */
-  public static TwoInstances start(EmbeddedKafkaBroker broker, String appId, Path stateA, Path stateB,
-                                   Duration grace) throws Exception {
     int portB = LoopbackPorts.free();
     ChildJvm b = ChildJvm.start("streams instance B", StreamsCli.class, stateB.resolve("instance.log"), "run",
         "--bootstrap-servers", broker.bootstrapServers(), "--application-id", appId,
         "--state-dir", stateB.toString(), "--http-port", String.valueOf(portB), "--standby-replicas", "1",
         "--exits-topic", appId + ".exits", "--status-topic", appId + ".status", "--dead-letter-topic", appId + ".dlq",
-        "--output-prefix", appId + ".", "--topic-partitions", "4", "--grace", String.valueOf(grace.toSeconds()),
+        "--output-prefix", appId + ".", "--topic-partitions", "4",
         "-X", "commit.interval.ms=100");
     StreamsApp a;
     try {
       a = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), appId, stateA, "127.0.0.1", 0,
-          "127.0.0.1", 1, topology(appId, grace), 4, props(Map.of("commit.interval.ms", "100"))));
+          "127.0.0.1", 1, topology(appId), 4, props(Map.of("commit.interval.ms", "100"))));
     } catch (Exception | Error e) {
       b.close();
       throw e;
@@ -86,9 +80,9 @@ public final class TwoInstances implements AutoCloseable {
     return both;
   }
 
-  public static FleetacctTopology.Config topology(String appId, Duration grace) {
+  public static FleetacctTopology.Config topology(String appId) {
     return new FleetacctTopology.Config(appId + ".exits", appId + ".status", appId + ".dlq", appId + ".",
-        Duration.ofMinutes(1), grace, Duration.ofDays(7));
+        Duration.ofMinutes(1), Duration.ofDays(7));
   }
 
   private static Properties props(Map<String, String> m) {

@@ -40,6 +40,8 @@ class CountingRulesTest {
   @TempDir Path stateDir;
 
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+  /** The application's clock at the start: records at T0 and shortly after are recent. */
+  private static final Instant NOW = T0.plus(Duration.ofHours(1));
   private final FleetacctTopology.Config config = FleetacctTopology.Config.defaults();
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> exits;
@@ -52,7 +54,7 @@ class CountingRulesTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "counting-rules");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(FleetacctTopology.build(config), p);
+    driver = new TopologyTestDriver(FleetacctTopology.build(config), p, NOW);
     exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
   }
 
@@ -169,25 +171,58 @@ class CountingRulesTest {
   }
 
   @Test
-  void windowsCountByReceiveTimeAndAcceptLateRecordsWithinGrace() {
+  void windowsCountByReceiveTimeHoweverLateTheRecordArrives() {
     send(exit("h4", "/w", "w", 1, 1, true, 1, 10), T0.plusSeconds(30));
     send(exit("h4", "/w", "w", 2, 2, true, 1, 20), T0.plusSeconds(70));
     send(exit("h4", "/w", "w", 3, 3, true, 1, 40), T0.plusSeconds(170)); // stream time 2:50
-    send(exit("h4", "/w", "w", 4, 4, true, 1, 80), T0.plusSeconds(50)); // late, window [0,1) open until 3:00
-    send(exit("h4", "/w", "w", 5, 5, true, 1, 160), T0.plusSeconds(300)); // stream time 5:00
-    send(exit("h4", "/w", "w", 6, 6, true, 1, 320), T0.plusSeconds(40)); // too late: [0,1) closed at 3:00
+    send(exit("h4", "/w", "w", 4, 4, true, 1, 80), T0.plusSeconds(50)); // late
+    send(exit("h4", "/w", "w", 5, 5, true, 1, 160), T0.plusSeconds(3 * 3600)); // stream time 3 h later
+    send(exit("h4", "/w", "w", 6, 6, true, 1, 320), T0.plusSeconds(40)); // 3 h late: a spool replayed
+    send(exit("h4", "/w", "w", 7, 7, true, 1, 640), T0.minus(Duration.ofDays(6))); // 6 days late
 
     WindowStore<String, long[]> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
-    try (WindowStoreIterator<long[]> it = store.fetch("h4", T0, T0.plusSeconds(600))) {
+    try (WindowStoreIterator<long[]> it = store.fetch("h4", T0.minus(Duration.ofDays(7)), T0.plusSeconds(4 * 3600))) {
       List<KeyValue<Long, long[]>> windows = new java.util.ArrayList<>();
       it.forEachRemaining(windows::add);
-      assertThat(windows).extracting(kv -> Instant.ofEpochMilli(kv.key))
-          .containsExactly(T0, T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(300));
+      assertThat(windows).extracting(kv -> Instant.ofEpochMilli(kv.key)).containsExactly(
+          T0.minus(Duration.ofDays(6)), T0, T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(3 * 3600));
       assertThat(windows).extracting(kv -> Totals.toRecord(kv.value).getCpuDelayTotal())
-          .containsExactly(90L, 20L, 40L, 160L);
+          .containsExactly(640L, 410L, 20L, 40L, 160L);
     }
-    assertThat(totals(Tables.BY_HOST, "h4").getCpuDelayTotal()).as("all-time counts the late one too")
-        .isEqualTo(630);
+    assertThat(totals(Tables.BY_HOST, "h4").getCpuDelayTotal()).isEqualTo(1270);
+    assertThat(kafkaStreamsDroppedRecords()).isZero();
+  }
+
+  @Test
+  void recordsOlderThanTheRetentionOrFarAheadCountAllTimeOnlyAndAreCountedPerInstance() {
+    send(exit("h14", "/w", "w", 1, 1, true, 1, 10), NOW.minus(Duration.ofDays(7)).minusSeconds(1)); // too old
+    send(exit("h14", "/w", "w", 2, 2, true, 1, 20), NOW.minus(Duration.ofDays(7)).plusSeconds(60)); // just in
+    send(exit("h14", "/w", "w", 3, 3, true, 1, 40), NOW.plus(Duration.ofMinutes(59))); // ahead, within the limit
+    send(exit("h14", "/w", "w", 4, 4, true, 1, 80), NOW.plus(Duration.ofMinutes(61))); // too far ahead
+    send(exit("h14", "/w", "w", 5, 5, true, 1, 160), NOW); // stream time did not run ahead with the last one
+
+    WindowStore<String, long[]> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
+    long windowed = 0;
+    try (var it = store.fetch("h14", NOW.minus(Duration.ofDays(8)), NOW.plus(Duration.ofDays(1)))) {
+      while (it.hasNext()) {
+        windowed += Totals.toRecord(it.next().value).getCpuDelayTotal();
+      }
+    }
+    assertThat(windowed).isEqualTo(20 + 40 + 160);
+    assertThat(totals(Tables.BY_HOST, "h14").getCpuDelayTotal()).isEqualTo(310);
+    assertThat(totals(Tables.BY_CGROUP, "/w").getCpuDelayTotal()).isEqualTo(310);
+    InstanceProgress p = driver.<String, InstanceProgress>getKeyValueStore(FleetacctTopology.INSTANCE_PROGRESS_STORE)
+        .get(SampleRecords.singleThreadedExit(0).getAgentInstance());
+    assertThat(p.getOutsideWindowsTooOld()).isEqualTo(1);
+    assertThat(p.getOutsideWindowsAhead()).isEqualTo(1);
+    assertThat(guardMetric("outside-windows-total")).isEqualTo(2.0);
+    assertThat(kafkaStreamsDroppedRecords()).isZero();
+  }
+
+  /** What Kafka Streams itself dropped (late records, among others): never anything here. */
+  private double kafkaStreamsDroppedRecords() {
+    return driver.metrics().entrySet().stream().filter(m -> m.getKey().name().equals("dropped-records-total"))
+        .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum();
   }
 
   @Test
@@ -439,9 +474,9 @@ class CountingRulesTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     FleetacctTopology.Config d = FleetacctTopology.Config.defaults();
     FleetacctTopology.Config folded = new FleetacctTopology.Config(d.exitsTopic(), d.statusTopic(), d.deadLetterTopic(),
-        d.outputPrefix(), d.windowSize(), d.grace(), d.retention(),
+        d.outputPrefix(), d.windowSize(), d.retention(),
         Folding.of(List.of(Folding.Rule.parse("php-fpm[0-9.]*=php-fpm")), List.of()));
-    driver = new TopologyTestDriver(FleetacctTopology.build(folded), p);
+    driver = new TopologyTestDriver(FleetacctTopology.build(folded), p, NOW);
     exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
     send(exit("h13", "/", "kworker/u16:3", 1, 1, true, 1, 1), T0);
     send(exit("h13", "/", "kworker/0:1H", 2, 2, true, 1, 1), T0);

@@ -105,7 +105,8 @@ class RollupsTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollups");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    try (TopologyTestDriver driver = new TopologyTestDriver(FleetacctTopology.build(config), p)) {
+    try (TopologyTestDriver driver = new TopologyTestDriver(FleetacctTopology.build(config), p,
+        T0.plus(Duration.ofHours(3)))) {
       TestInputTopic<String, byte[]> exits = driver.createInputTopic(config.exitsTopic(),
           Serdes.String().serializer(), Serdes.ByteArray().serializer());
       SplittableRandom r = new SplittableRandom(7);
@@ -156,18 +157,21 @@ class RollupsTest {
     FleetacctSchemas.trustGeneratedClasses();
     FleetacctTopology.Config d = FleetacctTopology.Config.defaults();
     FleetacctTopology.Config config = new FleetacctTopology.Config(d.exitsTopic(), d.statusTopic(),
-        d.deadLetterTopic(), d.outputPrefix(), MINUTE, Duration.ofMinutes(2), Duration.ofHours(2));
+        d.deadLetterTopic(), d.outputPrefix(), MINUTE, Duration.ofHours(2));
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollups-retention");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    try (TopologyTestDriver driver = new TopologyTestDriver(FleetacctTopology.build(config), p)) {
+    try (TopologyTestDriver driver = new TopologyTestDriver(FleetacctTopology.build(config), p, T0)) {
       TestInputTopic<String, byte[]> exits = driver.createInputTopic(config.exitsTopic(),
           Serdes.String().serializer(), Serdes.ByteArray().serializer());
       for (int i = 0; i < 2; i++) {
+        if (i == 1) {
+          driver.advanceWallClockTime(Duration.ofHours(5)); // the first exit's buckets are past the retention
+        }
         TaskExit e = SampleRecords.singleThreadedExit(i);
         e.setAgentSeq(i);
-        Instant at = T0.plus(Duration.ofHours(5 * i)); // the second exit, 5 h later, moves stream time on
+        Instant at = T0.plus(Duration.ofHours(5 * i));
         e.setReceivedAt(at);
         exits.pipeInput(new TestRecord<>(e.getHost(), FleetacctSerdes.taskExit().serialize("t", e), at));
         driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL);
