@@ -27,6 +27,7 @@ import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.CgroupSource;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -48,11 +49,22 @@ public final class Agent implements AutoCloseable {
   public record Config(ExitListener.Options listener, String host, Properties producer, String topic,
                        String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
                        Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
-                       boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval) {}
+                       boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval, Clock clock) {
+    /** On the host's clock. */
+    public Config(ExitListener.Options listener, String host, Properties producer, String topic,
+                  String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
+                  Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
+                  boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval) {
+      this(listener, host, producer, topic, statusTopic, spoolDir, spoolMaxBytes, queueCapacity, heartbeatInterval,
+          shutdownTimeout, metricsHost, metricsPort, enableDelayacct, attribution, sampleInterval, Clock.systemUTC());
+    }
+  }
 
   private final Config config;
   private final HostIdentity identity;
-  private final Instant startedAt = Instant.now();
+  private final Instant startedAt;
+  /** The agent's clock less the host's: 0 but in tests of skewed hosts (records are stamped by it). */
+  private final long clockShiftMillis;
   private final ListenerCounters listenerCounters = new ListenerCounters();
   private final PublisherCounters publisherCounters = new PublisherCounters();
   private final SamplerCounters samplerCounters = new SamplerCounters();
@@ -74,6 +86,8 @@ public final class Agent implements AutoCloseable {
   private Agent(Config config, HostIdentity identity) {
     this.config = config;
     this.identity = identity;
+    this.startedAt = config.clock().instant();
+    this.clockShiftMillis = Math.round((config.clock().millis() - System.currentTimeMillis()) / 1000.0) * 1000;
   }
 
   /** Starts everything; on failure stops what had started and throws with what to fix. */
@@ -114,7 +128,8 @@ public final class Agent implements AutoCloseable {
           agentInstance, journal.nextSeq());
     }
     publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
-        config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout()), producer, spool, journal,
+        config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout(), config.clock()), producer, spool,
+        journal,
         identity.host(), this::status, publisherCounters);
     carriedOver = publisher.spooledRecords();
     if (!config.sampleInterval().isZero()) {
@@ -122,13 +137,14 @@ public final class Agent implements AutoCloseable {
       sampled = new SampledThreads();
       sampler = Sampler.create(config.sampleInterval(), new TaskstatsQuery(), new ProcCgroupFiles(Path.of("/proc"),
           ProcCgroup.forHost(mounts)), sampled, config.spoolDir(), publisher::submitSamples, identity, agentInstance,
-          samplerCounters);
+          samplerCounters, config.clock());
     }
     ExitRecords records = new ExitRecords(identity, agentInstance, attributor, sampled);
     // Registered before Kafka is known to be reachable: exits of the first seconds after a restart
     // wait in the backlog (memory, then spool) instead of being missed.
     listener = ExitListener.start(config.listener(), journal::resumeKernelSeq,
-        (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at), socket, exit.kernelSeq(), missed),
+        (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at + clockShiftMillis), socket,
+            exit.kernelSeq(), missed),
         listenerCounters);
     registered = true;
     if (sampler != null) {
@@ -213,14 +229,22 @@ public final class Agent implements AutoCloseable {
 
   /** The heartbeat: every counter of this instance. */
   public AgentStatus status() {
+    return status(false);
+  }
+
+  /** @param last the final heartbeat of a stop: it carries stopped_at */
+  private AgentStatus status(boolean last) {
     AttributionCounters a = attributor.counters();
+    Instant now = config.clock().instant();
+    Duration offset = publisher.clockOffset();
+    Duration offsetError = publisher.clockOffsetError();
     return AgentStatus.newBuilder()
         .setHost(identity.host())
         .setBootId(identity.bootId())
         .setAgentInstance(agentInstance)
         .setAgentVersion(Version.get())
         .setStartedAt(startedAt)
-        .setSentAt(Instant.now())
+        .setSentAt(now)
         .setKernelRelease(identity.kernelRelease())
         .setStructVersion(listenerCounters.structVersion.get())
         .setDelayacctEnabled(DelayAccounting.enabled())
@@ -250,7 +274,10 @@ public final class Agent implements AutoCloseable {
         .setSampledThreads(sampledThreads())
         .setSampleErrors(samplerCounters.errors.sum())
         .setCommandsBySource(a.commandsBySource())
-        .setStoppedAt(stoppedAt)
+        .setStoppedAt(last ? stoppedAt : null)
+        .setDeliveredUntil(publisher.deliveredUntil(now.toEpochMilli(), registered))
+        .setClockOffsetMs(offset == null ? null : offset.toMillis())
+        .setClockOffsetErrorMs(offsetError == null ? null : offsetError.toMillis())
         .build();
   }
 
@@ -265,7 +292,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     closed = true;
-    stoppedAt = Instant.now();
+    stoppedAt = config.clock().instant();
     if (publisher != null && publisher.kafkaAway()) {
       // Kafka away: save at once while still listening, so that the agent is unregistered only
       // while it exits and its successor starts; what arrives meanwhile goes to the spool's end.

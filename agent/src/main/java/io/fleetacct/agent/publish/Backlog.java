@@ -1,6 +1,7 @@
 package io.fleetacct.agent.publish;
 
 import io.fleetacct.agent.log.RateLimitedWarnings;
+import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.Sequenced;
 import java.io.IOException;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * that Kafka does not let finish, {@link #saveUnacknowledged} puts everything in flight and queued
  * in front of the spool, in order, so that nothing accepted by the producer but not acknowledged is
  * lost; records that Kafka did take after all come again and are dropped downstream by agent_seq.
+ * Heartbeats ({@link AgentStatus}) take the same way, in order with the records, so that one that
+ * Kafka cannot take is spooled like them, and each reaches the status topic after the records made
+ * before it. The delivery watermark ({@link #oldestWaiting}) is the time of the oldest record
+ * not yet acknowledged.
  *
  * <p>Thread-safe: records are added by the receive threads (through the publisher's numbering),
  * taken by the delivery thread, and acknowledged on the producer's I/O thread.
@@ -33,10 +38,10 @@ final class Backlog {
 
   /**
    * One record on its way: from the queue (still in memory) or from the spool (on disk). Its
-   * Kafka timestamp is its time (an exit's received_at, a sample's sampled_at), which the streams
-   * side windows by.
+   * Kafka timestamp is its time (an exit's received_at, a sample's sampled_at, a heartbeat's
+   * sent_at), which the streams side windows by.
    */
-  record Item(long order, long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition) {}
+  record Item(long order, long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition, boolean heartbeat) {}
 
   /** How long the delivery thread, woken by a record, waits for the rest of its batch. */
   private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -56,6 +61,14 @@ final class Backlog {
   private boolean fromEarlierRun;
   private long nextOrder;
   private boolean saved;
+  /**
+   * No spooled record not yet taken is older than this (Long.MAX_VALUE: none waits there): the
+   * time of the first record spooled, then of the last one taken from the spool. Records are in
+   * agent_seq order, whose times rise but for a sample made while exits went ahead of it.
+   */
+  private long spoolFloor = Long.MAX_VALUE;
+  /** The first record of an earlier run's spool, read at the start to know its time. */
+  private Item earlierRunHead;
 
   /** Taken and not acknowledged, by the order they were taken in (a hash map: cheaper per record; sorted to save). */
   private final ConcurrentHashMap<Long, Item> inFlight = new ConcurrentHashMap<>();
@@ -63,7 +76,8 @@ final class Backlog {
   /** When records last began to wait for Kafka with none waiting before (System.nanoTime). */
   private volatile long waitingSinceNanos = System.nanoTime();
   private Spool.Position spoolAcked; // guarded by this
-  private long spoolAckedCount; // guarded by this
+  private long spoolAckedCount; // guarded by this: records
+  private long spoolAckedHeartbeats; // guarded by this
 
   Backlog(Spool spool, int queueCapacity, AvroAnySerde serde, String topic, String agentInstance,
           PublisherCounters counters) {
@@ -78,6 +92,12 @@ final class Backlog {
     if (fromEarlierRun) {
       log.info("{} records of an earlier run wait in the spool: they go first, new records behind them",
           spool.records());
+      try {
+        earlierRunHead = readSpooled();
+        spoolFloor = earlierRunHead == null ? Long.MAX_VALUE : earlierRunHead.timestamp();
+      } catch (IOException e) {
+        warnings.warn("spool-io", "cannot read the spool: {}", e.toString());
+      }
     }
   }
 
@@ -93,26 +113,32 @@ final class Backlog {
       }
       return;
     }
+    if (!spooling) {
+      spoolFloor = record instanceof AgentStatus ? spoolFloor : Sequenced.of(record).time().toEpochMilli();
+    }
     spooling = true;
-    append(serde.serialize(topic, record));
+    append(serde.serialize(topic, record), record instanceof AgentStatus);
     notifyAll();
   }
 
-  private void append(byte[] encoded) {
+  private void append(byte[] encoded, boolean heartbeat) {
     try {
       if (spool.append(encoded)) {
+        if (heartbeat) {
+          return;
+        }
         counters.spooled.increment();
         if (!fromEarlierRun) {
           warnings.warn("spooling", "Kafka is not keeping up: spooling records to disk ({} waiting, {} bytes)",
               spool.records(), spool.bytes());
         }
       } else {
-        counters.dropped.increment();
+        (heartbeat ? counters.statusErrors : counters.dropped).increment();
         warnings.warn("spool-full", "spool full ({} bytes): dropping new records (counted as dropped)",
             spool.bytes());
       }
     } catch (IOException e) {
-      counters.dropped.increment();
+      (heartbeat ? counters.statusErrors : counters.dropped).increment();
       warnings.warn("spool-io", "cannot write the spool: {}; record dropped", e.toString());
     }
   }
@@ -159,28 +185,63 @@ final class Backlog {
   private Item nextLocked() throws IOException {
     SpecificRecord r = queue.pollFirst();
     if (r != null) {
-      Sequenced at = Sequenced.of(r);
-      return new Item(nextOrder++, at.agentSeq(), at.time().toEpochMilli(), serde.serialize(topic, r), null);
-    }
-    while (spooling) {
-      byte[] bytes = spool.next();
-      if (bytes == null) {
-        break;
+      if (r instanceof AgentStatus status) {
+        return new Item(nextOrder++, -1, status.getSentAt().toEpochMilli(), serde.serialize(topic, r), null, true);
       }
+      Sequenced at = Sequenced.of(r);
+      return new Item(nextOrder++, at.agentSeq(), at.time().toEpochMilli(), serde.serialize(topic, r), null, false);
+    }
+    Item spooled = earlierRunHead != null ? earlierRunHead : spooling ? readSpooled() : null;
+    earlierRunHead = null;
+    if (spooled != null) {
+      spoolFloor = spooled.timestamp();
+      return spooled;
+    }
+    spooling = false; // everything spooled is now in flight
+    fromEarlierRun = false;
+    spoolFloor = Long.MAX_VALUE;
+    return null;
+  }
+
+  /** The next record of the spool that this build can read, or null. */
+  private Item readSpooled() throws IOException {
+    byte[] bytes;
+    while ((bytes = spool.next()) != null) {
       try {
-        Sequenced spooled = Sequenced.of(serde.deserialize(topic, bytes));
+        SpecificRecord r = serde.deserialize(topic, bytes);
+        if (r instanceof AgentStatus status) {
+          return new Item(nextOrder++, -1, status.getSentAt().toEpochMilli(), bytes, spool.position(), true);
+        }
+        Sequenced spooled = Sequenced.of(r);
         // An earlier instance's record (left in the spool by a previous run) has no seq of ours.
         long seq = spooled.agentInstance().equals(agentInstance) ? spooled.agentSeq() : -1;
-        return new Item(nextOrder++, seq, spooled.time().toEpochMilli(), bytes, spool.position());
+        return new Item(nextOrder++, seq, spooled.time().toEpochMilli(), bytes, spool.position(), false);
       } catch (SerializationException e) {
         // Written by a build whose schema this one cannot read: not ours to guess at.
         counters.dropped.increment();
         warnings.warn("spool-undecodable", "dropped a spooled record this agent cannot read: {}", e.getMessage());
       }
     }
-    spooling = false; // everything spooled is now in flight
-    fromEarlierRun = false;
     return null;
+  }
+
+  /**
+   * The time of the oldest record (not heartbeat) that Kafka has not acknowledged: in flight,
+   * queued or spooled; Long.MAX_VALUE when none waits.
+   */
+  synchronized long oldestWaiting() {
+    long oldest = Math.min(spoolFloor, earlierRunHead == null ? Long.MAX_VALUE : earlierRunHead.timestamp());
+    for (Item i : inFlight.values()) {
+      if (!i.heartbeat()) {
+        oldest = Math.min(oldest, i.timestamp());
+      }
+    }
+    for (SpecificRecord r : queue) {
+      if (!(r instanceof AgentStatus)) {
+        return Math.min(oldest, Sequenced.of(r).time().toEpochMilli()); // the queue is in agent_seq order
+      }
+    }
+    return oldest;
   }
 
   /** Kafka acknowledged it (on the producer's thread). */
@@ -189,14 +250,20 @@ final class Backlog {
       return; // saved already; it comes again and is dropped downstream as a duplicate
     }
     lastAckNanos = System.nanoTime();
-    counters.published.increment();
+    if (!item.heartbeat()) {
+      counters.published.increment();
+    }
     if (item.seq() >= 0) {
       counters.highestSeqSent.accumulateAndGet(item.seq(), Math::max);
     }
     if (item.spoolPosition() != null) {
       synchronized (this) {
         spoolAcked = item.spoolPosition();
-        spoolAckedCount++;
+        if (item.heartbeat()) {
+          spoolAckedHeartbeats++;
+        } else {
+          spoolAckedCount++;
+        }
       }
     }
   }
@@ -204,18 +271,19 @@ final class Backlog {
   /** The producer refused it for good, or failed it after accepting it: lost, unless saved first. */
   void failed(Item item) {
     if (inFlight.remove(item.order()) != null) {
-      counters.dropped.increment();
+      (item.heartbeat() ? counters.statusErrors : counters.dropped).increment();
     }
   }
 
   /** Records the spool's acknowledged progress on disk (cheap to call often). */
   synchronized void persistSpoolAcks() {
-    if (spoolAcked == null || spoolAckedCount == 0 || saved) {
+    if (spoolAcked == null || spoolAckedCount + spoolAckedHeartbeats == 0 || saved) {
       return;
     }
     try {
-      spool.acknowledge(spoolAcked, spoolAckedCount);
+      spool.acknowledge(spoolAcked, spoolAckedCount, spoolAckedHeartbeats);
       spoolAckedCount = 0;
+      spoolAckedHeartbeats = 0;
     } catch (IOException e) {
       warnings.warn("spool-ack", "cannot record spool progress: {}", e.toString());
     }
@@ -223,7 +291,7 @@ final class Backlog {
 
   /** Nothing queued, spooled or in flight: everything is acknowledged. */
   synchronized boolean delivered() {
-    return queue.isEmpty() && !spooling && inFlight.isEmpty();
+    return queue.isEmpty() && !spooling && inFlight.isEmpty() && earlierRunHead == null;
   }
 
   /**
@@ -248,6 +316,7 @@ final class Backlog {
     inFlight.values().stream().sorted(Comparator.comparingLong(Item::order))
         .forEach(item -> older.add(item.bytes())); // spooled ones too: the spool is read again, duplicates dropped
     inFlight.clear();
+    earlierRunHead = null; // still in the spool, which a restart reads from its start
     for (SpecificRecord r : queue) {
       older.add(serde.serialize(topic, r));
     }
@@ -259,12 +328,22 @@ final class Backlog {
     return older.size();
   }
 
+  /** Records (not heartbeats) queued in memory. */
   synchronized int queued() {
-    return queue.size();
+    int n = 0;
+    for (SpecificRecord r : queue) {
+      n += r instanceof AgentStatus ? 0 : 1;
+    }
+    return n;
   }
 
+  /** Records (not heartbeats) handed to the producer and not acknowledged. */
   int inFlight() {
-    return inFlight.size();
+    int n = 0;
+    for (Item i : inFlight.values()) {
+      n += i.heartbeat() ? 0 : 1;
+    }
+    return n;
   }
 
   synchronized boolean spooling() {

@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The delivery loop, on a thread of its own: takes records from the {@link Backlog} in order and
  * hands them to the producer, retrying one that Kafka does not accept now (no metadata, buffer
- * full, refused credentials) before anything newer; sends the heartbeat. A stop sets a deadline
- * that every wait here respects: until it, the loop drains the backlog and waits for Kafka's
- * acknowledgements; at it, or as soon as Kafka has acknowledged nothing for
- * {@link #STALLED_NANOS} while records wait (Kafka away: a restart should not wait for it), what is
- * not acknowledged is saved to the spool.
+ * full, refused credentials) before anything newer; makes the heartbeat, and measures the clock
+ * offset on its acknowledgements. A stop sets a deadline that every wait here respects: until it,
+ * the loop drains the backlog, then delivers a last heartbeat; at it, or as soon as Kafka has
+ * acknowledged nothing for {@link #STALLED_NANOS} while records wait (Kafka away: a restart should
+ * not wait for it), what is not acknowledged is saved to the spool, a last heartbeat behind it.
  */
 final class Delivery implements Runnable {
 
@@ -41,8 +41,11 @@ final class Delivery implements Runnable {
   private final Producer<String, byte[]> producer;
   private final Heartbeat heartbeat;
   private final String topic;
+  private final String statusTopic;
   private final String key;
   private final PublisherCounters counters;
+  private final ClockOffset clockOffset;
+  private final java.time.Clock clock;
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
 
   private final Object stopLock = new Object();
@@ -50,14 +53,17 @@ final class Delivery implements Runnable {
   private volatile boolean stopped;
   private volatile boolean drained;
 
-  Delivery(Backlog backlog, Producer<String, byte[]> producer, Heartbeat heartbeat, String topic, String key,
-           PublisherCounters counters) {
+  Delivery(Backlog backlog, Producer<String, byte[]> producer, Heartbeat heartbeat, String topic, String statusTopic,
+           String key, PublisherCounters counters, ClockOffset clockOffset, java.time.Clock clock) {
     this.backlog = backlog;
     this.producer = producer;
     this.heartbeat = heartbeat;
     this.topic = topic;
+    this.statusTopic = statusTopic;
     this.key = key;
     this.counters = counters;
+    this.clockOffset = clockOffset;
+    this.clock = clock;
   }
 
   /** Asks the loop to finish by {@code deadlineNanos} (System.nanoTime). */
@@ -92,6 +98,7 @@ final class Delivery implements Runnable {
     List<Backlog.Item> taken = new ArrayList<>(MAX_BATCH);
     int next = 0; // taken.get(next) is the next to hand to the producer
     long backoff = TimeUnit.MILLISECONDS.toNanos(50);
+    boolean lastHeartbeat = false;
     try {
       while (true) {
         long now = System.nanoTime();
@@ -102,6 +109,11 @@ final class Delivery implements Runnable {
         }
         if (stopping()) {
           if (next == taken.size() && backlog.delivered()) {
+            if (!lastHeartbeat) { // everything delivered: the last heartbeat says so, and is delivered too
+              heartbeat.sendLast();
+              lastHeartbeat = true;
+              continue;
+            }
             finish();
             return;
           }
@@ -156,9 +168,11 @@ final class Delivery implements Runnable {
   private boolean send(Backlog.Item item) {
     AtomicBoolean returned = new AtomicBoolean();
     Throwable refused;
+    long sentMillis = clock.millis();
     try {
-      Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, item.timestamp(), key, item.bytes()),
-          (metadata, error) -> onCompletion(item, error, returned));
+      Future<RecordMetadata> f = producer.send(new ProducerRecord<>(item.heartbeat() ? statusTopic : topic, null,
+              item.timestamp(), key, item.bytes()),
+          (metadata, error) -> onCompletion(item, metadata, error, returned, sentMillis));
       returned.set(true);
       refused = f.isDone() ? failure(f) : null;
     } catch (KafkaException e) {
@@ -194,8 +208,13 @@ final class Delivery implements Runnable {
   }
 
   /** On the producer's thread. {@code returned}: send() had returned, so an error is not send()'s to retry. */
-  private void onCompletion(Backlog.Item item, Exception error, AtomicBoolean returned) {
+  private void onCompletion(Backlog.Item item, RecordMetadata metadata, Exception error, AtomicBoolean returned,
+                            long sentMillis) {
     if (error == null) {
+      // A timestamp other than the one sent is the broker's log-append time (a LogAppendTime topic).
+      if (item.heartbeat() && metadata.hasTimestamp() && metadata.timestamp() != item.timestamp()) {
+        clockOffset.measured(sentMillis, clock.millis(), metadata.timestamp());
+      }
       backlog.acknowledged(item);
     } else if (returned.get()) {
       // Accepted, then failed for good (delivery time is unbounded, so not a timeout), unless it
@@ -206,20 +225,10 @@ final class Delivery implements Runnable {
     }
   }
 
-  /** Everything acknowledged: the last heartbeat, waited for until the deadline. */
+  /** Everything acknowledged, the last heartbeat too. */
   private void finish() throws IOException {
     drained = true;
     backlog.persistSpoolAcks();
-    Future<RecordMetadata> last = heartbeat.send();
-    if (last != null) {
-      try {
-        last.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        // counted by the heartbeat's callback, or simply not acknowledged in time
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   private void save() throws IOException {
@@ -230,6 +239,7 @@ final class Delivery implements Runnable {
     try {
       backlog.persistSpoolAcks();
       saved = backlog.saveUnacknowledged();
+      heartbeat.sendLast(); // behind the saved records: says what waits, delivered with them by the next start
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

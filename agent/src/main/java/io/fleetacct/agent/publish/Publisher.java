@@ -5,7 +5,9 @@ import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -36,9 +38,27 @@ public final class Publisher implements AutoCloseable {
   /** How long close() waits beyond the shutdown timeout for the delivery thread (a send blocked on metadata). */
   private static final long JOIN_MARGIN_MILLIS = 3_000;
 
-  /** Where and how often. */
+  /**
+   * How long a received exit may take to reach the publisher (attribution waits for its exit-hook
+   * entry, a sample cycle reads every thread): the delivery watermark stays that far behind the
+   * clock while nothing waits.
+   */
+  static final Duration RECEIVE_ALLOWANCE = Duration.ofSeconds(1);
+
+  /** Makes the heartbeat; {@code last}: the final one of a stop (after the drain, or behind what was saved). */
+  @FunctionalInterface
+  public interface StatusSource {
+    AgentStatus status(boolean last);
+  }
+
+  /** Where and how often, and the agent's clock (the host's, or one set apart in tests of skewed hosts). */
   public record Config(String topic, String statusTopic, String agentInstance, int queueCapacity,
-                       Duration heartbeatInterval, Duration shutdownTimeout) {}
+                       Duration heartbeatInterval, Duration shutdownTimeout, Clock clock) {
+    public Config(String topic, String statusTopic, String agentInstance, int queueCapacity,
+                  Duration heartbeatInterval, Duration shutdownTimeout) {
+      this(topic, statusTopic, agentInstance, queueCapacity, heartbeatInterval, shutdownTimeout, Clock.systemUTC());
+    }
+  }
 
   private final Config config;
   private final Producer<String, byte[]> producer;
@@ -46,6 +66,7 @@ public final class Publisher implements AutoCloseable {
   private final Backlog backlog;
   private final Delivery delivery;
   private final Thread thread;
+  private final ClockOffset clockOffset = new ClockOffset();
   private long nextSeq; // guarded by this
 
   /**
@@ -53,16 +74,16 @@ public final class Publisher implements AutoCloseable {
    * @param status makes the heartbeat; called on the delivery thread
    */
   public Publisher(Config config, Producer<String, byte[]> producer, Spool spool, SequenceJournal journal,
-                   String key, Supplier<AgentStatus> status, PublisherCounters counters) {
+                   String key, StatusSource status, PublisherCounters counters) {
     this.config = config;
     this.producer = producer;
     this.journal = journal;
     this.nextSeq = journal.nextSeq();
-    this.backlog = new Backlog(spool, config.queueCapacity(), FleetacctSerdes.exitsTopic(), config.topic(),
+    this.backlog = new Backlog(spool, config.queueCapacity(), FleetacctSerdes.agentBacklog(), config.topic(),
         config.agentInstance(), counters);
-    Heartbeat heartbeat = new Heartbeat(producer, config.statusTopic(), key, status,
-        config.heartbeatInterval().toNanos(), counters);
-    this.delivery = new Delivery(backlog, producer, heartbeat, config.topic(), key, counters);
+    Heartbeat heartbeat = new Heartbeat(backlog, status, config.heartbeatInterval().toNanos());
+    this.delivery = new Delivery(backlog, producer, heartbeat, config.topic(), config.statusTopic(), key, counters,
+        clockOffset, config.clock());
     this.thread = new Thread(delivery, "publisher");
   }
 
@@ -102,6 +123,29 @@ public final class Publisher implements AutoCloseable {
     }
     persist.run();
     samples.forEach(backlog::add);
+  }
+
+  /**
+   * The delivery watermark at {@code nowMillis} (the agent's clock): the time of the oldest record
+   * Kafka has not acknowledged, or with none waiting the clock less {@link #RECEIVE_ALLOWANCE} (the
+   * clock itself once the listener is closed: nothing more can come).
+   */
+  public Instant deliveredUntil(long nowMillis, boolean listening) {
+    long oldest = backlog.oldestWaiting();
+    long idle = listening ? nowMillis - RECEIVE_ALLOWANCE.toMillis() : nowMillis;
+    return Instant.ofEpochMilli(Math.min(oldest, idle));
+  }
+
+  /** The Kafka brokers' clock less this agent's, as measured on heartbeats; null before any measurement. */
+  public Duration clockOffset() {
+    ClockOffset.Measured m = clockOffset.best();
+    return m == null ? null : Duration.ofMillis(m.offsetMillis());
+  }
+
+  /** How far {@link #clockOffset()} may be off; null before any measurement. */
+  public Duration clockOffsetError() {
+    ClockOffset.Measured m = clockOffset.best();
+    return m == null ? null : Duration.ofMillis(m.errorMillis());
   }
 
   public long spooledRecords() {

@@ -1,6 +1,9 @@
 package io.fleetacct.agent.publish;
 
 import io.fleetacct.agent.host.DirectoryLock;
+import io.fleetacct.schema.AgentStatus;
+import io.fleetacct.schema.serde.AvroAnySerde;
+import io.fleetacct.schema.serde.FleetacctSerdes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 /**
@@ -27,13 +31,17 @@ import java.util.zip.CRC32C;
  * order; {@link #acknowledge} marks records as delivered, deletes segments that are fully
  * delivered and persists the position, so that a restart resends only what was not acknowledged
  * (at most what was acknowledged in the last moments is sent twice; consumers drop it by
- * agent_seq). A torn or corrupt frame ends its segment and is counted.
+ * agent_seq). A torn or corrupt frame ends its segment and is counted. Frames that are not
+ * records (the agent's heartbeats) wait and are read like the others, but are not counted in
+ * {@link #records()}.
  *
  * <p>Not thread-safe: the caller serialises appends and reads.
  */
 public final class Spool implements AutoCloseable {
 
   private static final int FRAME_HEADER = 8;
+  /** Tells heartbeats from records. */
+  private static final AvroAnySerde FRAMES = FleetacctSerdes.agentBacklog();
   private static final long SEGMENT_BYTES = 16L * 1024 * 1024;
   private static final int MAX_RECORD = 1 << 20;
   private static final String POSITION = "position";
@@ -57,13 +65,17 @@ public final class Spool implements AutoCloseable {
   private long readerOffset;
   private long bytes;
   private long records;
+  /** Frames waiting that are not records. */
+  private long others;
+  private final Predicate<byte[]> isRecord;
   private long corruptFrames;
   private Position acknowledged;
   private DirectoryLock lock;
 
-  private Spool(Path dir, long maxBytes) {
+  private Spool(Path dir, long maxBytes, Predicate<byte[]> isRecord) {
     this.dir = dir;
     this.maxBytes = maxBytes;
+    this.isRecord = isRecord;
   }
 
   /**
@@ -76,7 +88,7 @@ public final class Spool implements AutoCloseable {
     if (lock == null) {
       throw new IOException("spool directory " + dir + " is in use by another agent (give each its own --spool-dir)");
     }
-    Spool s = new Spool(dir, maxBytes);
+    Spool s = new Spool(dir, maxBytes, frame -> !FRAMES.isOf(AgentStatus.class, frame));
     s.lock = lock;
     s.recover();
     return s;
@@ -108,14 +120,22 @@ public final class Spool implements AutoCloseable {
       long start = acknowledged != null && seg == acknowledged.segment() ? acknowledged.offset() : 0;
       try (FileChannel ch = FileChannel.open(segmentPath(seg), StandardOpenOption.READ)) {
         ch.position(start);
-        while (readFrame(ch) != null) {
-          records++;
+        for (byte[] frame; (frame = readFrame(ch)) != null; ) {
+          count(frame, 1);
         }
       }
     }
     if (!segments.isEmpty()) {
       readerSegment = segments.peekFirst();
       readerOffset = acknowledged != null && readerSegment == acknowledged.segment() ? acknowledged.offset() : 0;
+    }
+  }
+
+  private void count(byte[] frame, int n) {
+    if (isRecord.test(frame)) {
+      records += n;
+    } else {
+      others += n;
     }
   }
 
@@ -133,8 +153,9 @@ public final class Spool implements AutoCloseable {
     return corruptFrames;
   }
 
+  /** No frame waits, record or other. */
   public boolean isEmpty() {
-    return records == 0;
+    return records == 0 && others == 0;
   }
 
   /** Appends a record; false (nothing written) when the spool would exceed its size bound. */
@@ -164,7 +185,7 @@ public final class Spool implements AutoCloseable {
       ch.write(parts);
     }
     bytes += FRAME_HEADER + record.length;
-    records++;
+    count(record, 1);
   }
 
   private void rollWriter() throws IOException {
@@ -244,7 +265,13 @@ public final class Spool implements AutoCloseable {
    * {@code delivered} records. Deletes fully delivered segments and persists the position.
    */
   public void acknowledge(Position p, long delivered) throws IOException {
+    acknowledge(p, delivered, 0);
+  }
+
+  /** As {@link #acknowledge(Position, long)}, with {@code deliveredOthers} frames that are not records. */
+  public void acknowledge(Position p, long delivered, long deliveredOthers) throws IOException {
     records = Math.max(0, records - delivered);
+    others = Math.max(0, others - deliveredOthers);
     acknowledged = p;
     while (segments.size() > 1 && segments.peekFirst() < p.segment()) {
       long seg = segments.pollFirst();
@@ -252,7 +279,7 @@ public final class Spool implements AutoCloseable {
       bytes -= Files.size(f);
       Files.deleteIfExists(f);
     }
-    if (records == 0 && p.segment() == writerSegment && writer != null && writer.size() == p.offset()) {
+    if (isEmpty() && p.segment() == writerSegment && writer != null && writer.size() == p.offset()) {
       // Fully drained: start afresh so the spool does not keep an ever-growing last segment.
       writer.close();
       writer = null;

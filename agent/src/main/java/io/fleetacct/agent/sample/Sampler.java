@@ -10,6 +10,7 @@ import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.ThreadNameDeltas;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,11 +63,14 @@ public final class Sampler implements AutoCloseable {
   private final HostIdentity host;
   private final String agentInstance;
   private final SamplerCounters counters;
+  /** Stamps sampled_at: the host's clock but in tests of skewed hosts. */
+  private final Clock clock;
   private final Thread thread;
   private volatile boolean stopping;
 
   Sampler(Duration interval, LiveThreads threads, Query query, ProcCgroupFiles cgroups, SampledThreads table,
-          SampledJournal journal, Sink sink, HostIdentity host, String agentInstance, SamplerCounters counters) {
+          SampledJournal journal, Sink sink, HostIdentity host, String agentInstance, SamplerCounters counters,
+          Clock clock) {
     this.interval = interval;
     this.threads = threads;
     this.query = query;
@@ -78,6 +82,7 @@ public final class Sampler implements AutoCloseable {
     this.host = host;
     this.agentInstance = agentInstance;
     this.counters = counters;
+    this.clock = clock;
     this.thread = new Thread(this::run, "sampler");
     this.thread.setDaemon(true);
   }
@@ -88,7 +93,7 @@ public final class Sampler implements AutoCloseable {
    */
   public static Sampler create(Duration interval, Query query, ProcCgroupFiles cgroups, SampledThreads table,
                                Path spoolDir, Sink sink, HostIdentity host, String agentInstance,
-                               SamplerCounters counters) throws IOException {
+                               SamplerCounters counters, Clock clock) throws IOException {
     SampledJournal journal = new SampledJournal(spoolDir, host.bootId(), agentInstance);
     Map<Long, SampledThreads.Published> previous = journal.read();
     if (!previous.isEmpty()) {
@@ -96,7 +101,7 @@ public final class Sampler implements AutoCloseable {
     }
     table.restore(previous);
     return new Sampler(interval, new LiveThreads(cgroups.procRoot()), query, cgroups, table, journal, sink, host,
-        agentInstance, counters);
+        agentInstance, counters, clock);
   }
 
   public Sampler start() {
@@ -153,7 +158,7 @@ public final class Sampler implements AutoCloseable {
   /** One sampling cycle; package-private for tests. */
   void cycle() throws IOException {
     long start = System.nanoTime();
-    Instant at = Instant.now();
+    Instant at = clock.instant();
     table.beginCycle();
     Set<Long> seen = null; // null until the listing succeeded: no thread is forgotten on a failed one
     Map<Long, Group> groups = new LinkedHashMap<>();

@@ -79,7 +79,7 @@ class AgentMetricsReadmeTest {
       Publisher publisher = new Publisher(new Publisher.Config("t", "t.status", journal.agentInstance(), 10,
           Duration.ofSeconds(10), Duration.ofSeconds(5)),
           new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), spool, journal, "host-1",
-          SampleRecords::fullAgentStatus, new PublisherCounters());
+          last -> SampleRecords.fullAgentStatus(), new PublisherCounters());
       AttributionCounters counters = new AttributionCounters();
       Attributor attributor = new Attributor() {
         @Override

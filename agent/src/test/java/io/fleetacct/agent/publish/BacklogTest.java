@@ -30,7 +30,7 @@ class BacklogTest {
   private final PublisherCounters counters = new PublisherCounters();
 
   private Backlog backlog(Spool spool, int capacity) {
-    return new Backlog(spool, capacity, FleetacctSerdes.exitsTopic(), TOPIC, INSTANCE, counters);
+    return new Backlog(spool, capacity, FleetacctSerdes.agentBacklog(), TOPIC, INSTANCE, counters);
   }
 
   private static void add(Backlog b, long from, long to) {
@@ -73,7 +73,7 @@ class BacklogTest {
     try (Spool spool = Spool.open(dir, 1 << 20)) {
       Backlog b = backlog(spool, 10);
       add(b, 1, 3); // behind the earlier run's record, in order
-      assertThat(spooled(spool)).containsExactly(0L, 1L, 2L);
+      assertThat(take(b, 3)).containsExactly(0L, 1L, 2L);
       assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).isEmpty();
       assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
           .anyMatch(m -> m.startsWith("1 records of an earlier run wait in the spool"));

@@ -59,8 +59,15 @@ class PublisherTest {
     counters = new PublisherCounters();
     Publisher p = new Publisher(new Publisher.Config(TOPIC, "t.status", journal.agentInstance(), queueCapacity,
         Duration.ofSeconds(10), Duration.ofSeconds(5)), producer, spool, journal, "host-1",
-        SampleRecords::fullAgentStatus, counters);
+        PublisherTest::status, counters);
     return p;
+  }
+
+  /** A heartbeat; the last of a stop says so. */
+  private static io.fleetacct.schema.AgentStatus status(boolean last) {
+    io.fleetacct.schema.AgentStatus s = SampleRecords.fullAgentStatus();
+    s.setStoppedAt(last ? java.time.Instant.now() : null);
+    return s;
   }
 
   /**
@@ -178,7 +185,7 @@ class PublisherTest {
     MockProducer<String, byte[]> away = kafka(false);
     Publisher first = publisher(away, 5, 1L << 20);
     submit(first, 30); // 5 queued, 25 spooled before delivery starts
-    startWithHeartbeatAcknowledged(first, away);
+    first.start(); // its first heartbeat is spooled behind them
     await(() -> first.inFlight() == 30);
     submit(first, 10); // queued behind the spooled ones
     for (int i = 0; i < 12; i++) {
@@ -379,5 +386,105 @@ class PublisherTest {
     assertThat(SequenceJournal.Previous.read(dir.resolve(SequenceJournal.FILE), "boot-1").highestSeq())
         .isEqualTo(5);
     again.close(Duration.ZERO);
+  }
+
+  @Test
+  void theDeliveryWatermarkIsTheOldestRecordKafkaHasNotAcknowledged() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false);
+    Publisher p = startWithHeartbeatAcknowledged(publisher(away, 3, 1L << 20), away);
+    long now = System.currentTimeMillis();
+    assertThat(p.deliveredUntil(now, true).toEpochMilli()).as("nothing waits: the clock less the allowance")
+        .isEqualTo(now - Publisher.RECEIVE_ALLOWANCE.toMillis());
+    long t0 = now - 60_000;
+    for (int i = 0; i < 8; i++) { // 3 queued or in flight, the rest through the spool
+      TaskExit e = SampleRecords.singleThreadedExit(-1);
+      e.setReceivedAt(java.time.Instant.ofEpochMilli(t0 + i * 1_000L));
+      p.submit(e, 0, 0, 0);
+    }
+    await(() -> p.inFlight() >= 3);
+    assertThat(p.deliveredUntil(now, true).toEpochMilli()).isEqualTo(t0);
+    for (int acked = 1; acked <= 8; acked++) {
+      completeNextExit(away);
+      int a = acked;
+      await(() -> counters.published.sum() == a);
+      long expected = acked < 8 ? t0 + acked * 1_000L : now - Publisher.RECEIVE_ALLOWANCE.toMillis();
+      await(() -> p.inFlight() > 0 || p.spooledRecords() == 0);
+      assertThat(p.deliveredUntil(now, true).toEpochMilli()).as("after %d acknowledged", acked).isEqualTo(expected);
+    }
+    assertThat(p.deliveredUntil(now, false).toEpochMilli()).as("no longer listening: nothing more can come")
+        .isEqualTo(now);
+    p.close(Duration.ZERO);
+  }
+
+  /** Acknowledges the next record of the exits topic, and every heartbeat before it. */
+  private static void completeNextExit(MockProducer<String, byte[]> kafka) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      int done = kafka.history().size() - pending(kafka);
+      if (done < kafka.history().size()) {
+        boolean exit = kafka.history().get(done).topic().equals(TOPIC);
+        kafka.completeNext();
+        if (exit) {
+          return;
+        }
+      } else {
+        Thread.sleep(5);
+      }
+    }
+    throw new AssertionError("no exit to acknowledge within 10 s");
+  }
+
+  private static int pending(MockProducer<String, byte[]> kafka) {
+    try {
+      var f = MockProducer.class.getDeclaredField("completions");
+      f.setAccessible(true);
+      return ((java.util.Collection<?>) f.get(kafka)).size();
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void heartbeatsKafkaCannotTakeAreSpooledAndFollowTheRecordsMadeBeforeThem() throws Exception {
+    MockProducer<String, byte[]> away = kafka(false);
+    Publisher first = publisher(away, 2, 1L << 20);
+    submit(first, 10); // 2 queued, 8 spooled
+    first.start(); // its first heartbeat goes behind them, to the spool
+    await(() -> away.history().size() >= 11);
+    first.close(Duration.ofMillis(100)); // Kafka away: everything saved, a last heartbeat behind it
+    try (Spool spool = Spool.open(dir, 1L << 20)) {
+      int heartbeats = 0;
+      int records = 0;
+      for (byte[] frame; (frame = spool.next()) != null; ) {
+        if (FleetacctSerdes.agentBacklog().deserialize(TOPIC, frame) instanceof io.fleetacct.schema.AgentStatus) {
+          heartbeats++;
+        } else {
+          records++;
+        }
+      }
+      assertThat(heartbeats).as("the first heartbeat (again if it was in flight) and the stop's last")
+          .isBetween(2, 3);
+      assertThat(spool.records()).as("heartbeats wait in the spool but are not records").isEqualTo(records);
+    }
+
+    MockProducer<String, byte[]> back = kafka(true);
+    Publisher second = publisher(back, 2, 1L << 20).start();
+    await(() -> second.spooledRecords() == 0 && second.inFlight() == 0 && counters.published.sum() >= 10);
+    second.close();
+    List<String> order = new ArrayList<>();
+    List<io.fleetacct.schema.AgentStatus> statuses = new ArrayList<>();
+    for (ProducerRecord<String, byte[]> r : back.history()) {
+      if (r.topic().equals("t.status")) {
+        statuses.add(FleetacctSerdes.agentStatus().deserialize("t.status", r.value()));
+        order.add("status");
+      } else {
+        order.add("exit " + Sequenced.of(FleetacctSerdes.exitsTopic().deserialize(TOPIC, r.value())).agentSeq());
+      }
+    }
+    assertThat(order.indexOf("status")).as("the first run's first heartbeat after the records made before it: " + order)
+        .isGreaterThan(order.indexOf("exit 9"));
+    assertThat(statuses).as("the first run's two, then the second run's").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(statuses.stream().filter(st -> st.getStoppedAt() != null).count())
+        .as("the last of each run says it stopped").isGreaterThanOrEqualTo(2);
   }
 }

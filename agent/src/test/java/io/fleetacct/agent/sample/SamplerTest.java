@@ -67,7 +67,7 @@ class SamplerTest {
           made.forEach(s -> s.setAgentSeq(seq++));
           persist.run();
           out.addAll(made);
-        }, host, instance, counters);
+        }, host, instance, counters, java.time.Clock.systemUTC());
   }
 
   /** A live thread in the fake tree, and the kernel's figures for it. */

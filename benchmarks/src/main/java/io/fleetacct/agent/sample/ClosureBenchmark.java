@@ -70,7 +70,7 @@ public final class ClosureBenchmark {
               }
               samples.add(made.size());
             }
-          }, HostIdentity.detect("bench"), "closure", new SamplerCounters());
+          }, HostIdentity.detect("bench"), "closure", new SamplerCounters(), java.time.Clock.systemUTC());
       Thread.sleep(5_000); // the storm and the live process under way
       sampler.cycle();
       counting.set(true);

@@ -56,7 +56,8 @@ public final class SamplerBenchmark {
       };
       try (TaskstatsQuery query = new TaskstatsQuery()) {
         Sampler sampler = Sampler.create(Duration.ofSeconds(60), query, new ProcCgroupFiles(Path.of("/proc"),
-            ProcCgroup.forHost(CgroupMounts.fromProc())), table, spool, sink, host, "bench", counters);
+            ProcCgroup.forHost(CgroupMounts.fromProc())), table, spool, sink, host, "bench", counters,
+            java.time.Clock.systemUTC());
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long heapEmpty = heapAfterGc();
         sampler.cycle(); // the first cycle publishes every thread's life so far: not the steady state

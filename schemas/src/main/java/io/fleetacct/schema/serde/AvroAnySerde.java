@@ -67,6 +67,19 @@ public final class AvroAnySerde implements Serde<SpecificRecord>, Serializer<Spe
     return serde.deserialize(topic, data);
   }
 
+  /**
+   * Whether {@code data} is a value of {@code type} by its writer schema's fingerprint, without
+   * decoding it; false for anything else, undecodable bytes included.
+   */
+  public boolean isOf(Class<? extends SpecificRecord> type, byte[] data) {
+    if (data == null || data.length < AvroSerde.HEADER_LENGTH || data[0] != AvroSerde.MARKER_0
+        || data[1] != AvroSerde.MARKER_1) {
+      return false;
+    }
+    AvroSerde<SpecificRecord> serde = byFingerprint.get(AvroSerde.readFingerprint(data));
+    return serde != null && serde.schema().getFullName().equals(SpecificData.get().getSchema(type).getFullName());
+  }
+
   @Override
   public byte[] serialize(String topic, SpecificRecord data) {
     if (data == null) {

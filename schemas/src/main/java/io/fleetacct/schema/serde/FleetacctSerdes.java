@@ -26,6 +26,14 @@ public final class FleetacctSerdes {
     return AvroAnySerde.of(List.of(TaskExit.class, TaskSample.class));
   }
 
+  /**
+   * What an agent keeps until Kafka has it: the exits topic's records and its heartbeats
+   * ({@link AgentStatus}, whose bytes are the status topic's).
+   */
+  public static AvroAnySerde agentBacklog() {
+    return AvroAnySerde.of(List.of(TaskExit.class, TaskSample.class, AgentStatus.class));
+  }
+
   public static AvroSerde<AgentStatus> agentStatus() {
     return AvroSerde.forSchema(AgentStatus.getClassSchema());
   }
