@@ -185,7 +185,7 @@ class OneHostAcceptanceTest {
     JsonNode commands = json.readTree(http.send(HttpRequest.newBuilder(URI.create(oneHost.url()
         + "/v1/commands/top?by=exits&limit=10000")).build(), HttpResponse.BodyHandlers.ofString()).body());
     List<String> ours = new ArrayList<>();
-    commands.forEach(r -> {
+    commands.get("rows").forEach(r -> {
       if (r.get("key").asText().startsWith(programs)) {
         ours.add(r.get("key").asText());
       }
@@ -199,7 +199,7 @@ class OneHostAcceptanceTest {
     JsonNode rows = json.readTree(http.send(HttpRequest.newBuilder(URI.create(oneHost.url() + "/v1/commands/"
         + named + "/threads/top?by=exits&limit=100")).build(), HttpResponse.BodyHandlers.ofString()).body());
     Map<String, Long> reported = new HashMap<>();
-    rows.forEach(r -> reported.put(r.get("key").asText(), r.get("exits").asLong()));
+    rows.get("rows").forEach(r -> reported.put(r.get("key").asText(), r.get("exits").asLong()));
     assertThat(reported).as("threads of %s by folded name", named).isEqualTo(threads);
     assertThat(threads).as("the pool of 4 numbered threads is one row beside the leader").hasSize(2);
   }

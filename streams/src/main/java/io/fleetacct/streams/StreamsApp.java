@@ -146,8 +146,12 @@ public final class StreamsApp implements AutoCloseable {
           .map(Short::valueOf).filter(r -> r > 0);
       String minIsr = c.extra().getProperty(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
       Map<String, String> configs = minIsr == null ? Map.of() : Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr);
+      // The status topic stamps each heartbeat with the broker's time: what agents measure their clocks by.
+      Map<String, String> status = new java.util.HashMap<>(configs);
+      status.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
       List<NewTopic> missing = names.stream().filter(n -> !existing.contains(n))
-          .map(n -> new NewTopic(n, Optional.of(c.topicPartitions()), replicas).configs(configs)).toList();
+          .map(n -> new NewTopic(n, Optional.of(c.topicPartitions()), replicas)
+              .configs(n.equals(t.statusTopic()) ? status : configs)).toList();
       if (!missing.isEmpty()) {
         a.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         log.info("created topics {}", missing.stream().map(NewTopic::name).toList());

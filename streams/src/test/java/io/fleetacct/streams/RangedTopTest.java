@@ -206,14 +206,15 @@ class RangedTopTest {
     }
   }
 
-  private static List<String> keys(JsonNode rows) {
+  private static List<String> keys(JsonNode answer) {
     List<String> out = new ArrayList<>();
-    rows.forEach(r -> out.add(r.get("key").asText()));
+    answer.get("rows").forEach(r -> out.add(r.get("key").asText()));
     return out;
   }
 
-  private static void assertRanking(JsonNode rows, List<Rank> expected, String by, String q) {
-    assertThat(keys(rows)).as(q).containsExactlyElementsOf(expected.stream().map(Rank::key).toList());
+  private static void assertRanking(JsonNode answer, List<Rank> expected, String by, String q) {
+    JsonNode rows = answer.get("rows");
+    assertThat(keys(answer)).as(q).containsExactlyElementsOf(expected.stream().map(Rank::key).toList());
     for (int i = 0; i < expected.size(); i++) {
       JsonNode v = rows.get(i).get(by);
       if (by.endsWith("_avg")) {
@@ -242,7 +243,7 @@ class RangedTopTest {
       for (String t : tables) {
         HttpResponse<String> r = TwoInstances.send(url, t + "by=exits&limit=100");
         if (r.statusCode() == 200) {
-          for (JsonNode n : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body())) {
+          for (JsonNode n : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("rows")) {
             sum += n.get("exits").asLong();
           }
         }

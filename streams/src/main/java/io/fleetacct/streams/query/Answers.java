@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.Totals;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,13 +31,18 @@ final class Answers {
   private final Fanout fanout;
   private final Peers peers;
   private final HostInfo self;
+  private final Duration retention;
+  private final Clock clock;
 
-  Answers(LocalStores local, Placement placement, Fanout fanout, Peers peers, HostInfo self) {
+  Answers(LocalStores local, Placement placement, Fanout fanout, Peers peers, HostInfo self, Duration retention,
+          Clock clock) {
     this.local = local;
     this.placement = placement;
     this.fanout = fanout;
     this.peers = peers;
     this.self = self;
+    this.retention = retention;
+    this.clock = clock;
   }
 
   JsonNode answer(Query query, Optional<Scope> scope, URI uri) throws Unavailable, BadRequest {
@@ -44,16 +51,31 @@ final class Answers {
           + "; this query reads " + stores(query));
     }
     if (query instanceof Query.Totals q) {
-      return keyed(q.table().totalsStore(), q.key(), scope, uri, s -> totals(q, s));
+      JsonNode totals = keyed(q.table().totalsStore(), q.key(), scope, uri, s -> totals(q, s));
+      if (scope.isEmpty()) {
+        completeness().describeAllTime((ObjectNode) totals);
+      }
+      return totals;
     }
     if (query instanceof Query.Series q) {
-      return keyed(q.table().windowsStore(), q.key(), scope, uri, s -> series(q, s));
+      JsonNode series = keyed(q.table().windowsStore(), q.key(), scope, uri, s -> series(q, s));
+      if (scope.isEmpty()) {
+        completeness().describe((ObjectNode) series, q.to().plus(local.window()));
+      }
+      return series;
     }
     if (query instanceof Query.Top q) {
       return top(q, scope, uri);
     }
     return agents(scope, uri);
   }
+
+  /** How complete the tables are now, from every agent's last heartbeat. */
+  private Completeness completeness() throws Unavailable {
+    return new Completeness(agents(Optional.empty(), AGENTS), clock.instant(), retention);
+  }
+
+  private static final URI AGENTS = URI.create("/v1/agents");
 
   /** The stores a query reads. */
   private static Set<String> stores(Query query) {
@@ -118,7 +140,16 @@ final class Answers {
         ? local.top(q, s.of(store)) : Ranking.decode(peers.get(host, uri, s)))) {
       rows.addAll(part);
     }
-    return Ranking.render(Ranking.best(rows, q.by(), q.limit()), q.by(), q.range());
+    ObjectNode answer = Json.MAPPER.createObjectNode();
+    Completeness c = completeness();
+    if (q.range().isPresent()) {
+      answer.put("from", q.range().get().from().toString()).put("to", q.range().get().to().toString());
+      c.describe(answer, q.range().get().to());
+    } else {
+      c.describeAllTime(answer);
+    }
+    answer.set("rows", Ranking.render(Ranking.best(rows, q.by(), q.limit()), q.by(), q.range()));
+    return answer;
   }
 
   /** Every agent's last heartbeat, with the sequence gaps counted for its instances. */

@@ -58,14 +58,20 @@ final class Json {
     o.put("last_seen", status.path("sent_at").asText());
     long gaps = 0;
     long duplicates = 0;
+    long tooOld = 0;
+    long ahead = 0;
     ArrayNode list = o.putArray("instances");
     for (JsonNode p : instances) {
       list.add(p);
       gaps += p.path("gaps").asLong();
       duplicates += p.path("duplicates").asLong();
+      tooOld += p.path("outside_windows_too_old").asLong();
+      ahead += p.path("outside_windows_ahead").asLong();
     }
     o.put("sequence_gaps", gaps);
     o.put("duplicates_dropped", duplicates);
+    o.put("outside_windows_too_old", tooOld);
+    o.put("outside_windows_ahead", ahead);
     return o;
   }
 

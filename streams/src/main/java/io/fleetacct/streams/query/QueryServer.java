@@ -62,7 +62,7 @@ public final class QueryServer implements AutoCloseable {
     this.registry = registry;
     this.routes = new Routes(topology.retention(), Clock.systemUTC());
     this.answers = new Answers(new LocalStores(streams, readiness, topology.windowSize()), new Placement(streams),
-        new Fanout(fanoutThreads), new Peers(), self);
+        new Fanout(fanoutThreads), new Peers(), self, topology.retention(), Clock.systemUTC());
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();

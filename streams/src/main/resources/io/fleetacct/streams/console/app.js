@@ -108,13 +108,33 @@ function fillRanking(tbody, rows, total, count, onChoose) {
   }));
 }
 
+// Whether a ranged answer holds everything the fleet will send for its range, and who it waits for.
+// Hosts whose records are at most a minute behind are the latest minute still arriving, not trouble.
+function showCompleteness(p, answer) {
+  if (answer.complete !== false) { p.textContent = ""; p.className = "note"; return; }
+  const now = Date.now();
+  const late = answer.behind.filter(b => b.delivered_until === null || now - Date.parse(b.delivered_until) > 60000);
+  if (late.length === 0) {
+    p.className = "note";
+    p.textContent = "The latest minute is still arriving.";
+    return;
+  }
+  const names = late.map(b => b.host + (b.delivered_until === null ? " (no watermark)"
+    : " (delivered up to " + new Date(b.delivered_until).toLocaleTimeString() + ")"));
+  p.className = "note warn";
+  p.textContent = "Incomplete: still waiting for " + names.join(", ")
+    + (answer.behind_more > 0 ? " and " + answer.behind_more + " more hosts" : "") + ".";
+}
+
 async function loadTop(range) {
   const total = state.kind + "_delay_total", count = state.kind + "_count";
   const tbody = document.querySelector("#top tbody");
   const note = document.getElementById("top-note");
   let rows;
   try {
-    rows = await api("/v1/" + state.dim + "/top?by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    const answer = await api("/v1/" + state.dim + "/top?by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    rows = answer.rows;
+    showCompleteness(document.getElementById("top-complete"), answer);
     note.textContent = "";
   } catch (e) {
     note.textContent = "cannot load the top " + state.dim + ": " + e.message;
@@ -215,7 +235,7 @@ async function loadDrill(range) {
   const note = document.getElementById("drill-note");
   let rows = [];
   try {
-    rows = await api(drill.path(state.key) + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    rows = (await api(drill.path(state.key) + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to))).rows;
     note.textContent = rows.length === 0 ? "nothing in this range" : "";
   } catch (e) {
     note.textContent = "cannot load the " + (drill.rows || "threads") + ": " + e.message;
@@ -301,13 +321,19 @@ function drawFacts(windows, total, count) {
 }
 
 // ---- agent health ----
+// The broker's clock less the host's: positive when the host's clock is behind.
+function fmtClock(ms) {
+  const s = Math.abs(ms) / 1000;
+  const text = s < 1 ? Math.abs(ms) + " ms" : s < 120 ? s.toFixed(1) + " s" : (s / 60).toFixed(1) + " min";
+  return ms === 0 ? "in step" : text + (ms > 0 ? " behind" : " ahead");
+}
 async function loadAgents() {
   const tbody = document.querySelector("#agents tbody");
   let agents;
   try {
     agents = await api("/v1/agents");
   } catch (e) {
-    tbody.replaceChildren(el("tr", {}, el("td", { colspan: "7" }, "cannot load agents: " + e.message)));
+    tbody.replaceChildren(el("tr", {}, el("td", { colspan: "10" }, "cannot load agents: " + e.message)));
     return;
   }
   const now = Date.now();
@@ -317,6 +343,10 @@ async function loadAgents() {
     const stopped = a.stopped_at != null; // its last status said so: not a problem, not stale
     const stale = !stopped && age > STALE_MS;
     const drops = (a.kernel_overflow_events || 0) + (a.kernel_sequence_gaps || 0);
+    // Records more than a minute old still on their way; a clock a minute or more off the broker's.
+    const behind = !stopped && a.delivered_until != null && now - Date.parse(a.delivered_until) > 60000;
+    const skewed = a.clock_offset_ms != null && Math.abs(a.clock_offset_ms) >= 60000;
+    const outside = (a.outside_windows_too_old || 0) + (a.outside_windows_ahead || 0);
     const flag = (bad, text, cls = "") => el("td", { class: "num" + (bad ? " flag" : "") + cls }, text);
     const tr = el("tr", { "data-host": a.host },
       el("td", {}, a.host),
@@ -325,8 +355,12 @@ async function loadAgents() {
       flag(drops > 0, fmtCount(drops)),
       flag(a.dropped > 0, fmtCount(a.dropped), " mid"),
       el("td", { class: "num wide" }, fmtCount(a.spooled_records) + " / " + fmtBytes(a.spooled_bytes || 0)),
-      el("td", { class: "wide" }, a.delayacct_enabled ? "on" : "off (CPU delays only)"));
-    if (stale || a.sequence_gaps > 0 || drops > 0 || a.dropped > 0 || a.decode_errors > 0) {
+      el("td", { class: "wide" }, a.delayacct_enabled ? "on" : "off (CPU delays only)"),
+      flag(behind, a.delivered_until == null ? "-" : fmtAge(now - Date.parse(a.delivered_until)) + " ago", " wide"),
+      flag(skewed, a.clock_offset_ms == null ? "-" : fmtClock(a.clock_offset_ms), " wide"),
+      flag(outside > 0, fmtCount(outside), " wide"));
+    if (stale || behind || skewed || outside > 0 || a.sequence_gaps > 0 || drops > 0 || a.dropped > 0
+        || a.decode_errors > 0) {
       tr.classList.add("problem");
     } else if (!a.delayacct_enabled) {
       tr.classList.add("warn");

@@ -263,7 +263,7 @@ class ConsoleBrowserTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
     List<String> out = new ArrayList<>();
-    json.readTree(r.body()).forEach(row -> out.add(row.get("key").asText()));
+    json.readTree(r.body()).get("rows").forEach(row -> out.add(row.get("key").asText()));
     return out;
   }
 

@@ -176,8 +176,8 @@ class CountingRulesTest {
     send(exit("h4", "/w", "w", 2, 2, true, 1, 20), T0.plusSeconds(70));
     send(exit("h4", "/w", "w", 3, 3, true, 1, 40), T0.plusSeconds(170)); // stream time 2:50
     send(exit("h4", "/w", "w", 4, 4, true, 1, 80), T0.plusSeconds(50)); // late
-    send(exit("h4", "/w", "w", 5, 5, true, 1, 160), T0.plusSeconds(3 * 3600)); // stream time 3 h later
-    send(exit("h4", "/w", "w", 6, 6, true, 1, 320), T0.plusSeconds(40)); // 3 h late: a spool replayed
+    send(exit("h4", "/w", "w", 5, 5, true, 1, 160), T0.plusSeconds(90 * 60)); // stream time 1.5 h later
+    send(exit("h4", "/w", "w", 6, 6, true, 1, 320), T0.plusSeconds(40)); // 1.5 h late: a spool replayed
     send(exit("h4", "/w", "w", 7, 7, true, 1, 640), T0.minus(Duration.ofDays(6))); // 6 days late
 
     WindowStore<String, long[]> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
@@ -185,7 +185,7 @@ class CountingRulesTest {
       List<KeyValue<Long, long[]>> windows = new java.util.ArrayList<>();
       it.forEachRemaining(windows::add);
       assertThat(windows).extracting(kv -> Instant.ofEpochMilli(kv.key)).containsExactly(
-          T0.minus(Duration.ofDays(6)), T0, T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(3 * 3600));
+          T0.minus(Duration.ofDays(6)), T0, T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(90 * 60));
       assertThat(windows).extracting(kv -> Totals.toRecord(kv.value).getCpuDelayTotal())
           .containsExactly(640L, 410L, 20L, 40L, 160L);
     }
