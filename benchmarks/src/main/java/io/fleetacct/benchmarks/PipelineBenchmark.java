@@ -49,7 +49,7 @@ public final class PipelineBenchmark {
       Publisher publisher = new Publisher(new Publisher.Config("bench.exits", "bench.status", records.agentInstance(), 10_000,
           Duration.ofSeconds(10), Duration.ofSeconds(30)),
           ProducerSettings.create(ProducerSettings.defaults(broker.bootstrapServers())),
-          spool, journal, host.host(), () -> AgentStatus.newBuilder().setHost("bench-host")
+          spool, journal, host.host(), last -> AgentStatus.newBuilder().setHost("bench-host")
               .setBootId("b").setAgentInstance("i").setStartedAt(java.time.Instant.now())
               .setSentAt(java.time.Instant.now()).setKernelRelease("k").build(), counters);
       publisher.start();
