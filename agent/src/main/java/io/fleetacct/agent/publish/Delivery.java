@@ -102,7 +102,7 @@ final class Delivery implements Runnable {
     try {
       while (true) {
         long now = System.nanoTime();
-        long untilHeartbeat = heartbeat.maybeSend(now);
+        long untilHeartbeat = lastHeartbeat ? ACK_PERSIST_NANOS : heartbeat.maybeSend(now); // the last stays last
         if (now - nextAckPersist >= 0) {
           backlog.persistSpoolAcks();
           nextAckPersist = now + ACK_PERSIST_NANOS;
