@@ -113,8 +113,8 @@ final class Backlog {
       }
       return;
     }
-    if (!spooling) {
-      spoolFloor = record instanceof AgentStatus ? spoolFloor : Sequenced.of(record).time().toEpochMilli();
+    if (spoolFloor == Long.MAX_VALUE && !(record instanceof AgentStatus)) {
+      spoolFloor = Sequenced.of(record).time().toEpochMilli(); // the first record spooled (a heartbeat may lead)
     }
     spooling = true;
     append(serde.serialize(topic, record), record instanceof AgentStatus);

@@ -191,4 +191,21 @@ class BacklogTest {
       assertThat(FleetacctSerdes.taskSample().deserialize(TOPIC, items.get(1).bytes())).isEqualTo(sample);
     }
   }
+
+  @Test
+  void theWatermarkCoversRecordsSpooledBehindAHeartbeat() throws Exception {
+    try (Spool spool = Spool.open(dir, 1 << 20)) {
+      Backlog b = backlog(spool, 1);
+      TaskExit first = SampleRecords.singleThreadedExit(0);
+      first.setReceivedAt(java.time.Instant.ofEpochMilli(1_000));
+      b.add(first); // queued
+      b.add(SampleRecords.fullAgentStatus()); // the queue is full: the heartbeat is the first spooled
+      TaskExit second = SampleRecords.singleThreadedExit(1);
+      second.setReceivedAt(java.time.Instant.ofEpochMilli(2_000));
+      b.add(second); // spooled behind it
+      assertThat(b.oldestWaiting()).isEqualTo(1_000);
+      b.acknowledged(takeOne(b));
+      assertThat(b.oldestWaiting()).as("the spooled record still waits").isEqualTo(2_000);
+    }
+  }
 }
