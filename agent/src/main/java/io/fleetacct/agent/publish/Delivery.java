@@ -2,6 +2,7 @@ package io.fleetacct.agent.publish;
 
 import io.fleetacct.agent.log.RateLimitedWarnings;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +46,7 @@ final class Delivery implements Runnable {
   private final String key;
   private final PublisherCounters counters;
   private final ClockOffset clockOffset;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
 
   private final Object stopLock = new Object();
@@ -54,7 +55,7 @@ final class Delivery implements Runnable {
   private volatile boolean drained;
 
   Delivery(Backlog backlog, Producer<String, byte[]> producer, Heartbeat heartbeat, String topic, String statusTopic,
-           String key, PublisherCounters counters, ClockOffset clockOffset, java.time.Clock clock) {
+           String key, PublisherCounters counters, ClockOffset clockOffset, Clock clock) {
     this.backlog = backlog;
     this.producer = producer;
     this.heartbeat = heartbeat;

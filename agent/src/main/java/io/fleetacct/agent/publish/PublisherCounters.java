@@ -13,7 +13,7 @@ public final class PublisherCounters {
   public final LongAdder dropped = new LongAdder();
   /** Send attempts Kafka refused or that timed out (records were retried or spooled, not lost). */
   public final LongAdder publishErrors = new LongAdder();
-  /** Heartbeats that could not be sent (the next one carries the same counters). */
+  /** Heartbeats lost: the spool was full, or Kafka refused them for good (the next one carries the same counters). */
   public final LongAdder statusErrors = new LongAdder();
   /** Highest agent_seq Kafka acknowledged; -1 before the first. */
   public final AtomicLong highestSeqSent = new AtomicLong(-1);
