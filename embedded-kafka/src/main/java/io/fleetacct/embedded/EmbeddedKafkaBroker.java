@@ -54,6 +54,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** The cluster this broker is a node of, or null when it is a cluster of its own. */
   private final Quorum quorum;
   private final int nodeId;
+  /** A second client listener, or null. */
+  private final ExtraListener extraListener;
 
   private int port;
   private int controllerPort;
@@ -73,7 +75,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.saslSsl = b.saslSsl;
     this.quorum = b.quorum;
     this.nodeId = b.nodeId;
+    this.extraListener = b.extraListener;
   }
+
+  /**
+   * A second client listener on {@code port} that tells its clients to connect to
+   * {@code advertisedPort}: a proxy there stands between those clients and the broker, so that a
+   * test can cut them off while others keep using the first listener. PLAINTEXT only.
+   */
+  public record ExtraListener(int port, int advertisedPort) {}
 
   /**
    * A KRaft cluster's voters, each node a combined broker and controller: what every node's
@@ -429,11 +439,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       p.put("controller.quorum.voters", quorum.voters());
     }
     String listener = saslSsl == null ? "PLAINTEXT" : "SASL_SSL";
-    p.put("listeners", listener + "://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", listener + "://" + HOST + ":" + port);
+    String extra = extraListener == null ? "" : ",EXTRA://" + HOST + ":" + extraListener.port();
+    p.put("listeners", listener + "://" + HOST + ":" + port + extra + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", listener + "://" + HOST + ":" + port
+        + (extraListener == null ? "" : ",EXTRA://" + HOST + ":" + extraListener.advertisedPort()));
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", listener);
-    p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+    p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT"
+        + (extraListener == null ? "" : ",EXTRA:PLAINTEXT"));
     if (saslSsl != null) {
       p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
       p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
@@ -571,8 +584,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private SaslSsl saslSsl;
     private Quorum quorum;
     private int nodeId = 1;
+    private ExtraListener extraListener;
 
     private Builder() {}
+
+    /** A second client listener (see {@link ExtraListener}). */
+    public Builder extraListener(ExtraListener listener) {
+      this.extraListener = listener;
+      return this;
+    }
 
     /** A node of a cluster (see {@link EmbeddedKafkaCluster}). */
     Builder node(Quorum quorum, int nodeId) {
@@ -621,6 +641,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     public EmbeddedKafkaBroker build() {
+      if (extraListener != null && saslSsl != null) {
+        throw new IllegalArgumentException("an extra listener is PLAINTEXT: not with SASL_SSL");
+      }
       try {
         return new EmbeddedKafkaBroker(this);
       } catch (IOException e) {

@@ -113,7 +113,7 @@ class OutageRestartTest {
         }
         away = AgentStops.stop(agent, agentLog);
         agent = ChildJvm.start("agent (restarted with Kafka away)", AgentCli.class, agentLog, agentArgs);
-        awaitRegistered(agentLog);
+        AgentStops.awaitRegistered(agentLog);
         loadOn.set(true);
         Thread.sleep(8_000);
         if (outage.equals("frozen")) {
@@ -176,12 +176,5 @@ class OutageRestartTest {
     Properties p = new Properties();
     p.put("commit.interval.ms", "100");
     return p;
-  }
-
-  /** The restarted agent registers before it knows whether Kafka is reachable. */
-  private static void awaitRegistered(Path log) throws Exception {
-    long runs = Files.readString(log).lines().filter(l -> l.contains("stopped:")).count();
-    Http.await("the restarted agent registered", Duration.ofSeconds(60),
-        () -> Files.readString(log).lines().filter(l -> l.contains("registered for exits")).count() > runs);
   }
 }

@@ -6,6 +6,7 @@ import io.fleetacct.embedded.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,5 +39,15 @@ public final class AgentStops {
 
   private static long number(String grouped) {
     return Long.parseLong(grouped.replace(",", ""));
+  }
+
+  /**
+   * Waits until an agent started again on {@code log} has registered with the kernel (it does so
+   * before it knows whether Kafka is reachable): one more "registered" line than runs stopped.
+   */
+  public static void awaitRegistered(Path log) throws Exception {
+    long runs = Files.readString(log).lines().filter(l -> l.contains("stopped:")).count();
+    Http.await("the restarted agent registered", Duration.ofSeconds(60),
+        () -> Files.readString(log).lines().filter(l -> l.contains("registered for exits")).count() > runs);
   }
 }
