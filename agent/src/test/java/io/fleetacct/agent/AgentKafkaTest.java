@@ -18,7 +18,11 @@ import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.testing.IntegrationTest;
 import io.fleetacct.testing.Workload;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -123,5 +127,43 @@ class AgentKafkaTest {
       assertThat(last.getPublished()).isEqualTo(published);
       assertThat(last.getSpooledRecords()).isZero();
     }
+  }
+
+  @Test
+  void aHostFiveMinutesBehindStampsByItsClockAndMeasuresTheOffsetOnTheBrokers(EmbeddedKafkaBroker broker)
+      throws Exception {
+    String topic = "agent-clock-" + UUID.randomUUID().toString().substring(0, 8);
+    broker.createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(topic + ".status", 1, (short) 1)
+        .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"))));
+    String prefix = "ac" + UUID.randomUUID().toString().substring(0, 4);
+    Duration behind = Duration.ofMinutes(5);
+    Agent.Config c = config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30);
+    Agent agent = Agent.start(new Agent.Config(c.listener(), c.host(), c.producer(), c.topic(), c.statusTopic(),
+        c.spoolDir(), c.spoolMaxBytes(), c.queueCapacity(), c.heartbeatInterval(), c.shutdownTimeout(),
+        c.metricsHost(), c.metricsPort(), c.enableDelayacct(), c.attribution(), c.sampleInterval(),
+        Clock.offset(Clock.systemUTC(), behind.negated())));
+    Instant before = Instant.now();
+    try {
+      Workload.run(20, prefix, null);
+      Thread.sleep(4_000); // heartbeats every second, each a measurement
+    } finally {
+      agent.close();
+    }
+    Instant after = Instant.now();
+    List<TaskExit> exits = Topics.readAll(broker.bootstrapServers(), topic, FleetacctSerdes.taskExit(),
+        got -> got.stream().filter(e -> e.getTask().getAcComm().startsWith(prefix)).count() >= 20,
+        Duration.ofSeconds(30)).stream().filter(e -> e.getTask().getAcComm().startsWith(prefix)).toList();
+    assertThat(exits).hasSizeGreaterThanOrEqualTo(20).allSatisfy(e -> assertThat(e.getReceivedAt())
+        .as("received_at by the host's clock").isBetween(before.minus(behind), after.minus(behind)));
+    List<AgentStatus> statuses = Topics.readAll(broker.bootstrapServers(), topic + ".status",
+        FleetacctSerdes.agentStatus(), got -> got.stream().anyMatch(st -> st.getStoppedAt() != null),
+        Duration.ofSeconds(30));
+    AgentStatus last = statuses.get(statuses.size() - 1);
+    assertThat(last.getClockOffsetMs()).as("offset measured").isNotNull();
+    assertThat(Math.abs(last.getClockOffsetMs() - behind.toMillis()))
+        .as("broker minus host, %d ms, within its error of %d ms", last.getClockOffsetMs(), last.getClockOffsetErrorMs())
+        .isLessThanOrEqualTo(last.getClockOffsetErrorMs() + 2);
+    assertThat(last.getDeliveredUntil()).as("the last heartbeat of a drained stop: its own time")
+        .isEqualTo(last.getSentAt());
   }
 }
