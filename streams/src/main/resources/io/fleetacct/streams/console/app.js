@@ -356,7 +356,7 @@ async function loadAgents() {
       flag(a.dropped > 0, fmtCount(a.dropped), " mid"),
       el("td", { class: "num wide" }, fmtCount(a.spooled_records) + " / " + fmtBytes(a.spooled_bytes || 0)),
       el("td", { class: "wide" }, a.delayacct_enabled ? "on" : "off (CPU delays only)"),
-      flag(behind, a.delivered_until == null ? "-" : fmtAge(now - Date.parse(a.delivered_until)) + " ago", " wide"),
+      flag(behind, a.delivered_until == null ? "-" : fmtAge(now - Date.parse(a.delivered_until)), " wide"),
       flag(skewed, a.clock_offset_ms == null ? "-" : fmtClock(a.clock_offset_ms), " wide"),
       flag(outside > 0, fmtCount(outside), " wide"));
     if (stale || behind || skewed || outside > 0 || a.sequence_gaps > 0 || drops > 0 || a.dropped > 0

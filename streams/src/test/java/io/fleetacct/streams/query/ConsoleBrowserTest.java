@@ -106,9 +106,9 @@ class ConsoleBrowserTest {
       exits.sort(Comparator.comparing(ProducerRecord::timestamp));
       try (KafkaProducer<String, byte[]> p = producer(broker)) {
         exits.forEach(p::send);
-        p.send(status("console-host", "agent-ok", now, app));
-        p.send(status("host-b", "agent-b", now, app));
-        p.send(status("stale-host", "agent-stale", now.minus(10, ChronoUnit.MINUTES), app));
+        p.send(status("console-host", "agent-ok", now, null, app));
+        p.send(status("host-b", "agent-b", now, 300_000L, app)); // its clock 5 minutes behind the broker's
+        p.send(status("stale-host", "agent-stale", now.minus(10, ChronoUnit.MINUTES), null, app));
         AgentStatus stopped = SampleRecords.fullAgentStatus(); // stopped cleanly 20 minutes ago: not trouble
         stopped.setHost("stopped-host");
         stopped.setSentAt(now.minus(20, ChronoUnit.MINUTES));
@@ -184,6 +184,14 @@ class ConsoleBrowserTest {
             .asText()).as("the agent with a gap that went quiet is highlighted").isEqualTo("problem");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"console-host\"]').className")
             .asText()).as("the healthy agent is not").isEmpty();
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"host-b\"] td:nth-child(9)')"
+            + ".textContent").asText()).as("host-b's clock").isEqualTo("5.0 min behind");
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"host-b\"]').className")
+            .asText()).as("a clock minutes off is trouble").isEqualTo("problem");
+        assertThat(text(chromium, "top-complete")).as("the range waits for the host that went quiet, only it")
+            .startsWith("Incomplete: still waiting for stale-host (delivered up to ").doesNotContain("host-b");
+        assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stale-host\"] td:nth-child(8)')"
+            + ".textContent").asText()).as("how far the quiet host's deliveries lag").isEqualTo("10 min ago");
 
         Files.createDirectories(ARTIFACTS);
         Path desktop = ARTIFACTS.resolve("console-desktop.png").toAbsolutePath();
@@ -307,11 +315,16 @@ class ConsoleBrowserTest {
         FleetacctSerdes.taskExit().serialize(app, e));
   }
 
-  private static ProducerRecord<String, byte[]> status(String host, String instance, Instant sentAt, String app) {
+  private static ProducerRecord<String, byte[]> status(String host, String instance, Instant sentAt,
+                                                       Long clockOffsetMs, String app) {
     AgentStatus s = SampleRecords.fullAgentStatus();
     s.setHost(host);
     s.setAgentInstance(instance);
     s.setSentAt(sentAt);
+    s.setDeliveredUntil(sentAt);
+    s.setHighestSeqSent(-1); // claims no record the streams side has not counted
+    s.setClockOffsetMs(clockOffsetMs);
+    s.setClockOffsetErrorMs(clockOffsetMs == null ? null : 3L);
     s.setDelayacctEnabled(true);
     s.setKernelOverflowEvents(0);
     s.setKernelSequenceGaps(0);
