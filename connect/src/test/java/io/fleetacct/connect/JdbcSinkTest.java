@@ -160,6 +160,40 @@ class JdbcSinkTest {
                     .as("/svc-%d window %s", c, w.get("start")).isEqualTo(fields(w));
               }
             }
+
+            // A host's exit that reaches Kafka 10 minutes after its minute, behind a later one of the
+            // same cgroup: the window row the sink holds already is upserted with it, still one row.
+            String firstWindow = "select exits, processes, cpu_count, cpu_delay_total, ac_utime, ac_stime from"
+                + " windows_by_cgroup where cgroup = '/svc-0' and window_start = '"
+                + T0.toString().replace("T", " ").replace("Z", "") + "'";
+            long before = row(sql, firstWindow).get("exits");
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+              List<Instant> times = List.of(T0.plusSeconds(600), T0.plusSeconds(5));
+              for (int seq = 0; seq < times.size(); seq++) {
+                Instant at = times.get(seq);
+                TaskExit e = exit(0);
+                e.setHost("host-late");
+                e.setAgentInstance("agent-late");
+                e.setAgentSeq(seq);
+                e.setReceivedAt(at);
+                p.send(new ProducerRecord<>(topology.exitsTopic(), null, at.toEpochMilli(), e.getHost(),
+                    FleetacctSerdes.taskExit().serialize("t", e)));
+                p.flush();
+                if (seq == 0) { // counted first: stream time is 10 minutes on when the late one comes
+                  awaitRows(sql, "windows_by_cgroup", 7 * 3 + 1);
+                }
+              }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (row(sql, firstWindow).get("exits") == before && System.nanoTime() < deadline) {
+              Thread.sleep(200);
+            }
+            JsonNode late = get(app, "/v1/cgroups/series?path=%2Fsvc-0&from=" + T0 + "&to=" + T0);
+            assertThat(late.get("windows").get(0).get("exits").asLong()).isEqualTo(before + 1);
+            assertThat(row(sql, firstWindow)).as("the late exit's window row, upserted").isEqualTo(
+                fields(late.get("windows").get(0)));
+            assertThat(count(sql, "select count(*) from windows_by_cgroup")).isEqualTo(7 * 3 + 1);
           }
           assertThat(countRecords(broker, id + ".connect-dlq")).as("the garbage record, dead-lettered").isEqualTo(1);
         } finally {
