@@ -49,6 +49,8 @@ class UpStopRestartTest {
         for (int i = 0; i < 20; i++) { // exits in the last moment before the stop
           new ProcessBuilder("true").start().waitFor();
         }
+        assertThat(Http.metric("http://127.0.0.1:" + port, "fleetacct_streams_dropped_records_total"))
+            .as("records Kafka Streams itself dropped, run %d", run).isZero();
         assertThat(up.stop(60)).as("exit status of a SIGTERM stop that lost nothing (run %d)", run).isZero();
       } finally {
         up.close();
