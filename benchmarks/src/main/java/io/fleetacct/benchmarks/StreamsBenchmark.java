@@ -226,7 +226,7 @@ public final class StreamsBenchmark {
       return 0;
     }
     long sum = 0;
-    for (var n : JSON.readTree(r.body())) {
+    for (var n : JSON.readTree(r.body()).get("rows")) {
       sum += n.get("exits").asLong();
     }
     return sum;
