@@ -50,8 +50,8 @@ final class Completeness {
           instance = i;
         }
       }
-      if (watermark != null && (instance == null
-          || instance.path("highest_seq").asLong(-1) < a.path("highest_seq_sent").asLong(-1))) {
+      long countedSeq = instance == null ? -1 : instance.path("highest_seq").asLong(-1);
+      if (watermark != null && countedSeq < a.path("highest_seq_sent").asLong(-1)) {
         Instant counted = instance == null ? Instant.EPOCH : time(instance.path("last_seen"));
         watermark = counted == null || counted.isAfter(watermark) ? watermark : counted;
       }
