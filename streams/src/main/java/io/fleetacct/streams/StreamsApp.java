@@ -99,7 +99,7 @@ public final class StreamsApp implements AutoCloseable {
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     registry.register(new KafkaStreamsMetrics(streams));
-    StoreReadiness readiness = new StoreReadiness();
+    StoreReadiness readiness = StoreReadiness.of(streams);
     RestoredRecords restored = new RestoredRecords(readiness);
     streams.setGlobalStateRestoreListener(restored);
     CounterWithCallback.builder().name("fleetacct_streams_restored_records")

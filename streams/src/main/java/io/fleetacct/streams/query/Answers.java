@@ -70,9 +70,13 @@ final class Answers {
     return agents(scope, uri);
   }
 
-  /** How complete the tables are now, from every agent's last heartbeat. */
-  private Completeness completeness() throws Unavailable {
-    return new Completeness(agents(Optional.empty(), AGENTS), clock.instant(), retention);
+  /** How complete the tables are now, from every agent's last heartbeat (unknown if they cannot be read). */
+  private Completeness completeness() {
+    try {
+      return new Completeness(agents(Optional.empty(), AGENTS), clock.instant(), retention);
+    } catch (Unavailable e) {
+      return Completeness.unknown("the agents' heartbeats cannot be read now: " + e.getMessage());
+    }
   }
 
   private static final URI AGENTS = URI.create("/v1/agents");

@@ -21,6 +21,8 @@ import java.util.List;
  * watermark is at or past its end; the hosts short of it are {@code behind}, oldest first. Hosts
  * silent for longer than the window retention are left out (nothing of theirs could land in a
  * window), as are agents before 0.3.0 (no watermark) that stopped; running ones are behind.
+ * Heartbeats that cannot be read now (their partitions moving between instances) do not fail the
+ * answer: it is not complete, and {@code completeness_unknown} says why.
  */
 final class Completeness {
 
@@ -30,6 +32,17 @@ final class Completeness {
   private record Host(String host, Instant watermark, Instant stoppedAt, Instant lastSeen) {}
 
   private final List<Host> running = new ArrayList<>();
+  /** Why the heartbeats could not be read (then nothing is known to be complete); null if they were. */
+  private final String unknown;
+
+  private Completeness(String unknown) {
+    this.unknown = unknown;
+  }
+
+  /** Nothing known: the heartbeats could not be read, for the reason given. */
+  static Completeness unknown(String why) {
+    return new Completeness(why);
+  }
 
   /**
    * @param agents the answer of /v1/agents
@@ -37,6 +50,7 @@ final class Completeness {
    * @param retention the window retention
    */
   Completeness(JsonNode agents, Instant now, Duration retention) {
+    this.unknown = null;
     for (JsonNode a : agents) {
       Instant lastSeen = time(a.path("sent_at"));
       if (lastSeen != null && lastSeen.isBefore(now.minus(retention))) {
@@ -85,15 +99,23 @@ final class Completeness {
         }
       }
     }
-    answer.put("complete", behind.isEmpty());
+    answer.put("complete", unknown == null && behind.isEmpty());
     answer.set("behind", behind);
     answer.put("behind_more", more);
+    putUnknown(answer);
   }
 
   /** Adds {@code delivered_until}: the oldest watermark of the fleet (null: every host is done). */
   void describeAllTime(ObjectNode answer) {
     put(answer, "delivered_until", running.stream().map(Host::watermark).filter(w -> w != null).findFirst()
         .orElse(null));
+    putUnknown(answer);
+  }
+
+  private void putUnknown(ObjectNode answer) {
+    if (unknown != null) {
+      answer.put("completeness_unknown", unknown);
+    }
   }
 
   private static void put(ObjectNode o, String field, Instant t) {

@@ -3,7 +3,10 @@ package io.fleetacct.streams.query;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import java.util.HashMap;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.processor.StandbyUpdateListener;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.processor.TaskId;
@@ -14,18 +17,42 @@ import org.apache.kafka.streams.processor.TaskId;
  * may hold only part of their changelog: an active task's store while it is restored, and before
  * its restoration starts (open, readable and empty), and a standby still loading. A standby
  * answers once its last loaded batch left it within {@value #MAX_STANDBY_LAG} offsets of its
- * changelog's end; a restoring store never does. (A standby whose changelog has had nothing new
- * since it started reports no batch and is not used: the query asks the owner, or says 503.)
- * Register with {@code KafkaStreams.setGlobalStateRestoreListener} and
- * {@code setStandbyUpdateListener} before start.
+ * changelog's end; a restoring store never does. A standby whose changelog has had nothing new
+ * since it started reports no batch (an empty changelog: the heartbeats of a fleet not sending
+ * any yet); its lag is then asked of Kafka Streams ({@code allLocalStorePartitionLags}, one admin
+ * call, kept for {@value #LAGS_KEPT_MS} ms). Register with
+ * {@code KafkaStreams.setGlobalStateRestoreListener} and {@code setStandbyUpdateListener} before
+ * start.
  */
 public final class StoreReadiness implements StateRestoreListener, StandbyUpdateListener {
 
   static final long MAX_STANDBY_LAG = 10_000;
+  static final long LAGS_KEPT_MS = 1_000;
+
+  private final Supplier<Map<String, Map<Integer, Long>>> lags;
+  private volatile Map<String, Map<Integer, Long>> lastLags = Map.of();
+  private volatile long lastLagsAt = Long.MIN_VALUE;
 
   private final Set<String> restoring = ConcurrentHashMap.newKeySet();
   /** Standby copies by store/partition: offsets behind the changelog's end at their last batch. */
   private final Map<String, Long> standbyLag = new ConcurrentHashMap<>();
+
+  /** @param lags the offset lags of this instance's store partitions, by store and partition */
+  StoreReadiness(Supplier<Map<String, Map<Integer, Long>>> lags) {
+    this.lags = lags;
+  }
+
+  /** Readiness of the stores of {@code streams}, asking it for lags where no batch told them. */
+  public static StoreReadiness of(KafkaStreams streams) {
+    return new StoreReadiness(() -> {
+      Map<String, Map<Integer, Long>> out = new HashMap<>();
+      streams.allLocalStorePartitionLags().forEach((store, byPartition) -> {
+        Map<Integer, Long> lags = out.computeIfAbsent(store, s -> new HashMap<>());
+        byPartition.forEach((partition, info) -> lags.put(partition, info.offsetLag()));
+      });
+      return out;
+    });
+  }
 
   private static String id(String store, int partition) {
     return store + "/" + partition;
@@ -39,7 +66,23 @@ public final class StoreReadiness implements StateRestoreListener, StandbyUpdate
   /** Whether this instance keeps a standby of that partition close enough to its changelog's end. */
   public boolean standbyReady(String store, int partition) {
     Long lag = standbyLag.get(id(store, partition));
+    if (lag != null && lag < 0) {
+      lag = askedLags().getOrDefault(store, Map.of()).getOrDefault(partition, -1L);
+    }
     return lag != null && lag >= 0 && lag <= MAX_STANDBY_LAG;
+  }
+
+  private Map<String, Map<Integer, Long>> askedLags() {
+    long now = System.nanoTime();
+    if (lastLagsAt == Long.MIN_VALUE || now - lastLagsAt > LAGS_KEPT_MS * 1_000_000) {
+      try {
+        lastLags = lags.get();
+      } catch (RuntimeException notNow) { // not running, or the broker away: not known, so not ready
+        lastLags = Map.of();
+      }
+      lastLagsAt = now;
+    }
+    return lastLags;
   }
 
   @Override

@@ -112,6 +112,11 @@ function fillRanking(tbody, rows, total, count, onChoose) {
 // Hosts whose records are at most a minute behind are the latest minute still arriving, not trouble.
 function showCompleteness(p, answer) {
   if (answer.complete !== false) { p.textContent = ""; p.className = "note"; return; }
+  if (answer.completeness_unknown) {
+    p.className = "note warn";
+    p.textContent = "Not known to be complete: " + answer.completeness_unknown + ".";
+    return;
+  }
   const now = Date.now();
   const late = answer.behind.filter(b => b.delivered_until === null || now - Date.parse(b.delivered_until) > 60000);
   if (late.length === 0) {

@@ -113,4 +113,17 @@ class CompletenessTest {
     assertThat(allTime.get("delivered_until").asText()).as("the fleet's oldest").isEqualTo(
         NOW.minusSeconds(1_000).toString());
   }
+
+  @Test
+  void heartbeatsThatCannotBeReadMakeNoRangeCompleteAndSayWhy() {
+    ObjectNode ranged = Json.MAPPER.createObjectNode();
+    Completeness.unknown("partition 2 of agent-status: no instance answers").describe(ranged, NOW.minusSeconds(3600));
+    assertThat(ranged.get("complete").asBoolean()).isFalse();
+    assertThat(ranged.get("completeness_unknown").asText()).contains("partition 2 of agent-status");
+    ObjectNode allTime = Json.MAPPER.createObjectNode();
+    Completeness.unknown("no instance answers").describeAllTime(allTime);
+    assertThat(allTime.get("delivered_until").isNull()).isTrue();
+    assertThat(allTime.get("completeness_unknown").asText()).isEqualTo("no instance answers");
+    assertThat(describe(NOW.minusSeconds(3600)).has("completeness_unknown")).as("known: no such field").isFalse();
+  }
 }
