@@ -6,6 +6,7 @@ import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.streams.topology.Contribution;
 import io.fleetacct.streams.topology.Folding;
+import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Tables;
 import java.time.Duration;
 import java.util.HashMap;
@@ -71,7 +72,7 @@ public final class CommandCardinality {
           }
           Contribution contribution = Contribution.of(v, folding);
           programs.add(contribution.command());
-          contribution.threads().forEach(t -> programThreads.add(Tables.programThreadKey(contribution.command(),
+          contribution.threads().forEach(t -> programThreads.add(TableKey.join(contribution.command(),
               t.name())));
         }
       }

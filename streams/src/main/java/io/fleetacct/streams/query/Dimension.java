@@ -1,6 +1,7 @@
 package io.fleetacct.streams.query;
 
 import io.fleetacct.streams.topology.Rollups;
+import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Tables;
 
 /**
@@ -47,7 +48,7 @@ record Dimension(Kind kind, String fixed) {
 
   /** The prefix of the index keys (of rollups, or of the totals store for a drill-down keyed first by its fixed part). */
   String prefix() {
-    return fixed.isEmpty() ? "" : fixed + Tables.SEPARATOR;
+    return fixed.isEmpty() ? "" : TableKey.prefix(fixed);
   }
 
   /**
@@ -60,8 +61,8 @@ record Dimension(Kind kind, String fixed) {
       case CGROUPS_OF_HOST, THREADS_OF_COMMAND ->
           tableKey.startsWith(prefix()) ? tableKey.substring(prefix().length()) : null;
       case HOSTS_OF_CGROUP -> {
-        int sep = tableKey.indexOf(Tables.SEPARATOR);
-        yield tableKey.substring(sep + 1).equals(fixed) ? tableKey.substring(0, sep) : null;
+        TableKey parts = TableKey.parse(tableKey);
+        yield fixed.equals(parts.second()) ? parts.first() : null;
       }
     };
   }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.streams.topology.FleetacctTopology;
-import io.fleetacct.streams.topology.KeyPrefix;
+import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Tables;
 import java.time.Duration;
@@ -81,7 +81,7 @@ final class LocalStores {
         if (q.range().isPresent()) {
           Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), d.prefix(), sums);
         } else {
-          try (KeyValueIterator<String, long[]> it = KeyPrefix.scan(kv, d.totalsPrefix())) {
+          try (KeyValueIterator<String, long[]> it = TableKey.scan(kv, d.totalsPrefix())) {
             it.forEachRemaining(e -> {
               String key = d.rankedTotalsKey(e.key);
               if (key != null) {

@@ -1,5 +1,6 @@
 package io.fleetacct.streams.query;
 
+import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Tables;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -134,7 +135,7 @@ final class Routes {
       String host = nonEmpty(target.get(1), "host");
       String cgroup = cgroup(q);
       table = Tables.BY_HOST_CGROUP;
-      key = Tables.hostCgroupKey(host, cgroup);
+      key = TableKey.join(host, cgroup);
       keyJson = Map.of("host", host, "cgroup", cgroup);
     } else {
       throw notFound(uri);

@@ -30,9 +30,27 @@ final class Combiner implements Processor<String, Contribution, String, Combiner
 
   /** Header of a sum for the all-time tables only. */
   static final String OUTSIDE_WINDOWS = "fleetacct.outside-windows";
-  private static final char SEP = '\u0001';
   /** The window start of sums outside the windows. */
   private static final long NO_WINDOW = Long.MIN_VALUE;
+
+  /**
+   * A pending sum's key in the store: the table's ordinal, the window start and the table key,
+   * joined by U+0001 (a table key may hold NUL; U+0001 is in none of its parts).
+   */
+  record PendingKey(Tables table, long windowStart, String tableKey) {
+    private static final char SEP = '\u0001';
+
+    String stored() {
+      return table.ordinal() + String.valueOf(SEP) + windowStart + SEP + tableKey;
+    }
+
+    static PendingKey parse(String stored) {
+      int a = stored.indexOf(SEP);
+      int b = stored.indexOf(SEP, a + 1);
+      return new PendingKey(Tables.values()[Integer.parseInt(stored.substring(0, a))],
+          Long.parseLong(stored.substring(a + 1, b)), stored.substring(b + 1));
+    }
+  }
 
   private final String storeName;
   private final long windowMillis;
@@ -58,9 +76,8 @@ final class Combiner implements Processor<String, Contribution, String, Combiner
     Contribution c = record.value();
     long windowStart = c.windowed() ? record.timestamp() - Math.floorMod(record.timestamp(), windowMillis) : NO_WINDOW;
     for (Tables table : Tables.values()) {
-      String prefix = table.ordinal() + String.valueOf(SEP) + windowStart + SEP;
       table.keys(c, (tableKey, values) -> {
-        String key = prefix + tableKey;
+        String key = new PendingKey(table, windowStart, tableKey).stored();
         long[] sum = pending.get(key);
         pending.put(key, sum == null ? values.clone() : Totals.merge(sum, values));
       });
@@ -73,13 +90,11 @@ final class Combiner implements Processor<String, Contribution, String, Combiner
       it.forEachRemaining(sums::add);
     }
     for (KeyValue<String, long[]> e : sums) {
-      int a = e.key.indexOf(SEP);
-      int b = e.key.indexOf(SEP, a + 1);
-      Tables table = Tables.values()[Integer.parseInt(e.key.substring(0, a))];
-      long windowStart = Long.parseLong(e.key.substring(a + 1, b));
-      Record<String, Sum> sum = new Record<>(e.key.substring(b + 1), new Sum(table, e.value),
-          windowStart == NO_WINDOW ? now : windowStart);
-      if (windowStart == NO_WINDOW) {
+      PendingKey key = PendingKey.parse(e.key);
+      boolean outside = key.windowStart() == NO_WINDOW;
+      Record<String, Sum> sum = new Record<>(key.tableKey(), new Sum(key.table(), e.value),
+          outside ? now : key.windowStart());
+      if (outside) {
         sum.headers().add(OUTSIDE_WINDOWS, new byte[0]);
       }
       context.forward(sum);

@@ -173,14 +173,14 @@ public final class FleetacctTopology {
       case BY_CGROUP -> k.setCgroup(key);
       case BY_PROGRAM -> k.setCommand(key);
       case BY_HOST_CGROUP -> {
-        int sep = key.indexOf(Tables.SEPARATOR);
-        k.setHost(key.substring(0, sep));
-        k.setCgroup(key.substring(sep + 1));
+        TableKey parts = TableKey.parse(key);
+        k.setHost(parts.first());
+        k.setCgroup(parts.second());
       }
       case BY_PROGRAM_THREAD -> {
-        int sep = key.indexOf(Tables.SEPARATOR);
-        k.setCommand(key.substring(0, sep));
-        k.setThread(key.substring(sep + 1));
+        TableKey parts = TableKey.parse(key);
+        k.setCommand(parts.first());
+        k.setThread(parts.second());
       }
     }
     if (window != null) {

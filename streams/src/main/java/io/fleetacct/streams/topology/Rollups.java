@@ -19,14 +19,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * at the edges, at most 18 + 10 + (hours) buckets per key instead of 60 per hour. The answer is
  * exact: every bucket is the exact sum of the windows it covers.
  *
- * <p>Key: one level digit, the bucket start in epoch ms as 16 hex digits (so the order of keys is
- * the order of times), a NUL, then the index key ({@link Index}).
+ * <p>Key: one level digit and the bucket start in epoch ms as 16 hex digits (so the order of keys
+ * is the order of times), joined as a {@link TableKey} with the index key ({@link Index}).
  */
 public final class Rollups {
 
   /** How many windows a bucket of each level covers, finest first. */
   static final int[] FACTORS = {1, 10, 60};
-  public static final char SEPARATOR = '\u0000';
   /** A bucket prefix: the level digit, 16 hex digits of the start, the separator. */
   private static final int PREFIX_LENGTH = 18;
 
@@ -66,8 +65,7 @@ public final class Rollups {
       if (this != BY_CGROUP_HOST) {
         return tableKey;
       }
-      int sep = tableKey.indexOf(Tables.SEPARATOR);
-      return tableKey.substring(sep + 1) + Tables.SEPARATOR + tableKey.substring(0, sep);
+      return TableKey.parse(tableKey).swapped().stored();
     }
 
     static List<Index> of(Tables table) {
@@ -90,13 +88,12 @@ public final class Rollups {
   }
 
   static String prefix(int level, long start) {
-    char[] c = new char[PREFIX_LENGTH];
+    char[] c = new char[PREFIX_LENGTH - 1];
     c[0] = (char) ('0' + level);
     for (int i = 0; i < 16; i++) {
       c[16 - i] = Character.forDigit((int) (start >>> (4 * i)) & 0xf, 16);
     }
-    c[17] = SEPARATOR;
-    return new String(c);
+    return TableKey.prefix(new String(c));
   }
 
   static String key(int level, long start, String indexKey) {
@@ -157,7 +154,7 @@ public final class Rollups {
                          Map<String, long[]> sums) {
     int skip = PREFIX_LENGTH + prefix.length();
     for (Bucket b : buckets) {
-      try (KeyValueIterator<String, long[]> it = KeyPrefix.scan(store, b.prefix() + prefix)) {
+      try (KeyValueIterator<String, long[]> it = TableKey.scan(store, b.prefix() + prefix)) {
         it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Totals::merge));
       }
     }

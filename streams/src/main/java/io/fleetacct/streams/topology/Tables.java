@@ -4,9 +4,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The five aggregations: how each keys an exit, and the names of its stores and output topics.
- * Composite keys join their parts with NUL, which neither host names, cgroup paths nor comms
- * contain.
+ * The five aggregations: how each keys an exit ({@link TableKey}), and the names of its stores and
+ * output topics.
  *
  * <p>The program tables are named by-program (not by-command, whose rows were thread names before
  * 0.2.0), so that an upgrade starts them empty instead of mixing both kinds of key.
@@ -14,7 +13,7 @@ import java.util.function.Function;
 public enum Tables {
   BY_HOST("by-host", Contribution::host),
   BY_CGROUP("by-cgroup", Contribution::cgroup),
-  BY_HOST_CGROUP("by-host-cgroup", c -> hostCgroupKey(c.host(), c.cgroup())),
+  BY_HOST_CGROUP("by-host-cgroup", c -> TableKey.join(c.host(), c.cgroup())),
   /** By the process's command (program), fleet-wide. */
   BY_PROGRAM("by-program", Contribution::command),
   /** By program and thread name, fleet-wide: the threads of a program, one level down. */
@@ -22,7 +21,6 @@ public enum Tables {
 
   /** The cgroup key of exits the agent could not attribute (a real path starts with "/"). */
   public static final String UNATTRIBUTED = "(unattributed)";
-  public static final char SEPARATOR = '\u0000';
 
   private final String id;
   private final Function<Contribution, String> key;
@@ -39,7 +37,7 @@ public enum Tables {
       return;
     }
     for (Contribution.Thread t : c.threads()) {
-      out.accept(programThreadKey(c.command(), t.name()), t.values());
+      out.accept(TableKey.join(c.command(), t.name()), t.values());
     }
   }
 
@@ -55,13 +53,5 @@ public enum Tables {
 
   public String id() {
     return id;
-  }
-
-  public static String hostCgroupKey(String host, String cgroup) {
-    return host + SEPARATOR + cgroup;
-  }
-
-  public static String programThreadKey(String command, String thread) {
-    return command + SEPARATOR + thread;
   }
 }

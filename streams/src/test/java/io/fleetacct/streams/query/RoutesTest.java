@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetacct.streams.topology.Rollups;
+import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Tables;
 import java.net.URI;
 import java.time.Clock;
@@ -153,8 +154,8 @@ class RoutesTest {
     Query.Top threads = (Query.Top) route("/v1/commands/java/threads/top?by=cpu_delay_total");
     assertThat(threads.dimension()).isEqualTo(Dimension.threadsOf("java"));
     assertThat(threads.dimension().index()).isEqualTo(Rollups.Index.BY_PROGRAM_THREAD);
-    assertThat(threads.dimension().rankedTotalsKey(Tables.programThreadKey("java", "GC Thread#*"))).isEqualTo("GC Thread#*");
-    assertThat(threads.dimension().rankedTotalsKey(Tables.programThreadKey("javac", "x"))).isNull();
+    assertThat(threads.dimension().rankedTotalsKey(TableKey.join("java", "GC Thread#*"))).isEqualTo("GC Thread#*");
+    assertThat(threads.dimension().rankedTotalsKey(TableKey.join("javac", "x"))).isNull();
     refused("/v1/commands//threads/top?by=exits", 404, "no such resource");
     refused("/v1/cgroups/hosts?by=exits", 400, "missing parameter path");
     refused("/v1/hosts//cgroups/top?by=exits", 404, "no such resource");

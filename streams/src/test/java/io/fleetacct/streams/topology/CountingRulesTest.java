@@ -114,9 +114,9 @@ class CountingRulesTest {
       String key = switch (t) {
         case BY_HOST -> "h1";
         case BY_CGROUP -> "/svc";
-        case BY_HOST_CGROUP -> Tables.hostCgroupKey("h1", "/svc");
+        case BY_HOST_CGROUP -> TableKey.join("h1", "/svc");
         case BY_PROGRAM -> "worker";
-        case BY_PROGRAM_THREAD -> Tables.programThreadKey("worker", "worker");
+        case BY_PROGRAM_THREAD -> TableKey.join("worker", "worker");
       };
       DelayTotals d = totals(t, key);
       assertThat(d.getExits()).as("%s exits", t).isEqualTo(3);
@@ -414,14 +414,14 @@ class CountingRulesTest {
     try (var all = programs.all()) {
       assertThat(all).toIterable().extracting(kv -> kv.key).as("no thread name is a program").containsExactly("java");
     }
-    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "pool-*-thread-*")))
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, TableKey.join("java", "pool-*-thread-*")))
         .satisfies(t -> {
           assertThat(t.getExits()).as("a pool is one row").isEqualTo(3);
           assertThat(t.getProcesses()).isEqualTo(1);
           assertThat(t.getCpuDelayTotal()).isEqualTo(110);
         });
-    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "GC Thread#*")).getExits()).isEqualTo(1);
-    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "java")).getCpuDelayTotal())
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, TableKey.join("java", "GC Thread#*")).getExits()).isEqualTo(1);
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, TableKey.join("java", "java")).getCpuDelayTotal())
         .isEqualTo(160);
     TestOutputTopic<TotalsKey, DelayTotals> out = driver.createOutputTopic(config.totalsTopic(Tables.BY_PROGRAM_THREAD),
         FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
@@ -439,7 +439,7 @@ class CountingRulesTest {
     send(worker, T0);
     assertThat(totals(Tables.BY_PROGRAM, "nginx").getExits()).isEqualTo(1);
     assertThat(totals(Tables.BY_PROGRAM, Contribution.UNKNOWN_COMMAND).getExits()).isEqualTo(1);
-    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey(Contribution.UNKNOWN_COMMAND, "worker-*"))
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, TableKey.join(Contribution.UNKNOWN_COMMAND, "worker-*"))
         .getExits()).isEqualTo(1);
   }
 
@@ -456,12 +456,12 @@ class CountingRulesTest {
     s.setThreadNames(List.of(new ThreadNameDeltas("pool-2-thread-9", 7, pool), new ThreadNameDeltas("java", 1, main)));
     send(s);
     assertThat(totals(Tables.BY_PROGRAM, "java").getCpuDelayTotal()).isEqualTo(750);
-    assertThat(window(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "pool-*-thread-*"), T0))
+    assertThat(window(Tables.BY_PROGRAM_THREAD, TableKey.join("java", "pool-*-thread-*"), T0))
         .satisfies(w -> {
           assertThat(w.getCpuDelayTotal()).isEqualTo(700);
           assertThat(w.getSamples()).isEqualTo(1);
         });
-    assertThat(totals(Tables.BY_PROGRAM_THREAD, Tables.programThreadKey("java", "java")).getCpuDelayTotal())
+    assertThat(totals(Tables.BY_PROGRAM_THREAD, TableKey.join("java", "java")).getCpuDelayTotal())
         .isEqualTo(50);
   }
 

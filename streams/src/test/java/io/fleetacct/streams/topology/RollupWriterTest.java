@@ -42,7 +42,7 @@ class RollupWriterTest {
     long[] value = new long[Totals.SIZE];
     value[0] = 3;
     value[Totals.SIZE - 1] = 7;
-    String key = Tables.hostCgroupKey("host-a", "/a");
+    String key = TableKey.join("host-a", "/a");
     writer.process(new Record<>(new Windowed<>(key, new TimeWindow(0, WINDOW.toMillis())), value, 0));
 
     assertThat(stores).hasSize(2);

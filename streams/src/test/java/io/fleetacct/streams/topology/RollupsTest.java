@@ -89,8 +89,8 @@ class RollupsTest {
 
   @Test
   void theHostsOfACgroupIndexSwapsTheKey() {
-    assertThat(Rollups.Index.BY_CGROUP_HOST.key(Tables.hostCgroupKey("h1", "/a"))).isEqualTo("/a\u0000h1");
-    assertThat(Rollups.Index.BY_HOST_CGROUP.key(Tables.hostCgroupKey("h1", "/a"))).isEqualTo("h1\u0000/a");
+    assertThat(Rollups.Index.BY_CGROUP_HOST.key(TableKey.join("h1", "/a"))).isEqualTo("/a\u0000h1");
+    assertThat(Rollups.Index.BY_HOST_CGROUP.key(TableKey.join("h1", "/a"))).isEqualTo("h1\u0000/a");
   }
 
   /**
