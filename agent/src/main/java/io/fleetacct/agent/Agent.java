@@ -22,6 +22,7 @@ import io.fleetacct.agent.sample.SamplerCounters;
 import io.fleetacct.agent.sample.TaskstatsQuery;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
+import io.fleetacct.common.cli.TopicOptions;
 import io.fleetacct.common.cli.Version;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.CgroupSource;
@@ -45,18 +46,115 @@ public final class Agent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
-  /** Everything the agent needs to run; see {@code fleetacct-agent run --help}. */
-  public record Config(ExitListener.Options listener, String host, Properties producer, String topic,
+  /**
+   * Everything the agent needs to run; see {@code fleetacct-agent run --help}. {@link #builder}
+   * starts from the documented defaults ({@code DEFAULT_*}, the options' defaults too).
+   */
+  public record Config(ExitListener.Options listener, String host, Properties producer, String exitsTopic,
                        String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
                        Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
                        boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval, Clock clock) {
-    /** On the host's clock. */
-    public Config(ExitListener.Options listener, String host, Properties producer, String topic,
-                  String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
-                  Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
-                  boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval) {
-      this(listener, host, producer, topic, statusTopic, spoolDir, spoolMaxBytes, queueCapacity, heartbeatInterval,
-          shutdownTimeout, metricsHost, metricsPort, enableDelayacct, attribution, sampleInterval, Clock.systemUTC());
+
+    public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
+    public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
+    public static final int DEFAULT_METRICS_PORT = 9464;
+    public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(60);
+
+    /** The defaults, for the given CPUs and sockets, Kafka producer and spool directory. */
+    public static Builder builder(ExitListener.Options listener, Properties producer, Path spoolDir) {
+      return new Builder(listener, producer, spoolDir);
+    }
+
+    /** A config under construction, holding the defaults until set. */
+    public static final class Builder {
+      private final ExitListener.Options listener;
+      private final Properties producer;
+      private final Path spoolDir;
+      private String host;
+      private String exitsTopic = TopicOptions.EXITS;
+      private String statusTopic = TopicOptions.STATUS;
+      private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
+      private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+      private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+      private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+      private String metricsHost = DEFAULT_METRICS_HOST;
+      private int metricsPort = DEFAULT_METRICS_PORT;
+      private boolean enableDelayacct;
+      private AttributionMode attribution = AttributionMode.auto;
+      private Duration sampleInterval = DEFAULT_SAMPLE_INTERVAL;
+      private Clock clock = Clock.systemUTC();
+
+      private Builder(ExitListener.Options listener, Properties producer, Path spoolDir) {
+        this.listener = listener;
+        this.producer = producer;
+        this.spoolDir = spoolDir;
+      }
+
+      /** The host name to report; null: $NODE_NAME, else the kernel's. */
+      public Builder host(String host) {
+        this.host = host;
+        return this;
+      }
+
+      public Builder topics(String exits, String status) {
+        this.exitsTopic = exits;
+        this.statusTopic = status;
+        return this;
+      }
+
+      public Builder spool(long maxBytes, int queueCapacity) {
+        this.spoolMaxBytes = maxBytes;
+        this.queueCapacity = queueCapacity;
+        return this;
+      }
+
+      public Builder heartbeatInterval(Duration interval) {
+        this.heartbeatInterval = interval;
+        return this;
+      }
+
+      public Builder shutdownTimeout(Duration timeout) {
+        this.shutdownTimeout = timeout;
+        return this;
+      }
+
+      /** Where /metrics and /healthz listen; port -1: off, 0: any free port. */
+      public Builder metrics(String host, int port) {
+        this.metricsHost = host;
+        this.metricsPort = port;
+        return this;
+      }
+
+      public Builder enableDelayacct(boolean enable) {
+        this.enableDelayacct = enable;
+        return this;
+      }
+
+      public Builder attribution(AttributionMode mode) {
+        this.attribution = mode;
+        return this;
+      }
+
+      /** Zero: exits only. */
+      public Builder sampleInterval(Duration interval) {
+        this.sampleInterval = interval;
+        return this;
+      }
+
+      /** The clock records are stamped by (a test's skewed host). */
+      public Builder clock(Clock clock) {
+        this.clock = clock;
+        return this;
+      }
+
+      public Config build() {
+        return new Config(listener, host, producer, exitsTopic, statusTopic, spoolDir, spoolMaxBytes, queueCapacity,
+            heartbeatInterval, shutdownTimeout, metricsHost, metricsPort, enableDelayacct, attribution,
+            sampleInterval, clock);
+      }
     }
   }
 
@@ -127,7 +225,7 @@ public final class Agent implements AutoCloseable {
       log.info("continuing agent instance {} at agent_seq {}: what the previous run lost counts as gaps",
           agentInstance, journal.nextSeq());
     }
-    publisher = new Publisher(new Publisher.Config(config.topic(), config.statusTopic(), agentInstance,
+    publisher = new Publisher(new Publisher.Config(config.exitsTopic(), config.statusTopic(), agentInstance,
         config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout(), config.clock()), producer, spool,
         journal,
         identity.host(), this::status, publisherCounters);
@@ -165,7 +263,7 @@ public final class Agent implements AutoCloseable {
         listener.socketCpus().size(), listenerCounters.structVersion.get() == 0 ? "(at first exit)"
             : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
         mounts.mode(), attributor.mode(), sampler == null ? "off" : "every " + config.sampleInterval().toSeconds()
-            + " s", config.topic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+            + " s", config.exitsTopic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
         config.spoolDir(), metrics == null ? "" : ", metrics on " + config.metricsHost() + ":" + metrics.port());
   }
 

@@ -46,11 +46,12 @@ class AgentKafkaTest {
     KernelAssumptions.assumeExitNotifications();
   }
 
-  static Agent.Config config(String bootstrap, String topic, Path spoolDir, int queueCapacity, long spoolMaxBytes)
-      throws Exception {
-    return new Agent.Config(ExitListener.Options.defaults(CpuList.possible()), "test-host-" + topic,
-        ProducerSettings.build(bootstrap, null, List.of()), topic, topic + ".status", spoolDir, spoolMaxBytes,
-        queueCapacity, Duration.ofSeconds(1), Duration.ofSeconds(10), "127.0.0.1", 0, false, AttributionMode.auto, Duration.ZERO);
+  static Agent.Config.Builder config(String bootstrap, String topic, Path spoolDir, int queueCapacity,
+                                     long spoolMaxBytes) throws Exception {
+    return Agent.Config.builder(ExitListener.Options.defaults(CpuList.possible()),
+            ProducerSettings.build(bootstrap, null, List.of()), spoolDir)
+        .host("test-host-" + topic).topics(topic, topic + ".status").spool(spoolMaxBytes, queueCapacity)
+        .heartbeatInterval(Duration.ofSeconds(1)).metrics("127.0.0.1", 0).sampleInterval(Duration.ZERO);
   }
 
   @Test
@@ -69,7 +70,7 @@ class AgentKafkaTest {
                  kernelSaid.put(exit.pid(), exit);
                }
              }, new ListenerCounters())) {
-      agent = Agent.start(config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30));
+      agent = Agent.start(config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30).build());
       try {
         children = Workload.run(2_000, prefix, cgroup.procsFile());
         int expected = children.stream().mapToInt(c -> c.threads() + 1).sum();
@@ -137,11 +138,8 @@ class AgentKafkaTest {
         .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"))));
     String prefix = "ac" + UUID.randomUUID().toString().substring(0, 4);
     Duration behind = Duration.ofMinutes(5);
-    Agent.Config c = config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30);
-    Agent agent = Agent.start(new Agent.Config(c.listener(), c.host(), c.producer(), c.topic(), c.statusTopic(),
-        c.spoolDir(), c.spoolMaxBytes(), c.queueCapacity(), c.heartbeatInterval(), c.shutdownTimeout(),
-        c.metricsHost(), c.metricsPort(), c.enableDelayacct(), c.attribution(), c.sampleInterval(),
-        Clock.offset(Clock.systemUTC(), behind.negated())));
+    Agent agent = Agent.start(config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30)
+        .clock(Clock.offset(Clock.systemUTC(), behind.negated())).build());
     Instant before = Instant.now();
     try {
       Workload.run(20, prefix, null);

@@ -50,7 +50,8 @@ class AgentOutageTest {
     broker.createTopic(topic + ".status", 1);
     String prefix = "ou" + UUID.randomUUID().toString().substring(0, 4);
     Set<Long> childPids = new HashSet<>();
-    Agent agent = Agent.start(AgentKafkaTest.config(broker.bootstrapServers(), topic, spoolDir, 200, 256L << 20));
+    Agent agent = Agent.start(
+        AgentKafkaTest.config(broker.bootstrapServers(), topic, spoolDir, 200, 256L << 20).build());
     long spooledDuringOutage;
     try {
       Workload.run(300, prefix, null).forEach(c -> childPids.add(c.pid()));
@@ -93,7 +94,8 @@ class AgentOutageTest {
     broker.createTopic(topic + ".status", 1);
     broker.stop();
     String prefix = "sf" + UUID.randomUUID().toString().substring(0, 4);
-    Agent agent = Agent.start(AgentKafkaTest.config(broker.bootstrapServers(), topic, spoolDir, 20, 32 * 1024));
+    Agent agent = Agent.start(
+        AgentKafkaTest.config(broker.bootstrapServers(), topic, spoolDir, 20, 32 * 1024).build());
     long dropped;
     long submitted;
     try {

@@ -110,11 +110,11 @@ public final class OneHost implements AutoCloseable {
         config.httpBind(), config.httpPort(), advertised(config.httpBind()), 0, topology, config.topicPartitions(),
         streamsProps));
     // One socket per CPU: a small host's agent counts every exit it loses, across restarts too.
-    agent = Agent.start(new Agent.Config(ExitListener.Options.perCpu(CpuList.possible()), host,
-        ProducerSettings.build(bootstrap, null, List.of()), topology.exitsTopic(), topology.statusTopic(),
-        config.stateDir().resolve("spool"), 1L << 30, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10),
-        "127.0.0.1", config.agentMetricsPort(), config.enableDelayacct(), config.attribution(),
-        config.sampleInterval()));
+    agent = Agent.start(Agent.Config.builder(ExitListener.Options.perCpu(CpuList.possible()),
+            ProducerSettings.build(bootstrap, null, List.of()), config.stateDir().resolve("spool"))
+        .host(host).topics(topology.exitsTopic(), topology.statusTopic())
+        .metrics(Agent.Config.DEFAULT_METRICS_HOST, config.agentMetricsPort()).enableDelayacct(config.enableDelayacct())
+        .attribution(config.attribution()).sampleInterval(config.sampleInterval()).build());
     if (!streams.awaitRunning(Duration.ofSeconds(60))) {
       throw new StartupException("the streams application did not reach RUNNING within 60 s: see the log above");
     }

@@ -56,7 +56,7 @@ final class ListenCommand implements Callable<Integer> {
     ListenerCounters counters = new ListenerCounters();
     // A signal's hook waits (10 s at most) for the summary line below.
     try (UntilStopped life = UntilStopped.install("listen", Duration.ofSeconds(10))) {
-      Attributor tracker = noCgroups ? null : listenerOptions.attribution.start(CgroupMounts.fromProc(),
+      Attributor tracker = noCgroups ? null : listenerOptions.attribution.mode.start(CgroupMounts.fromProc(),
           identity.kernelRelease());
       if (tracker != null) {
         System.err.println("listen: attribution " + tracker.mode());

@@ -1,10 +1,10 @@
 package io.fleetacct.agent.cli;
 
-import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import java.io.IOException;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How to listen to the kernel: shared by {@code listen} and {@code run}. */
@@ -29,11 +29,7 @@ public final class ListenerOptions {
           + " less CPU, at most this much latency (default: ${DEFAULT-VALUE}; 0: none).")
   long batchIntervalMillis;
 
-  @Option(names = "--attribution", paramLabel = "auto|exact|proc", defaultValue = "auto",
-      description = "How exits find their cgroup (default: ${DEFAULT-VALUE}). exact: the kernel says it at the exit"
-          + " (a BPF program; needs CAP_BPF and CAP_PERFMON, and cgroup2); proc: the proc connector and /proc, which"
-          + " misses some processes that move and exit at once; auto: exact where possible, else proc.")
-  AttributionMode attribution;
+  @Mixin AttributionOption attribution;
 
   public ExitListener.Options toOptions() throws IOException {
     CpuList possible = CpuList.possible();

@@ -55,6 +55,22 @@ class AgentCliTest {
   }
 
   @Test
+  void runTakesTheExitsTopicByItsNameOfEveryCommandAndByItsOldOne() {
+    for (String name : List.of("--exits-topic", "--topic")) {
+      RunCommand run = new RunCommand();
+      new picocli.CommandLine(run).parseArgs("--bootstrap-servers", "127.0.0.1:1", name, "t1");
+      assertThat(run.topics.exits).as(name).isEqualTo("t1");
+      assertThat(run.topics.status).isEqualTo("fleetacct.agent-status");
+    }
+  }
+
+  @Test
+  void aNegativeSampleIntervalIsAOneLineError() {
+    assertThat(AgentCli.run("run", "--bootstrap-servers", "127.0.0.1:1", "--sample-interval", "-1")).isEqualTo(1);
+    assertThat(err()).contains("--sample-interval must not be negative").doesNotContain("Exception");
+  }
+
+  @Test
   void badValuesAreOneLineErrors() {
     assertThat(AgentCli.run("listen", "--sockets", "0")).isEqualTo(1);
     assertThat(err()).contains("--sockets must be per-cpu or a number of at least 1").doesNotContain("Exception");

@@ -1,9 +1,12 @@
 package io.fleetacct.standalone.cli;
 
-import io.fleetacct.agent.cgroup.AttributionMode;
+import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.cli.AgentOptions;
+import io.fleetacct.agent.cli.AttributionOption;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.common.cli.Failures;
+import io.fleetacct.common.cli.HttpOptions;
 import io.fleetacct.common.cli.UntilStopped;
 import io.fleetacct.common.cli.Version;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
@@ -16,6 +19,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,32 +40,15 @@ public final class UpCommand implements Callable<Integer> {
       description = "Use this Kafka cluster instead of the embedded broker.")
   String bootstrapServers;
 
-  @Option(names = "--http-bind", defaultValue = "127.0.0.1",
-      description = "Address of the query API (default: ${DEFAULT-VALUE}).")
-  String httpBind;
+  @Mixin HttpOptions http;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "Port of the query API (default: ${DEFAULT-VALUE}).")
-  int httpPort;
-
-  @Option(names = "--agent-metrics-port", defaultValue = "9464",
+  @Option(names = "--agent-metrics-port", paramLabel = "PORT",
       description = "Port of the agent's /metrics and /healthz on 127.0.0.1 (default: ${DEFAULT-VALUE}; -1: off).")
-  int agentMetricsPort;
+  int agentMetricsPort = Agent.Config.DEFAULT_METRICS_PORT;
 
-  @Option(names = "--host", description = "Host name to report (default: $NODE_NAME, else the kernel's).")
-  String host;
+  @Mixin AgentOptions agentOptions;
 
-  @Option(names = "--enable-delayacct",
-      description = "Turn kernel.task_delayacct on, so that every delay kind is accounted (it stays on).")
-  boolean enableDelayacct;
-
-  @Option(names = "--attribution", paramLabel = "auto|exact|proc", defaultValue = "auto",
-      description = "How exits find their cgroup (default: ${DEFAULT-VALUE}): exact (BPF, the kernel says it at the"
-          + " exit), proc (proc connector and /proc), auto (exact where possible).")
-  AttributionMode attribution;
-
-  @Option(names = "--sample-interval", defaultValue = "60", paramLabel = "SECONDS",
-      description = "Seconds between samples of live processes (default: ${DEFAULT-VALUE}; 0: exits only).")
-  long sampleSeconds;
+  @Mixin AttributionOption attribution;
 
   @Option(names = "--topic-partitions", defaultValue = "2",
       description = "Partitions of the topics it creates (default: ${DEFAULT-VALUE}).")
@@ -85,17 +72,18 @@ public final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (httpPort < 1 || httpPort > 65535 || agentMetricsPort < -1 || agentMetricsPort > 65535 || topicPartitions < 1
-        || statusSeconds < 0 || sampleSeconds < 0) {
-      throw new IllegalArgumentException("need --http-port 1-65535, --agent-metrics-port -1-65535,"
-          + " --topic-partitions >= 1, --status-interval >= 0 and --sample-interval >= 0");
+    http.validate();
+    if (agentMetricsPort < -1 || agentMetricsPort > 65535 || topicPartitions < 1 || statusSeconds < 0
+        || agentOptions.sampleSeconds < 0) {
+      throw new IllegalArgumentException("need --agent-metrics-port -1-65535, --topic-partitions >= 1,"
+          + " --status-interval >= 0 and --sample-interval >= 0");
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     try (UntilStopped life = UntilStopped.install("fleetacct up", Duration.ofSeconds(90))) {
-      OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, httpBind,
-          httpPort, agentMetricsPort, host, enableDelayacct, topicPartitions, attribution,
-          Duration.ofSeconds(sampleSeconds)));
+      OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, http.bind,
+          http.port, agentMetricsPort, agentOptions.host, agentOptions.enableDelayacct, topicPartitions,
+          attribution.mode, Duration.ofSeconds(agentOptions.sampleSeconds)));
       try {
         runUntilStopped(h, life, out, t0);
       } finally {

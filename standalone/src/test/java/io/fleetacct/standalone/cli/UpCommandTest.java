@@ -31,7 +31,7 @@ class UpCommandTest {
   @Test
   void outOfRangePortIsRefusedBeforeAnythingStarts(@TempDir Path state) {
     assertThat(up("--state-dir", state.toString(), "--http-port", "70000")).isEqualTo(1);
-    assertThat(err.toString()).startsWith("fleetacct up: need --http-port 1-65535");
+    assertThat(err.toString()).startsWith("fleetacct up: --http-port must be 0 to 65535, not 70000");
     assertThat(state).isEmptyDirectory();
   }
 

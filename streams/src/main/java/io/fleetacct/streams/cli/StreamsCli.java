@@ -2,6 +2,8 @@ package io.fleetacct.streams.cli;
 
 import io.fleetacct.common.cli.ClientProperties;
 import io.fleetacct.common.cli.Failures;
+import io.fleetacct.common.cli.HttpOptions;
+import io.fleetacct.common.cli.TopicOptions;
 import io.fleetacct.common.cli.UntilStopped;
 import io.fleetacct.common.cli.Version;
 import io.fleetacct.schema.serde.FleetacctSchemas;
@@ -20,6 +22,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fleetacct-streams}: the aggregation application and its query API. */
@@ -56,12 +59,7 @@ public final class StreamsCli {
         description = "RocksDB state (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--http-bind", defaultValue = "127.0.0.1",
-        description = "Address of the query API (default: ${DEFAULT-VALUE}).")
-    String httpBind;
-
-    @Option(names = "--http-port", defaultValue = "8080", description = "Port of the query API (default: ${DEFAULT-VALUE}; 0: any).")
-    int httpPort;
+    @Mixin HttpOptions http;
 
     @Option(names = "--advertised-host", description = "How other instances reach this one (default: --http-bind).")
     String advertisedHost;
@@ -82,17 +80,14 @@ public final class StreamsCli {
         description = "Standby copies of each store on other instances, for failover (default: ${DEFAULT-VALUE}).")
     int standbyReplicas;
 
-    @Option(names = "--exits-topic", defaultValue = "fleetacct.exits")
-    String exitsTopic;
+    @Mixin TopicOptions topics;
 
-    @Option(names = "--status-topic", defaultValue = "fleetacct.agent-status")
-    String statusTopic;
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC",
+        description = "Where records that cannot be read go (default: ${DEFAULT-VALUE}).")
+    String deadLetterTopic = FleetacctTopology.Config.DEFAULT_DEAD_LETTER_TOPIC;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "fleetacct.exits.dlq")
-    String deadLetterTopic;
-
-    @Option(names = "--output-prefix", defaultValue = "fleetacct.", description = "Prefix of the output topics (default: ${DEFAULT-VALUE}).")
-    String outputPrefix;
+    @Option(names = "--output-prefix", description = "Prefix of the output topics (default: ${DEFAULT-VALUE}).")
+    String outputPrefix = FleetacctTopology.Config.DEFAULT_OUTPUT_PREFIX;
 
     @Option(names = "--topic-partitions", defaultValue = "6", description = "Partitions of topics it creates (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -132,6 +127,7 @@ public final class StreamsCli {
         spec.commandLine().getErr().println("--grace is ignored: since 0.3.0 windows take late records for the"
             + " whole --retention");
       }
+      http.validate();
       if (windowSeconds < 1 || retentionSeconds < windowSeconds
           || standbyReplicas < 0 || partitions < 1 || replicationFactor == 0 || replicationFactor < -1
           || minInsyncReplicas == 0 || minInsyncReplicas < -1) {
@@ -149,11 +145,11 @@ public final class StreamsCli {
       Properties extra = ClientProperties.apply(settings, streamsConfig, overrides);
       Folding folding = Folding.of(commandRules.stream().map(Folding.Rule::parse).toList(),
           threadRules.stream().map(Folding.Rule::parse).toList());
-      FleetacctTopology.Config topology = new FleetacctTopology.Config(exitsTopic, statusTopic, deadLetterTopic,
+      FleetacctTopology.Config topology = new FleetacctTopology.Config(topics.exits, topics.status, deadLetterTopic,
           outputPrefix, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(retentionSeconds), folding);
       try (UntilStopped life = UntilStopped.install("streams", Duration.ofSeconds(60));
            StreamsApp app = StreamsApp.start(new StreamsApp.Config(bootstrapServers, applicationId, stateDir,
-               httpBind, httpPort, advertisedHost == null ? httpBind : advertisedHost, standbyReplicas, topology,
+               http.bind, http.port, advertisedHost == null ? http.bind : advertisedHost, standbyReplicas, topology,
                partitions, extra))) {
         System.out.println("query API: " + app.url() + "/v1");
         life.await();

@@ -1,5 +1,6 @@
 package io.fleetacct.streams.topology;
 
+import io.fleetacct.common.cli.TopicOptions;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.TotalsKey;
 import io.fleetacct.schema.serde.AvroSerde;
@@ -52,8 +53,11 @@ public final class FleetacctTopology {
    */
   public record Config(String exitsTopic, String statusTopic, String deadLetterTopic, String outputPrefix,
                        Duration windowSize, Duration retention, Folding folding) {
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "fleetacct.exits.dlq";
+    public static final String DEFAULT_OUTPUT_PREFIX = "fleetacct.";
+
     public static Config defaults() {
-      return new Config("fleetacct.exits", "fleetacct.agent-status", "fleetacct.exits.dlq", "fleetacct.",
+      return new Config(TopicOptions.EXITS, TopicOptions.STATUS, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_OUTPUT_PREFIX,
           Duration.ofMinutes(1), Duration.ofDays(7), Folding.defaults());
     }
 
