@@ -4,10 +4,12 @@ import io.fleetacct.agent.cgroup.AttributionCounters;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.cgroup.CgroupTracker;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.metrics.AgentFigure;
 import io.fleetacct.agent.metrics.AgentMetrics;
 import io.fleetacct.agent.metrics.MetricsServer;
 import io.fleetacct.agent.publish.ProducerSettings;
@@ -229,7 +231,7 @@ public final class Agent implements AutoCloseable {
         config.queueCapacity(), config.heartbeatInterval(), config.shutdownTimeout(), config.clock()), producer, spool,
         journal,
         identity.host(), this::status, publisherCounters);
-    carriedOver = publisher.spooledRecords();
+    carriedOver = publisher.waiting().spooledRecords();
     if (!config.sampleInterval().isZero()) {
       // Before the listener: exits of threads that the previous run sampled must find what it published.
       sampled = new SampledThreads();
@@ -254,8 +256,7 @@ public final class Agent implements AutoCloseable {
     publisher.start(); // after the assignment: its first heartbeat reads this.publisher
     if (config.metricsPort() >= 0) {
       metrics = MetricsServer.start(config.metricsHost(), config.metricsPort(),
-          AgentMetrics.registry(listenerCounters, publisherCounters, attributor, publisher, samplerCounters,
-              this::sampledThreads), this::health);
+          AgentMetrics.registry(figures()), this::health);
     }
     log.info("fleetacct agent {} on {}: CPUs {} over {} socket(s), struct version {}, delay accounting {}, cgroups {},"
             + " attribution {}, sampling {}, topic {} at {}, spool {}{}", agentInstance, identity.host(),
@@ -332,11 +333,10 @@ public final class Agent implements AutoCloseable {
 
   /** @param last the final heartbeat of a stop: it carries stopped_at */
   private AgentStatus status(boolean last) {
-    AttributionCounters a = attributor.counters();
     Instant now = config.clock().instant();
     Duration offset = publisher.clockOffset();
     Duration offsetError = publisher.clockOffsetError();
-    return AgentStatus.newBuilder()
+    AgentStatus status = AgentStatus.newBuilder()
         .setHost(identity.host())
         .setBootId(identity.bootId())
         .setAgentInstance(agentInstance)
@@ -344,39 +344,27 @@ public final class Agent implements AutoCloseable {
         .setStartedAt(startedAt)
         .setSentAt(now)
         .setKernelRelease(identity.kernelRelease())
-        .setStructVersion(listenerCounters.structVersion.get())
-        .setDelayacctEnabled(DelayAccounting.enabled())
         .setCpus(config.listener().cpus().toString())
-        .setHighestSeqSent(publisherCounters.highestSeqSent.get())
-        .setReceived(listenerCounters.received.sum())
-        .setPublished(publisherCounters.published.sum())
-        .setSpooledRecords(publisher.spooledRecords())
-        .setSpooledBytes(publisher.spooledBytes())
-        .setDropped(publisherCounters.dropped.sum())
-        .setKernelOverflowEvents(listenerCounters.kernelOverflowEvents.sum())
-        .setKernelSequenceGaps(listenerCounters.kernelSequenceGaps.sum())
-        .setDecodeErrors(listenerCounters.decodeErrors())
-        .setAttributionMisses(a.get(CgroupSource.none))
         .setAttributionMode(attributor.mode())
-        .setAttributedExitHook(a.get(CgroupSource.exit_hook))
-        .setAttributedProcAtExit(a.get(CgroupSource.proc_at_exit))
-        .setAttributedExec(a.get(CgroupSource.exec))
-        .setAttributedFork(a.get(CgroupSource.fork))
-        .setAttributedScan(a.get(CgroupSource.scan))
-        .setAttributedParent(a.get(CgroupSource.parent))
-        .setExitHookWaits(a.exitHookWaits.sum())
-        .setExitHookTimeouts(a.exitHookTimeouts.sum())
-        .setPublishErrors(publisherCounters.publishErrors.sum())
         .setSampleIntervalMs(sampler == null ? 0 : config.sampleInterval().toMillis())
-        .setSamples(samplerCounters.samples.sum())
-        .setSampledThreads(sampledThreads())
-        .setSampleErrors(samplerCounters.errors.sum())
-        .setCommandsBySource(a.commandsBySource())
         .setStoppedAt(last ? stoppedAt : null)
         .setDeliveredUntil(publisher.deliveredUntil(now.toEpochMilli(), registered))
         .setClockOffsetMs(offset == null ? null : offset.toMillis())
         .setClockOffsetErrorMs(offsetError == null ? null : offsetError.toMillis())
         .build();
+    AgentFigure.fillHeartbeat(status, figures());
+    return status;
+  }
+
+  /** A figure of the table now (0 before the agent has started its parts). */
+  public long figure(AgentFigure f) {
+    return publisher == null || attributor == null ? 0 : f.total(figures());
+  }
+
+  /** What the figures of {@link AgentFigure} are read from. */
+  private AgentFigure.Sources figures() {
+    return new AgentFigure.Sources(listenerCounters, publisherCounters, attributor.counters(), publisher.waiting(),
+        samplerCounters, this::sampledThreads, attributor instanceof CgroupTracker t ? t::size : null);
   }
 
   /** Deregisters from the kernel, drains to Kafka within the shutdown timeout, spools the rest. */
@@ -430,13 +418,13 @@ public final class Agent implements AutoCloseable {
    * by Kafka), still waiting (in memory, in flight, in the spool) or dropped.
    */
   public String account() {
-    long exits = listenerCounters.received.sum();
-    long samples = samplerCounters.samples.sum();
-    long waiting = publisher == null ? 0 : publisher.queued() + publisher.inFlight() + publisher.spooledRecords();
+    long exits = figure(AgentFigure.EXITS_RECEIVED);
+    long samples = figure(AgentFigure.SAMPLES);
+    long spooled = figure(AgentFigure.SPOOL_RECORDS);
+    long waiting = figure(AgentFigure.QUEUE_RECORDS) + figure(AgentFigure.INFLIGHT_RECORDS) + spooled;
     return String.format("exits %,d + samples %,d%s = records %,d: delivered %,d, waiting %,d%s, dropped %,d",
         exits, samples, carriedOver > 0 ? String.format(" + %,d from the last run's spool", carriedOver) : "",
-        exits + samples + carriedOver, publisherCounters.published.sum(), waiting,
-        publisher != null && publisher.spooledRecords() > 0 ? " (in the spool: sent first at the next start)" : "",
-        publisherCounters.dropped.sum());
+        exits + samples + carriedOver, figure(AgentFigure.RECORDS_PUBLISHED), waiting,
+        spooled > 0 ? " (in the spool: sent first at the next start)" : "", figure(AgentFigure.RECORDS_DROPPED));
   }
 }

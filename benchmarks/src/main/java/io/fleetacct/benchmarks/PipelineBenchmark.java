@@ -61,7 +61,7 @@ public final class PipelineBenchmark {
       for (long i = 0; i < exits; i++) {
         ByteBuffer m = buffers[(int) (i & 3)];
         ExitNotification e = decoder.decode(m, 0, m.limit());
-        while (publisher.queued() > 8_000) {
+        while (publisher.waiting().queued() > 8_000) {
           Thread.onSpinWait(); // the benchmark measures delivery, not the spool
         }
         publisher.submit(records.toRecord(e, System.currentTimeMillis()), 0, i, 0);

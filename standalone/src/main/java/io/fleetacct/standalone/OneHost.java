@@ -2,6 +2,7 @@ package io.fleetacct.standalone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.metrics.AgentFigure;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.host.DirectoryLock;
 import io.fleetacct.agent.host.HostIdentity;
@@ -188,7 +189,7 @@ public final class OneHost implements AutoCloseable {
    */
   public String statusLine() {
     return String.format("%s | host's exits queryable %s | kernel overflows %,d", agent.account(), queryable(),
-        agent.listenerCounters().kernelOverflowEvents.sum());
+        agent.figure(AgentFigure.KERNEL_OVERFLOW_EVENTS));
   }
 
   private String queryable() {

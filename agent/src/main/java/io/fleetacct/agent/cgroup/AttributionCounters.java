@@ -37,7 +37,7 @@ public final class AttributionCounters {
   }
 
   /** Counts one exit's attribution and returns it. */
-  ExitAttribution count(ExitAttribution a) {
+  public ExitAttribution count(ExitAttribution a) {
     bySource[a.cgroup().source().ordinal()].increment();
     byCommandSource[a.command().source().ordinal()].increment();
     return a;

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: records are added by the receive threads (through the publisher's numbering),
  * taken by the delivery thread, and acknowledged on the producer's I/O thread.
  */
-final class Backlog {
+final class Backlog implements Waiting {
 
   private static final Logger log = LoggerFactory.getLogger(Backlog.class);
 
@@ -328,8 +328,8 @@ final class Backlog {
     return older.size();
   }
 
-  /** Records (not heartbeats) queued in memory. */
-  synchronized int queued() {
+  @Override
+  public synchronized int queued() {
     int n = 0;
     for (SpecificRecord r : queue) {
       n += r instanceof AgentStatus ? 0 : 1;
@@ -337,8 +337,8 @@ final class Backlog {
     return n;
   }
 
-  /** Records (not heartbeats) handed to the producer and not acknowledged. */
-  int inFlight() {
+  @Override
+  public int inFlight() {
     int n = 0;
     for (Item i : inFlight.values()) {
       n += i.heartbeat() ? 0 : 1;
@@ -350,15 +350,18 @@ final class Backlog {
     return spooling;
   }
 
-  synchronized long spooledRecords() {
+  @Override
+  public synchronized long spooledRecords() {
     return spool.records();
   }
 
-  synchronized long spooledBytes() {
+  @Override
+  public synchronized long spooledBytes() {
     return spool.bytes();
   }
 
-  synchronized long spoolCorruptFrames() {
+  @Override
+  public synchronized long spoolCorruptFrames() {
     return spool.corruptFrames();
   }
 

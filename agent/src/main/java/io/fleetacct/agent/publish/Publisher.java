@@ -148,26 +148,9 @@ public final class Publisher implements AutoCloseable {
     return m == null ? null : Duration.ofMillis(m.errorMillis());
   }
 
-  public long spooledRecords() {
-    return backlog.spooledRecords();
-  }
-
-  public long spooledBytes() {
-    return backlog.spooledBytes();
-  }
-
-  /** Spool frames that failed their checksum or were torn by a crash. */
-  public long spoolCorruptFrames() {
-    return backlog.spoolCorruptFrames();
-  }
-
-  public int queued() {
-    return backlog.queued();
-  }
-
-  /** Records handed to the producer that Kafka has not acknowledged yet. */
-  public int inFlight() {
-    return backlog.inFlight();
+  /** What waits for Kafka now. */
+  public Waiting waiting() {
+    return backlog;
   }
 
   /** Kafka acknowledged something within {@code window}, or there was nothing to acknowledge. */

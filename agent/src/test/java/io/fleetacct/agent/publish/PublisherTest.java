@@ -150,7 +150,7 @@ class PublisherTest {
     p.close();
     assertThat(sent(kafka)).isEqualTo(range(0, 100));
     assertThat(counters.dropped.sum()).isZero();
-    assertThat(p.spooledRecords()).isZero();
+    assertThat(p.waiting().spooledRecords()).isZero();
   }
 
   @Test
@@ -158,7 +158,7 @@ class PublisherTest {
     MockProducer<String, byte[]> away = kafka(false); // accepts, never acknowledges
     Publisher first = startWithHeartbeatAcknowledged(publisher(away, 20, 1L << 20), away);
     submit(first, 60);
-    await(() -> first.inFlight() == 60);
+    await(() -> first.waiting().inFlight() == 60);
     for (int i = 0; i < 15; i++) {
       away.completeNext(); // Kafka took the first 15 before it went away
     }
@@ -169,7 +169,7 @@ class PublisherTest {
     assertThat(counters.published.sum()).isEqualTo(15);
     assertThat(counters.dropped.sum()).as("nothing accepted by the producer is lost").isZero();
     // 85 not acknowledged; more if some of them had gone through the spool (those come twice)
-    assertThat(first.spooledRecords()).isGreaterThanOrEqualTo(85);
+    assertThat(first.waiting().spooledRecords()).isGreaterThanOrEqualTo(85);
 
     MockProducer<String, byte[]> back = kafka(true);
     Publisher second = publisher(back, 20, 1L << 20).start();
@@ -186,7 +186,7 @@ class PublisherTest {
     Publisher first = publisher(away, 5, 1L << 20);
     submit(first, 30); // 5 queued, 25 spooled before delivery starts
     first.start(); // its first heartbeat is spooled behind them
-    await(() -> first.inFlight() == 30);
+    await(() -> first.waiting().inFlight() == 30);
     submit(first, 10); // queued behind the spooled ones
     for (int i = 0; i < 12; i++) {
       away.completeNext();
@@ -197,7 +197,7 @@ class PublisherTest {
 
     MockProducer<String, byte[]> back = kafka(true);
     Publisher second = publisher(back, 5, 1L << 20).start();
-    await(() -> second.spooledRecords() == 0 && second.inFlight() == 0 && counters.published.sum() > 0);
+    await(() -> second.waiting().spooledRecords() == 0 && second.waiting().inFlight() == 0 && counters.published.sum() > 0);
     second.close();
     assertThat(counted(sent(back))).isEqualTo(range(12, 40));
   }
@@ -215,7 +215,7 @@ class PublisherTest {
     p.close(Duration.ofMillis(500));
     double ms = (System.nanoTime() - t0) / 1e6;
     assertThat(ms).as("stop time in ms with a 500 ms drain").isBetween(400.0, 1_500.0);
-    assertThat(p.spooledRecords()).isEqualTo(5);
+    assertThat(p.waiting().spooledRecords()).isEqualTo(5);
     assertThat(counters.dropped.sum()).isZero();
   }
 
@@ -224,12 +224,12 @@ class PublisherTest {
     MockProducer<String, byte[]> away = kafka(false);
     Publisher p = startWithHeartbeatAcknowledged(publisher(away, 100, 1L << 20), away);
     submit(p, 5);
-    await(() -> p.inFlight() == 5);
+    await(() -> p.waiting().inFlight() == 5);
     Thread.sleep(Delivery.STALLED_NANOS / 1_000_000 + 200);
     long t0 = System.nanoTime();
     p.close(Duration.ofSeconds(30));
     assertThat((System.nanoTime() - t0) / 1e6).as("stop time in ms, Kafka silent for 2 s").isLessThan(1_000);
-    assertThat(p.spooledRecords()).isEqualTo(5);
+    assertThat(p.waiting().spooledRecords()).isEqualTo(5);
     assertThat(counters.dropped.sum()).isZero();
   }
 
@@ -238,7 +238,7 @@ class PublisherTest {
     MockProducer<String, byte[]> away = kafka(false);
     Publisher first = startWithHeartbeatAcknowledged(publisher(away, 100, 1L << 20), away);
     submit(first, 10);
-    await(() -> first.inFlight() == 10);
+    await(() -> first.waiting().inFlight() == 10);
     first.stopDelivery(Duration.ZERO); // Kafka away: saved first, the listener still delivers exits
     submit(first, 5);
     first.close(Duration.ZERO);
@@ -274,7 +274,7 @@ class PublisherTest {
     MockProducer<String, byte[]> kafka = kafka(false);
     Publisher p = startWithHeartbeatAcknowledged(publisher(kafka, 100, 1L << 20), kafka);
     submit(p, 3);
-    await(() -> p.inFlight() == 3);
+    await(() -> p.waiting().inFlight() == 3);
     kafka.completeNext();
     kafka.errorNext(new RecordTooLargeException("too large")); // accepted, then failed for good
     kafka.completeNext();
@@ -289,11 +289,11 @@ class PublisherTest {
       kafka.sendException = null;
     }
     submit(p, 1);
-    await(() -> p.inFlight() == 1);
+    await(() -> p.waiting().inFlight() == 1);
     kafka.completeNext();
     await(() -> counters.published.sum() == 3);
     acknowledgeUntilDone(CompletableFuture.runAsync(p::close), kafka);
-    assertThat(p.spooledRecords()).isZero();
+    assertThat(p.waiting().spooledRecords()).isZero();
   }
 
   @Test
@@ -301,13 +301,13 @@ class PublisherTest {
     MockProducer<String, byte[]> kafka = kafka(false);
     Publisher p = startWithHeartbeatAcknowledged(publisher(kafka, 100, 1L << 20), kafka);
     submit(p, 10);
-    await(() -> p.inFlight() == 10);
+    await(() -> p.waiting().inFlight() == 10);
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> p.close(Duration.ofSeconds(5)));
     Thread.sleep(100);
     assertThat(stop).isNotDone(); // waiting for Kafka
     acknowledgeUntilDone(stop, kafka); // the ten, then the stop's last heartbeat
     assertThat(counters.published.sum()).isEqualTo(10);
-    assertThat(p.spooledRecords()).isZero();
+    assertThat(p.waiting().spooledRecords()).isZero();
     assertThat(counters.dropped.sum()).isZero();
   }
 
@@ -318,13 +318,13 @@ class PublisherTest {
     // Quiet for longer than a stop waits for a silent Kafka: nothing to acknowledge meanwhile.
     Thread.sleep(Delivery.STALLED_NANOS / 1_000_000 + 300);
     submit(p, 3); // exits of the last moment, in the producer's linger when the stop comes
-    await(() -> p.inFlight() == 3);
+    await(() -> p.waiting().inFlight() == 3);
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> p.close(Duration.ofSeconds(5)));
     Thread.sleep(300);
     assertThat(stop).as("waiting for a Kafka that is there, not saving at once").isNotDone();
     acknowledgeUntilDone(stop, kafka);
     assertThat(counters.published.sum()).isEqualTo(3);
-    assertThat(p.spooledRecords()).as("nothing left for the next start").isZero();
+    assertThat(p.waiting().spooledRecords()).as("nothing left for the next start").isZero();
   }
 
   @Test
@@ -333,11 +333,11 @@ class PublisherTest {
     int size = SERDE.serialize(TOPIC, SampleRecords.singleThreadedExit(0)).length;
     Publisher p = publisher(away, 2, 10L * (size + 64)); // room for about 10 frames
     submit(p, 40);
-    long spooled = p.spooledRecords();
+    long spooled = p.waiting().spooledRecords();
     assertThat(spooled).isBetween(5L, 12L);
     assertThat(counters.dropped.sum()).isEqualTo(40 - 2 - spooled);
     p.close(Duration.ZERO);
-    assertThat(p.spooledRecords()).as("the queued ones saved too").isEqualTo(spooled + 2);
+    assertThat(p.waiting().spooledRecords()).as("the queued ones saved too").isEqualTo(spooled + 2);
   }
 
   @Test
@@ -347,7 +347,7 @@ class PublisherTest {
     submit(p, 7); // the agent registers with the kernel before it knows whether Kafka is reachable
     p.close(Duration.ZERO); // e.g. Kafka refused the credentials
     assertThat(sent(kafka)).isEmpty();
-    assertThat(p.spooledRecords()).isEqualTo(7);
+    assertThat(p.waiting().spooledRecords()).isEqualTo(7);
     assertThat(counters.dropped.sum()).isZero();
   }
 
@@ -401,14 +401,14 @@ class PublisherTest {
       e.setReceivedAt(java.time.Instant.ofEpochMilli(t0 + i * 1_000L));
       p.submit(e, 0, 0, 0);
     }
-    await(() -> p.inFlight() >= 3);
+    await(() -> p.waiting().inFlight() >= 3);
     assertThat(p.deliveredUntil(now, true).toEpochMilli()).isEqualTo(t0);
     for (int acked = 1; acked <= 8; acked++) {
       completeNextExit(away);
       int a = acked;
       await(() -> counters.published.sum() == a);
       long expected = acked < 8 ? t0 + acked * 1_000L : now - Publisher.RECEIVE_ALLOWANCE.toMillis();
-      await(() -> p.inFlight() > 0 || p.spooledRecords() == 0);
+      await(() -> p.waiting().inFlight() > 0 || p.waiting().spooledRecords() == 0);
       assertThat(p.deliveredUntil(now, true).toEpochMilli()).as("after %d acknowledged", acked).isEqualTo(expected);
     }
     assertThat(p.deliveredUntil(now, false).toEpochMilli()).as("no longer listening: nothing more can come")
@@ -469,7 +469,7 @@ class PublisherTest {
 
     MockProducer<String, byte[]> back = kafka(true);
     Publisher second = publisher(back, 2, 1L << 20).start();
-    await(() -> second.spooledRecords() == 0 && second.inFlight() == 0 && counters.published.sum() >= 10);
+    await(() -> second.waiting().spooledRecords() == 0 && second.waiting().inFlight() == 0 && counters.published.sum() >= 10);
     second.close();
     List<String> order = new ArrayList<>();
     List<io.fleetacct.schema.AgentStatus> statuses = new ArrayList<>();
