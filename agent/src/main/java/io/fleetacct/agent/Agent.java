@@ -9,6 +9,7 @@ import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.metrics.AgentFigure;
 import io.fleetacct.agent.metrics.AgentMetrics;
 import io.fleetacct.agent.metrics.MetricsServer;
@@ -55,7 +56,8 @@ public final class Agent implements AutoCloseable {
   public record Config(ExitListener.Options listener, String host, Properties producer, String exitsTopic,
                        String statusTopic, Path spoolDir, long spoolMaxBytes, int queueCapacity,
                        Duration heartbeatInterval, Duration shutdownTimeout, String metricsHost, int metricsPort,
-                       boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval, Clock clock) {
+                       boolean enableDelayacct, AttributionMode attribution, Duration sampleInterval, Clock clock,
+                       HostRoot root) {
 
     public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
@@ -88,6 +90,7 @@ public final class Agent implements AutoCloseable {
       private AttributionMode attribution = AttributionMode.auto;
       private Duration sampleInterval = DEFAULT_SAMPLE_INTERVAL;
       private Clock clock = Clock.systemUTC();
+      private HostRoot root = HostRoot.real();
 
       private Builder(ExitListener.Options listener, Properties producer, Path spoolDir) {
         this.listener = listener;
@@ -152,16 +155,23 @@ public final class Agent implements AutoCloseable {
         return this;
       }
 
+      /** Where the host's /proc and /sys are. */
+      public Builder root(HostRoot root) {
+        this.root = root;
+        return this;
+      }
+
       public Config build() {
         return new Config(listener, host, producer, exitsTopic, statusTopic, spoolDir, spoolMaxBytes, queueCapacity,
             heartbeatInterval, shutdownTimeout, metricsHost, metricsPort, enableDelayacct, attribution,
-            sampleInterval, clock);
+            sampleInterval, clock, root);
       }
     }
   }
 
   private final Config config;
   private final HostIdentity identity;
+  private final DelayAccounting delayAccounting;
   private final Instant startedAt;
   /** The agent's clock less the host's: 0 but in tests of skewed hosts (records are stamped by it). */
   private final long clockShiftMillis;
@@ -186,13 +196,14 @@ public final class Agent implements AutoCloseable {
   private Agent(Config config, HostIdentity identity) {
     this.config = config;
     this.identity = identity;
+    this.delayAccounting = new DelayAccounting(config.root());
     this.startedAt = config.clock().instant();
     this.clockShiftMillis = Math.round((config.clock().millis() - System.currentTimeMillis()) / 1000.0) * 1000;
   }
 
   /** Starts everything; on failure stops what had started and throws with what to fix. */
   public static Agent start(Config config) throws Exception {
-    Agent agent = new Agent(config, HostIdentity.detect(config.host()));
+    Agent agent = new Agent(config, HostIdentity.detect(config.host(), config.root()));
     try {
       agent.startAll();
       return agent;
@@ -206,12 +217,12 @@ public final class Agent implements AutoCloseable {
     for (String problem : ProducerSettings.weakenedGuarantees(config.producer())) {
       log.warn("producer setting weakens delivery guarantees: {}", problem);
     }
-    if (config.enableDelayacct() && !DelayAccounting.enable()) {
+    if (config.enableDelayacct() && !delayAccounting.enable()) {
       log.warn("turned kernel.task_delayacct on: delays other than cpu_* cover only tasks started from now on");
     }
-    CgroupMounts mounts = CgroupMounts.fromProc();
+    CgroupMounts mounts = CgroupMounts.of(config.root());
     // Before the listener registers: every exit it receives then has its exit-hook entry.
-    attributor = config.attribution().start(mounts, identity.kernelRelease());
+    attributor = config.attribution().start(config.root(), mounts, identity.kernelRelease());
     Spool spool = Spool.open(config.spoolDir(), config.spoolMaxBytes()); // locks the directory
     Producer<String, byte[]> producer;
     try {
@@ -235,7 +246,7 @@ public final class Agent implements AutoCloseable {
     if (!config.sampleInterval().isZero()) {
       // Before the listener: exits of threads that the previous run sampled must find what it published.
       sampled = new SampledThreads();
-      sampler = Sampler.create(config.sampleInterval(), new TaskstatsQuery(), new ProcCgroupFiles(Path.of("/proc"),
+      sampler = Sampler.create(config.sampleInterval(), new TaskstatsQuery(), new ProcCgroupFiles(config.root().proc(),
           ProcCgroup.forHost(mounts)), sampled, config.spoolDir(), publisher::submitSamples, identity, agentInstance,
           samplerCounters, config.clock());
     }
@@ -262,7 +273,7 @@ public final class Agent implements AutoCloseable {
             + " attribution {}, sampling {}, topic {} at {}, spool {}{}", agentInstance, identity.host(),
         config.listener().cpus(),
         listener.socketCpus().size(), listenerCounters.structVersion.get() == 0 ? "(at first exit)"
-            : listenerCounters.structVersion.get(), DelayAccounting.enabled() ? "on" : "off (cpu_* only)",
+            : listenerCounters.structVersion.get(), delayAccounting.enabled() ? "on" : "off (cpu_* only)",
         mounts.mode(), attributor.mode(), sampler == null ? "off" : "every " + config.sampleInterval().toSeconds()
             + " s", config.exitsTopic(), config.producer().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
         config.spoolDir(), metrics == null ? "" : ", metrics on " + config.metricsHost() + ":" + metrics.port());
@@ -364,7 +375,8 @@ public final class Agent implements AutoCloseable {
   /** What the figures of {@link AgentFigure} are read from. */
   private AgentFigure.Sources figures() {
     return new AgentFigure.Sources(listenerCounters, publisherCounters, attributor.counters(), publisher.waiting(),
-        samplerCounters, this::sampledThreads, attributor instanceof CgroupTracker t ? t::size : null);
+        samplerCounters, this::sampledThreads, attributor instanceof CgroupTracker t ? t::size : null,
+        () -> delayAccounting.enabled() ? 1 : 0);
   }
 
   /** Deregisters from the kernel, drains to Kafka within the shutdown timeout, spools the rest. */

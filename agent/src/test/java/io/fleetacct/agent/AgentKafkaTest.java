@@ -3,6 +3,7 @@ package io.fleetacct.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.cgroup.AttributionMode;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
@@ -48,7 +49,7 @@ class AgentKafkaTest {
 
   static Agent.Config.Builder config(String bootstrap, String topic, Path spoolDir, int queueCapacity,
                                      long spoolMaxBytes) throws Exception {
-    return Agent.Config.builder(ExitListener.Options.defaults(CpuList.possible()),
+    return Agent.Config.builder(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
             ProducerSettings.build(bootstrap, null, List.of()), spoolDir)
         .host("test-host-" + topic).topics(topic, topic + ".status").spool(spoolMaxBytes, queueCapacity)
         .heartbeatInterval(Duration.ofSeconds(1)).metrics("127.0.0.1", 0).sampleInterval(Duration.ZERO);
@@ -64,7 +65,7 @@ class AgentKafkaTest {
     List<Workload.Child> children;
     Agent agent;
     try (TestCgroup cgroup = TestCgroup.create();
-         ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
+         ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                if (exit.task().getAcComm().startsWith(prefix)) {
                  kernelSaid.put(exit.pid(), exit);

@@ -1,5 +1,6 @@
 package io.fleetacct.benchmarks;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.common.io.Directories;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
@@ -79,7 +80,7 @@ public final class AgentCpuBenchmark {
     Path work = Files.createTempDirectory("fleetacct-cpu-bench-");
     List<Agent> agents = new ArrayList<>();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
-         Floor floor = Floor.start(CpuList.possible().toString())) {
+         Floor floor = Floor.start(CpuList.possible(HostRoot.real()).toString())) {
       broker.createTopic("bench.status", 1);
       double stormSeconds = settle + baseline + startup + steady + 10;
       Process a = Workload.startFor(stormSeconds, "cpub");

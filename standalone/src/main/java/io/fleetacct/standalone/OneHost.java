@@ -2,10 +2,12 @@ package io.fleetacct.standalone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.metrics.AgentFigure;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.host.DirectoryLock;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.host.Preconditions;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.taskstats.CpuList;
@@ -45,6 +47,8 @@ public final class OneHost implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OneHost.class);
   private static final String APPLICATION_ID = "fleetacct";
+  /** Everything runs on this host: its /proc and /sys. */
+  private static final HostRoot ROOT = HostRoot.real();
 
   /**
    * @param bootstrapServers an existing Kafka cluster, or null for the embedded broker
@@ -78,12 +82,12 @@ public final class OneHost implements AutoCloseable {
 
   /** Checks every precondition, then starts broker, streams and agent; on any failure stops what started. */
   public static OneHost start(Config config) throws Exception {
-    List<String> unmet = new ArrayList<>(Preconditions.unmet());
+    List<String> unmet = new ArrayList<>(Preconditions.unmet(ROOT));
     unmet.addAll(portsInUse(config));
     if (!unmet.isEmpty()) {
       throw new StartupException(String.join("\n", unmet));
     }
-    OneHost h = new OneHost(config, HostIdentity.detect(config.host()).host());
+    OneHost h = new OneHost(config, HostIdentity.detect(config.host(), ROOT).host());
     try {
       h.startAll();
       return h;
@@ -111,11 +115,11 @@ public final class OneHost implements AutoCloseable {
         config.httpBind(), config.httpPort(), advertised(config.httpBind()), 0, topology, config.topicPartitions(),
         streamsProps));
     // One socket per CPU: a small host's agent counts every exit it loses, across restarts too.
-    agent = Agent.start(Agent.Config.builder(ExitListener.Options.perCpu(CpuList.possible()),
+    agent = Agent.start(Agent.Config.builder(ExitListener.Options.perCpu(CpuList.possible(ROOT)),
             ProducerSettings.build(bootstrap, null, List.of()), config.stateDir().resolve("spool"))
         .host(host).topics(topology.exitsTopic(), topology.statusTopic())
         .metrics(Agent.Config.DEFAULT_METRICS_HOST, config.agentMetricsPort()).enableDelayacct(config.enableDelayacct())
-        .attribution(config.attribution()).sampleInterval(config.sampleInterval()).build());
+        .attribution(config.attribution()).sampleInterval(config.sampleInterval()).root(ROOT).build());
     if (!streams.awaitRunning(Duration.ofSeconds(60))) {
       throw new StartupException("the streams application did not reach RUNNING within 60 s: see the log above");
     }

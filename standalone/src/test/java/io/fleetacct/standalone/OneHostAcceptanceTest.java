@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.agent.cgroup.AttributionMode;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ExitNotification;
@@ -74,7 +75,7 @@ class OneHostAcceptanceTest {
          TestCgroup cgroup = TestCgroup.create();
          TestCgroup start = TestCgroup.create();
          TestCgroup moved = TestCgroup.create();
-         ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
+         ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                // The workload's children carry our prefix; its parent re-exec'd as /proc/self/exe.
                String comm = exit.task().getAcComm();

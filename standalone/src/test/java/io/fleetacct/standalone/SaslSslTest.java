@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetacct.agent.cli.AgentCli;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
@@ -95,7 +96,7 @@ class SaslSslTest {
       String api = "http://127.0.0.1:" + apiPort;
       try (ChildJvm streams = ChildJvm.start("streams", StreamsCli.class, dir.resolve("streams.log"),
                streamsArgs(broker, good, app, apiPort));
-           ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
+           ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
                (exit, at, socket, missed) -> {
                  if (exit.task().getAcComm().startsWith(prefix)) {
                    kernelSaid.add(exit.task());

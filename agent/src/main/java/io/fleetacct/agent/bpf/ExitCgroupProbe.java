@@ -1,5 +1,6 @@
 package io.fleetacct.agent.bpf;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.netlink.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,9 +44,9 @@ public final class ExitCgroupProbe implements AutoCloseable {
   public record TaskLayout(int groupLeader, int comm) {
 
     /** The running kernel's layout, or null when it publishes no BTF (then commands are not read). */
-    public static TaskLayout ofRunningKernel() {
+    public static TaskLayout ofRunningKernel(HostRoot root) {
       try {
-        var found = KernelBtf.offsets(KernelBtf.VMLINUX, "task_struct", List.of("group_leader", "comm"));
+        var found = KernelBtf.offsets(root.vmlinuxBtf(), "task_struct", List.of("group_leader", "comm"));
         return found.size() == 2 ? new TaskLayout(found.get("group_leader"), found.get("comm")) : null;
       } catch (java.io.IOException | RuntimeException e) {
         return null;

@@ -27,8 +27,6 @@ import java.util.Map;
  */
 public final class KernelBtf {
 
-  /** Where the kernel publishes its own BTF. */
-  public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
 
   private static final int MAGIC = 0xeb9f;
   private static final int KIND_STRUCT = 4;

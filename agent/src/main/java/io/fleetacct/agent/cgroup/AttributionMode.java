@@ -5,6 +5,7 @@ import io.fleetacct.agent.bpf.ExitCgroupProbe;
 import io.fleetacct.agent.command.ProcComm;
 import io.fleetacct.agent.command.ProcessCommands;
 import io.fleetacct.agent.host.Capabilities;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.netlink.NetlinkException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,10 +29,11 @@ public enum AttributionMode {
       + " in Kubernetes add them to the agent's capabilities (chart value agent.exactAttribution=true)";
 
   /** Starts the attributor this mode asks for on this host; exact mode says why it cannot be had. */
-  public Attributor start(CgroupMounts mounts, String kernelRelease) throws NetlinkException, IOException {
+  public Attributor start(HostRoot root, CgroupMounts mounts, String kernelRelease)
+      throws NetlinkException, IOException {
     if (this != proc) {
       try {
-        return startExact(mounts);
+        return startExact(root, mounts);
       } catch (BpfException | IllegalStateException e) {
         if (this == exact) {
           throw new IllegalArgumentException("--attribution=exact is not possible here: " + e.getMessage()
@@ -41,20 +43,20 @@ public enum AttributionMode {
             e.getMessage());
       }
     }
-    ProcCgroupFiles files = new ProcCgroupFiles(Path.of("/proc"), ProcCgroup.forHost(mounts));
-    ProcessCommands commands = new ProcessCommands(new ProcComm(Path.of("/proc")), 1 << 20);
+    ProcCgroupFiles files = new ProcCgroupFiles(root.proc(), ProcCgroup.forHost(mounts));
+    ProcessCommands commands = new ProcessCommands(new ProcComm(root.proc()), 1 << 20);
     return CgroupTracker.start(files, commands, 1 << 20, Duration.ofSeconds(30), kernelRelease);
   }
 
-  private static Attributor startExact(CgroupMounts mounts) throws BpfException, IOException {
+  private static Attributor startExact(HostRoot root, CgroupMounts mounts) throws BpfException, IOException {
     Path v2 = mounts.v2().orElseThrow(() -> new IllegalStateException(
         "no cgroup2 mount (a cgroup v1-only host has no cgroup id to report)"));
-    ExitCgroupProbe probe = ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, ExitCgroupProbe.TaskLayout.ofRunningKernel());
+    ExitCgroupProbe probe = ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, ExitCgroupProbe.TaskLayout.ofRunningKernel(root));
     try {
-      boolean byHandle = Capabilities.ofSelf().has(Capabilities.CAP_DAC_READ_SEARCH);
+      boolean byHandle = Capabilities.ofSelf(root).has(Capabilities.CAP_DAC_READ_SEARCH);
       CgroupIds ids = new CgroupIds(v2, byHandle);
-      return new ExitHookAttributor(probe, ids, new ProcCgroupFiles(Path.of("/proc"), new ProcCgroup(true, null)),
-          new ProcComm(Path.of("/proc")));
+      return new ExitHookAttributor(probe, ids, new ProcCgroupFiles(root.proc(), new ProcCgroup(true, null)),
+          new ProcComm(root.proc()));
     } catch (IOException | RuntimeException e) {
       probe.close();
       throw e;
@@ -62,11 +64,11 @@ public enum AttributionMode {
   }
 
   /** Why exact mode cannot run here, or null when it can (attaches the probe and detaches it). */
-  public static String exactProblem(CgroupMounts mounts) {
+  public static String exactProblem(HostRoot root, CgroupMounts mounts) {
     if (mounts.v2().isEmpty()) {
       return "no cgroup2 mount (a cgroup v1-only host has no cgroup id to report)";
     }
-    try (ExitCgroupProbe probe = ExitCgroupProbe.attach(16, ExitCgroupProbe.TaskLayout.ofRunningKernel())) {
+    try (ExitCgroupProbe probe = ExitCgroupProbe.attach(16, ExitCgroupProbe.TaskLayout.ofRunningKernel(root))) {
       return null;
     } catch (BpfException e) {
       return e.getMessage() + (e.lacksPrivilege() ? "; " + EXACT_FIX : "");

@@ -1,5 +1,6 @@
 package io.fleetacct.agent.cgroup;
 
+import io.fleetacct.agent.host.HostRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,9 @@ public final class CgroupMounts {
     this.v1 = List.copyOf(v1);
   }
 
-  public static CgroupMounts fromProc() throws IOException {
-    return parse(Files.readAllLines(Path.of("/proc/self/mountinfo")));
+  /** The cgroup mounts this process sees (its mountinfo). */
+  public static CgroupMounts of(HostRoot root) throws IOException {
+    return parse(Files.readAllLines(root.self("mountinfo")));
   }
 
   /** Parses mountinfo lines: "id parent maj:min root mountpoint options [optional...] - fstype source superoptions". */

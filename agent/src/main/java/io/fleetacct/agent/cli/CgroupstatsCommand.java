@@ -1,6 +1,7 @@
 package io.fleetacct.agent.cli;
 
 import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.taskstats.CgroupStats;
@@ -26,7 +27,7 @@ final class CgroupstatsCommand implements Callable<Integer> {
     if (!Files.isDirectory(path)) {
       throw new UserError(path + " is not a directory");
     }
-    CgroupMounts mounts = CgroupMounts.fromProc();
+    CgroupMounts mounts = CgroupMounts.of(HostRoot.real());
     Path real = path.toRealPath();
     if (mounts.v2().isPresent() && real.startsWith(mounts.v2().get())
         && mounts.v1().stream().noneMatch(m -> real.startsWith(m.mountPoint()))) {

@@ -6,6 +6,7 @@ import io.fleetacct.agent.cgroup.ProcConnector;
 import io.fleetacct.agent.host.Capabilities;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.host.Namespaces;
 import io.fleetacct.agent.host.Preconditions;
 import io.fleetacct.agent.netlink.NetlinkException;
@@ -28,10 +29,11 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    HostIdentity id = HostIdentity.detect(null);
+    HostRoot root = HostRoot.real();
+    HostIdentity id = HostIdentity.detect(null, root);
     ok("kernel " + id.kernelRelease() + ", host " + id.host());
 
-    Capabilities caps = Capabilities.ofSelf();
+    Capabilities caps = Capabilities.ofSelf(root);
     require(caps.has(Capabilities.CAP_NET_ADMIN), "CAP_NET_ADMIN held", Preconditions.NET_ADMIN_FIX);
     if (caps.has(Capabilities.CAP_SYS_ADMIN)) {
       out.println("note CAP_SYS_ADMIN held: needed only for run --enable-delayacct; drop it otherwise");
@@ -42,9 +44,10 @@ final class CheckCommand implements Callable<Integer> {
           + "; it needs CAP_NET_ADMIN, and CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH for exact attribution"
           + " (in Kubernetes: capabilities drop [ALL], add [NET_ADMIN, BPF, PERFMON, DAC_READ_SEARCH])");
     }
-    namespace(Namespaces.inInitialUserNamespace(), "user", Preconditions.USER_NS_FIX);
-    namespace(Namespaces.inInitialPidNamespace(), "PID", Preconditions.PID_NS_FIX);
-    namespace(Namespaces.inInitialNetworkNamespace(), "network", Preconditions.NET_NS_FIX);
+    Namespaces ns = new Namespaces(root);
+    namespace(ns.inInitialUserNamespace(), "user", Preconditions.USER_NS_FIX);
+    namespace(ns.inInitialPidNamespace(), "PID", Preconditions.PID_NS_FIX);
+    namespace(ns.inInitialNetworkNamespace(), "network", Preconditions.NET_NS_FIX);
 
     try (TaskstatsClient client = TaskstatsClient.open()) {
       ok("taskstats netlink family, id " + client.familyId());
@@ -58,14 +61,14 @@ final class CheckCommand implements Callable<Integer> {
       fail("no taskstats: " + e.getMessage() + "; the kernel needs CONFIG_TASKSTATS");
     }
 
-    if (DelayAccounting.enabled()) {
+    if (new DelayAccounting(root).enabled()) {
       ok("kernel.task_delayacct=1: every delay kind is accounted");
     } else {
       warn("kernel.task_delayacct=0: only cpu_* delays are filled; set it to 1 (sysctl kernel.task_delayacct=1,"
           + " or run --enable-delayacct); it covers tasks started afterwards");
     }
-    ok("possible CPUs " + CpuList.possible());
-    CgroupMounts mounts = CgroupMounts.fromProc();
+    ok("possible CPUs " + CpuList.possible(root));
+    CgroupMounts mounts = CgroupMounts.of(root);
     switch (mounts.mode()) {
       case "cgroup2", "hybrid" -> ok("cgroup mode " + mounts.mode() + ", attributing by cgroup2 at "
           + mounts.v2().orElseThrow());
@@ -73,7 +76,7 @@ final class CheckCommand implements Callable<Integer> {
           + " hierarchy");
       default -> warn("no cgroup hierarchy mounted: exits will carry no cgroup");
     }
-    String exactProblem = AttributionMode.exactProblem(mounts);
+    String exactProblem = AttributionMode.exactProblem(root, mounts);
     if (exactProblem == null) {
       ok("exact cgroup attribution: the BPF exit hook loads (--attribution auto and exact use it)");
       if (!caps.has(Capabilities.CAP_DAC_READ_SEARCH)) {

@@ -3,6 +3,7 @@ package io.fleetacct.agent.cli;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.record.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
@@ -49,15 +50,16 @@ final class ListenCommand implements Callable<Integer> {
     if (count < 0 || durationSeconds < 0) {
       throw new IllegalArgumentException("--count and --duration must not be negative");
     }
-    ExitListener.Options options = listenerOptions.toOptions();
-    HostIdentity identity = HostIdentity.detect(host);
+    HostRoot root = HostRoot.real();
+    ExitListener.Options options = listenerOptions.toOptions(root);
+    HostIdentity identity = HostIdentity.detect(host, root);
     PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
     AtomicLong printed = new AtomicLong();
     ListenerCounters counters = new ListenerCounters();
     // A signal's hook waits (10 s at most) for the summary line below.
     try (UntilStopped life = UntilStopped.install("listen", Duration.ofSeconds(10))) {
-      Attributor tracker = noCgroups ? null : listenerOptions.attribution.mode.start(CgroupMounts.fromProc(),
-          identity.kernelRelease());
+      Attributor tracker = noCgroups ? null : listenerOptions.attribution.mode.start(root,
+          CgroupMounts.of(root), identity.kernelRelease());
       if (tracker != null) {
         System.err.println("listen: attribution " + tracker.mode());
       }

@@ -1,5 +1,6 @@
 package io.fleetacct.agent.cli;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import java.io.IOException;
@@ -31,8 +32,8 @@ public final class ListenerOptions {
 
   @Mixin AttributionOption attribution;
 
-  public ExitListener.Options toOptions() throws IOException {
-    CpuList possible = CpuList.possible();
+  public ExitListener.Options toOptions(HostRoot root) throws IOException {
+    CpuList possible = CpuList.possible(root);
     CpuList chosen = cpus == null ? possible : CpuList.parse(cpus);
     if (!possible.containsAll(chosen)) {
       throw new IllegalArgumentException("--cpus " + chosen + " is not within the possible CPUs " + possible);

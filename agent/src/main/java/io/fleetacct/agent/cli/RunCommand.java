@@ -1,6 +1,7 @@
 package io.fleetacct.agent.cli;
 
 import io.fleetacct.agent.Agent;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.common.cli.TopicOptions;
 import io.fleetacct.common.cli.UntilStopped;
@@ -71,11 +72,12 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--queue-capacity, --spool-max-bytes and --heartbeat-interval must be"
           + " positive, --shutdown-timeout not negative");
     }
-    Agent.Config config = agentOptions.applyTo(Agent.Config.builder(listenerOptions.toOptions(),
+    HostRoot root = HostRoot.real();
+    Agent.Config config = agentOptions.applyTo(Agent.Config.builder(listenerOptions.toOptions(root),
             ProducerSettings.build(bootstrapServers, producerConfig, producerOverrides), spoolDir))
         .topics(topics.exits, topics.status).spool(spoolMaxBytes, queueCapacity)
         .heartbeatInterval(Duration.ofSeconds(heartbeatSeconds)).shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
-        .metrics(metricsBind, metricsPort).attribution(listenerOptions.attribution.mode).build();
+        .metrics(metricsBind, metricsPort).attribution(listenerOptions.attribution.mode).root(root).build();
     // The signal's hook holds the JVM while the agent drains (bounded by --shutdown-timeout) and closes.
     try (UntilStopped life = UntilStopped.install("agent", Duration.ofSeconds(shutdownSeconds + 30));
          Agent agent = Agent.start(config)) {

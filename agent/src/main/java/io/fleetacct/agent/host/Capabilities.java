@@ -15,8 +15,8 @@ public record Capabilities(long effective) {
   public static final int CAP_PERFMON = 38;
   public static final int CAP_BPF = 39;
 
-  public static Capabilities ofSelf() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+  public static Capabilities ofSelf(HostRoot root) throws IOException {
+    for (String line : Files.readAllLines(root.self("status"))) {
       if (line.startsWith("CapEff:")) {
         return new Capabilities(Long.parseUnsignedLong(line.substring(7).trim(), 16));
       }

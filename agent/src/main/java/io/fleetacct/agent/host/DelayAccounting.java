@@ -10,24 +10,26 @@ import java.nio.file.Path;
  */
 public final class DelayAccounting {
 
-  public static final Path SYSCTL = Path.of("/proc/sys/kernel/task_delayacct");
+  private final Path sysctl;
 
-  private DelayAccounting() {}
+  public DelayAccounting(HostRoot root) {
+    this.sysctl = root.sysctlKernel().resolve("task_delayacct");
+  }
 
   /** true when on; false when off or when this kernel has no such switch. */
-  public static boolean enabled() {
+  public boolean enabled() {
     try {
-      return Files.readString(SYSCTL).trim().equals("1");
+      return Files.readString(sysctl).trim().equals("1");
     } catch (IOException e) {
       return false;
     }
   }
 
   /** Turns it on (needs CAP_SYS_ADMIN); returns whether it was on before. */
-  public static boolean enable() throws IOException {
+  public boolean enable() throws IOException {
     boolean before = enabled();
     if (!before) {
-      Files.writeString(SYSCTL, "1\n");
+      Files.writeString(sysctl, "1\n");
     }
     return before;
   }

@@ -9,8 +9,8 @@ import java.util.Map;
 public record HostIdentity(String host, String bootId, String kernelRelease) {
 
   /** {@code host} if given, else $NODE_NAME (Kubernetes downward API), else the kernel host name. */
-  public static HostIdentity detect(String host) throws IOException {
-    return detect(host, System.getenv(), Path.of("/proc/sys/kernel"));
+  public static HostIdentity detect(String host, HostRoot root) throws IOException {
+    return detect(host, System.getenv(), root.sysctlKernel());
   }
 
   static HostIdentity detect(String host, Map<String, String> env, Path procSysKernel) throws IOException {

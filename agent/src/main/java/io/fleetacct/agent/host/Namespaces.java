@@ -19,18 +19,22 @@ public final class Namespaces {
   private static final long PROC_NET_INIT_INO = 0xEFFFFFF9L;
   private static final Pattern INODE = Pattern.compile(":\\[(\\d+)]");
 
-  private Namespaces() {}
+  private final HostRoot root;
+
+  public Namespaces(HostRoot root) {
+    this.root = root;
+  }
 
   /** true or false when known, empty when it cannot be told. */
-  public static Optional<Boolean> inInitialUserNamespace() {
+  public Optional<Boolean> inInitialUserNamespace() {
     return inode("user").map(i -> i == PROC_USER_INIT_INO);
   }
 
-  public static Optional<Boolean> inInitialPidNamespace() {
+  public Optional<Boolean> inInitialPidNamespace() {
     return inode("pid").map(i -> i == PROC_PID_INIT_INO);
   }
 
-  public static Optional<Boolean> inInitialNetworkNamespace() {
+  public Optional<Boolean> inInitialNetworkNamespace() {
     Optional<Long> self = inode("net");
     if (self.isEmpty()) {
       return Optional.empty();
@@ -39,16 +43,16 @@ public final class Namespaces {
       return Optional.of(true);
     }
     try {
-      return Optional.of(Files.readSymbolicLink(Path.of("/proc/1/ns/net"))
-          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net"))));
+      return Optional.of(Files.readSymbolicLink(root.namespace("1", "net"))
+          .equals(Files.readSymbolicLink(root.namespace("self", "net"))));
     } catch (IOException | SecurityException e) {
       return Optional.empty(); // an older kernel's dynamic init_net inode, and /proc/1 unreadable
     }
   }
 
-  private static Optional<Long> inode(String ns) {
+  private Optional<Long> inode(String ns) {
     try {
-      Matcher m = INODE.matcher(Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString());
+      Matcher m = INODE.matcher(Files.readSymbolicLink(root.namespace("self", ns)).toString());
       return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
     } catch (IOException | SecurityException e) {
       return Optional.empty();

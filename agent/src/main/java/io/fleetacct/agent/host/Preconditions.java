@@ -23,14 +23,15 @@ public final class Preconditions {
   private Preconditions() {}
 
   /** The unmet ones, one line each; empty when exits can be received (as far as can be told). */
-  public static List<String> unmet() throws IOException {
+  public static List<String> unmet(HostRoot root) throws IOException {
     List<String> unmet = new ArrayList<>();
-    if (!Capabilities.ofSelf().has(Capabilities.CAP_NET_ADMIN)) {
+    if (!Capabilities.ofSelf(root).has(Capabilities.CAP_NET_ADMIN)) {
       unmet.add(NET_ADMIN_FIX);
     }
-    notInitial(Namespaces.inInitialUserNamespace(), "user", USER_NS_FIX, unmet);
-    notInitial(Namespaces.inInitialPidNamespace(), "PID", PID_NS_FIX, unmet);
-    notInitial(Namespaces.inInitialNetworkNamespace(), "network", NET_NS_FIX, unmet);
+    Namespaces ns = new Namespaces(root);
+    notInitial(ns.inInitialUserNamespace(), "user", USER_NS_FIX, unmet);
+    notInitial(ns.inInitialPidNamespace(), "PID", PID_NS_FIX, unmet);
+    notInitial(ns.inInitialNetworkNamespace(), "network", NET_NS_FIX, unmet);
     return unmet;
   }
 

@@ -1,7 +1,6 @@
 package io.fleetacct.agent.metrics;
 
 import io.fleetacct.agent.cgroup.AttributionCounters;
-import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.publish.Waiting;
 import io.fleetacct.agent.sample.SamplerCounters;
@@ -139,18 +138,13 @@ public enum AgentFigure {
   /** A counter only grows; a gauge is a level now; seconds are a gauge read in nanoseconds. */
   public enum Kind { COUNTER, GAUGE, SECONDS }
 
-  /** What the figures are read from. */
+  /**
+   * What the figures are read from; {@code cgroupMapEntries} null outside proc mode,
+   * {@code delayacctEnabled} 1 when kernel.task_delayacct is on.
+   */
   public record Sources(ListenerCounters listener, PublisherCounters publisher, AttributionCounters attribution,
                         Waiting waiting, SamplerCounters sampler, IntSupplier sampledThreads,
-                        IntSupplier cgroupMapEntries, IntSupplier delayacctEnabled) {
-    /** Delay accounting as the host has it now; {@code cgroupMapEntries} null outside proc mode. */
-    public Sources(ListenerCounters listener, PublisherCounters publisher, AttributionCounters attribution,
-                   Waiting waiting, SamplerCounters sampler, IntSupplier sampledThreads,
-                   IntSupplier cgroupMapEntries) {
-      this(listener, publisher, attribution, waiting, sampler, sampledThreads, cgroupMapEntries,
-          () -> DelayAccounting.enabled() ? 1 : 0);
-    }
-  }
+                        IntSupplier cgroupMapEntries, IntSupplier delayacctEnabled) {}
 
   private final Kind kind;
   private final String name;

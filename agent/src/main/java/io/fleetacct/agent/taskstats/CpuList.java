@@ -2,7 +2,7 @@ package io.fleetacct.agent.taskstats;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import io.fleetacct.agent.host.HostRoot;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -10,8 +10,6 @@ import java.util.List;
 /** A set of CPUs in the kernel's list format ("0-3,8-11"), as in /sys/devices/system/cpu/possible. */
 public final class CpuList {
 
-  /** Listener lists exist for every possible CPU, online or not: register them all. */
-  public static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
   private static final int MAX_CPU = 1 << 16;
 
   private final BitSet cpus;
@@ -57,8 +55,9 @@ public final class CpuList {
     return cpu;
   }
 
-  public static CpuList possible() throws IOException {
-    return parse(Files.readString(POSSIBLE));
+  /** Every CPU the kernel could bring online: listener lists exist for each, online or not, so register them all. */
+  public static CpuList possible(HostRoot root) throws IOException {
+    return parse(Files.readString(root.possibleCpus()));
   }
 
   public List<Integer> cpus() {

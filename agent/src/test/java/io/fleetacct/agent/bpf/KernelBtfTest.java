@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.agent.host.HostRoot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -122,12 +123,12 @@ class KernelBtfTest {
 
   @Test
   void theRunningKernelsTaskStructHasBoth() throws IOException {
-    assumeTrue(Files.isReadable(KernelBtf.VMLINUX), "the kernel publishes no BTF here");
-    Map<String, Integer> found = KernelBtf.offsets(KernelBtf.VMLINUX, "task_struct", List.of("group_leader", "comm"));
+    assumeTrue(Files.isReadable(HostRoot.real().vmlinuxBtf()), "the kernel publishes no BTF here");
+    Map<String, Integer> found = KernelBtf.offsets(HostRoot.real().vmlinuxBtf(), "task_struct", List.of("group_leader", "comm"));
     int leader = found.get("group_leader");
     int comm = found.get("comm");
     assertThat(leader).isPositive();
     assertThat(comm).isPositive().isNotEqualTo(leader);
-    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel()).isEqualTo(new ExitCgroupProbe.TaskLayout(leader, comm));
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(HostRoot.real())).isEqualTo(new ExitCgroupProbe.TaskLayout(leader, comm));
   }
 }

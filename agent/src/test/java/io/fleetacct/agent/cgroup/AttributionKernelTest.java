@@ -3,6 +3,7 @@ package io.fleetacct.agent.cgroup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
@@ -61,14 +62,14 @@ class AttributionKernelTest {
   @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
   @MethodSource("io.fleetacct.agent.testing.AttributionModes#withAndWithoutHogs")
   void everyWayIntoACgroupIsAttributedWhereTheTaskExited(AttributionMode mode, boolean hogs) throws Exception {
-    CgroupMounts mounts = CgroupMounts.fromProc();
+    CgroupMounts mounts = CgroupMounts.of(HostRoot.real());
     assumeTrue(mounts.v2().isPresent(), "needs a cgroup2 mount");
     String run = "t" + UUID.randomUUID().toString().substring(0, 4);
     Map<String, ConcurrentLinkedQueue<Seen>> byName = new ConcurrentHashMap<>();
     List<String> report = new ArrayList<>();
     List<String> misses = new ArrayList<>();
     ListenerCounters counters = new ListenerCounters();
-    CpuList cpus = CpuList.possible();
+    CpuList cpus = CpuList.possible(HostRoot.real());
     try (Attributor attributor = AttributionModes.start(mode, mounts);
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
            ExitAttribution both = attributor.attribute(exit); // every exit, as the agent does

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
@@ -57,7 +58,7 @@ class CommandKernelTest {
   record Seen(String thread, String command, CommandSource source, long pid, long tgid, int acFlag) {}
 
   private static Attributor start(AttributionMode mode) throws Exception {
-    return AttributionModes.start(mode, CgroupMounts.fromProc());
+    return AttributionModes.start(mode, CgroupMounts.of(HostRoot.real()));
   }
 
   @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
@@ -68,7 +69,7 @@ class CommandKernelTest {
     ListenerCounters counters = new ListenerCounters();
     List<String> report = new ArrayList<>();
     try (Attributor attributor = start(mode);
-         ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible()),
+         ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                Command c = attributor.attribute(exit).command(); // every exit, as the agent does
                String own = exit.task().getAcComm();
@@ -124,7 +125,7 @@ class CommandKernelTest {
     long[] child = {-1};
     ListenerCounters counters = new ListenerCounters();
     try (Attributor attributor = start(AttributionMode.exact);
-         ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible()),
+         ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                Command c = attributor.attribute(exit).command();
                byTgid.computeIfAbsent(exit.tgid(), k -> new ConcurrentLinkedQueue<>())

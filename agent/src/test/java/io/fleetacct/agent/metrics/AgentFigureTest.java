@@ -176,6 +176,6 @@ class AgentFigureTest {
     assertThat(AgentFigure.DECODE_ERRORS.total(s)).isEqualTo(s.listener().decodeErrors());
     assertThat(AgentFigure.CGROUP_MAP_ENTRIES.available(s)).isTrue();
     assertThat(AgentFigure.CGROUP_MAP_ENTRIES.available(new AgentFigure.Sources(s.listener(), s.publisher(),
-        s.attribution(), s.waiting(), s.sampler(), s.sampledThreads(), null))).as("exact mode").isFalse();
+        s.attribution(), s.waiting(), s.sampler(), s.sampledThreads(), null, () -> 0))).as("exact mode").isFalse();
   }
 }

@@ -7,6 +7,7 @@ import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.TestCgroup;
 import io.fleetacct.schema.AcFlag;
@@ -43,9 +44,9 @@ class ExitListenerKernelTest {
     ListenerCounters counters = new ListenerCounters();
     List<Workload.Child> children;
     try (TestCgroup cgroup = TestCgroup.create();
-         Attributor attributor = AttributionMode.auto.start(CgroupMounts.fromProc(),
-             HostIdentity.detect(null).kernelRelease());
-         ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible()),
+         Attributor attributor = AttributionMode.auto.start(HostRoot.real(), CgroupMounts.of(HostRoot.real()),
+             HostIdentity.detect(null, HostRoot.real()).kernelRelease());
+         ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> received.add(new Received(exit, attributor.attribute(exit).cgroup())), counters)) {
       children = Workload.run(PROCESSES, prefix, cgroup.procsFile());
       Set<Long> pids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());

@@ -2,6 +2,7 @@ package io.fleetacct.agent.taskstats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.testing.IntegrationTest;
 import io.fleetacct.testing.Workload;
@@ -26,7 +27,7 @@ class ExitListenerLoadTest {
     LongAdder processExits = new LongAdder();
     LongAdder allExits = new LongAdder();
     ListenerCounters counters = new ListenerCounters();
-    CpuList cpus = CpuList.possible();
+    CpuList cpus = CpuList.possible(HostRoot.real());
     // One socket per CPU, so that the kernel's per-CPU sequence numbers reveal any loss.
     ExitListener.Options options = new ExitListener.Options(cpus, cpus.size(), 8 * 1024 * 1024, Duration.ofMillis(10));
     long forked;

@@ -6,6 +6,7 @@ import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +27,10 @@ public final class AttributionModes {
   /** Starts {@code mode}'s attributor; a test of exact mode is skipped, saying why, where it cannot load. */
   public static Attributor start(AttributionMode mode, CgroupMounts mounts) throws Exception {
     if (mode == AttributionMode.exact) {
-      String problem = AttributionMode.exactProblem(mounts);
+      String problem = AttributionMode.exactProblem(HostRoot.real(), mounts);
       assumeTrue(problem == null, "exact mode not possible here: " + problem);
     }
-    return mode.start(mounts, HostIdentity.detect(null).kernelRelease());
+    return mode.start(HostRoot.real(), mounts, HostIdentity.detect(null, HostRoot.real()).kernelRelease());
   }
 
   /** Shell loops that keep CPUs busy, so that proc mode races a loaded machine; stopped by close. */

@@ -2,6 +2,7 @@ package io.fleetacct.agent.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.host.Namespaces;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.agent.taskstats.TaskstatsClient;
@@ -17,8 +18,8 @@ public final class KernelAssumptions {
   /** Root, the initial PID and network namespaces, and a kernel with taskstats. */
   public static void assumeExitNotifications() {
     assumeTrue(isRoot(), "needs root (CAP_NET_ADMIN) to register for taskstats exit notifications");
-    assumeTrue(Namespaces.inInitialPidNamespace().orElse(false)
-            && Namespaces.inInitialNetworkNamespace().orElse(true),
+    assumeTrue(new Namespaces(HostRoot.real()).inInitialPidNamespace().orElse(false)
+            && new Namespaces(HostRoot.real()).inInitialNetworkNamespace().orElse(true),
         "needs the initial PID and network namespaces: exit notifications are delivered only there");
     try {
       TaskstatsClient.resolveFamily();

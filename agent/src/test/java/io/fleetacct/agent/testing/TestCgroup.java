@@ -3,6 +3,7 @@ package io.fleetacct.agent.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fleetacct.agent.cgroup.CgroupMounts;
+import io.fleetacct.agent.host.HostRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ public final class TestCgroup implements AutoCloseable {
   public static TestCgroup create() {
     CgroupMounts mounts;
     try {
-      mounts = CgroupMounts.fromProc();
+      mounts = CgroupMounts.of(HostRoot.real());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

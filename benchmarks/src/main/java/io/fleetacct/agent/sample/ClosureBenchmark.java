@@ -4,6 +4,7 @@ import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
@@ -48,7 +49,7 @@ public final class ClosureBenchmark {
     LongAdder samples = new LongAdder();
     AtomicBoolean counting = new AtomicBoolean();
     ListenerCounters lc = new ListenerCounters();
-    CpuList cpus = CpuList.possible();
+    CpuList cpus = CpuList.possible(HostRoot.real());
     Process storm = Workload.startFor(minutes * 60 + interval * 3 + 30, "clos");
     Process live = new ProcessBuilder(CProgram.binary("live").toString(), String.valueOf((int) (minutes * 60) + 60),
         "closlive", "1").redirectErrorStream(true).start();
@@ -60,8 +61,8 @@ public final class ClosureBenchmark {
         exits.increment();
       }
     }, lc); TaskstatsQuery query = new TaskstatsQuery()) {
-      Sampler sampler = Sampler.create(Duration.ofSeconds(interval), query, new ProcCgroupFiles(Path.of("/proc"),
-          ProcCgroup.forHost(CgroupMounts.fromProc())), table, spool, (make, persist) -> {
+      Sampler sampler = Sampler.create(Duration.ofSeconds(interval), query, new ProcCgroupFiles(HostRoot.real().proc(),
+          ProcCgroup.forHost(CgroupMounts.of(HostRoot.real()))), table, spool, (make, persist) -> {
             var made = make.get();
             persist.run();
             if (counting.get()) {
@@ -70,7 +71,7 @@ public final class ClosureBenchmark {
               }
               samples.add(made.size());
             }
-          }, HostIdentity.detect("bench"), "closure", new SamplerCounters(), java.time.Clock.systemUTC());
+          }, HostIdentity.detect("bench", HostRoot.real()), "closure", new SamplerCounters(), java.time.Clock.systemUTC());
       Thread.sleep(5_000); // the storm and the live process under way
       sampler.cycle();
       counting.set(true);

@@ -4,6 +4,7 @@ import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroAnySerde;
@@ -42,7 +43,7 @@ public final class SamplerBenchmark {
     try {
       String started = new BufferedReader(new InputStreamReader(workload.getInputStream())).readLine();
       System.out.println("workload: " + started + " threads");
-      HostIdentity host = HostIdentity.detect("bench");
+      HostIdentity host = HostIdentity.detect("bench", HostRoot.real());
       SampledThreads table = new SampledThreads();
       SamplerCounters counters = new SamplerCounters();
       AvroAnySerde serde = FleetacctSerdes.exitsTopic();
@@ -55,8 +56,8 @@ public final class SamplerBenchmark {
         made.forEach(s -> bytes.addAndGet(serde.serialize("t", s).length));
       };
       try (TaskstatsQuery query = new TaskstatsQuery()) {
-        Sampler sampler = Sampler.create(Duration.ofSeconds(60), query, new ProcCgroupFiles(Path.of("/proc"),
-            ProcCgroup.forHost(CgroupMounts.fromProc())), table, spool, sink, host, "bench", counters,
+        Sampler sampler = Sampler.create(Duration.ofSeconds(60), query, new ProcCgroupFiles(HostRoot.real().proc(),
+            ProcCgroup.forHost(CgroupMounts.of(HostRoot.real()))), table, spool, sink, host, "bench", counters,
             java.time.Clock.systemUTC());
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long heapEmpty = heapAfterGc();

@@ -4,6 +4,8 @@ import io.fleetacct.agent.Agent;
 import io.fleetacct.agent.cli.AgentOptions;
 import io.fleetacct.agent.cli.AttributionOption;
 import io.fleetacct.agent.host.DelayAccounting;
+import io.fleetacct.agent.host.HostRoot;
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.common.cli.Failures;
 import io.fleetacct.common.cli.HttpOptions;
@@ -104,7 +106,7 @@ public final class UpCommand implements Callable<Integer> {
     out.println("web console: " + h.url() + "/");
     out.println("query API: " + h.url() + "/v1   try:");
     h.exampleCommands().forEach(c -> out.println("  " + c));
-    if (!DelayAccounting.enabled()) {
+    if (!new DelayAccounting(HostRoot.real()).enabled()) {
       out.println("note: kernel.task_delayacct is 0, so only CPU delays are accounted; run with"
           + " --enable-delayacct or `sysctl kernel.task_delayacct=1` for block IO, swap-in, reclaim and the rest");
     }

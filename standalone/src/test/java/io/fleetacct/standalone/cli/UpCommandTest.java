@@ -3,6 +3,7 @@ package io.fleetacct.standalone.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.host.Preconditions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +38,7 @@ class UpCommandTest {
 
   @Test
   void portInUseIsNamedWithTheOptionToChangeIt(@TempDir Path state) throws Exception {
-    assumeTrue(Preconditions.unmet().isEmpty(), "needs root in the initial namespaces (else that is reported first)");
+    assumeTrue(Preconditions.unmet(HostRoot.real()).isEmpty(), "needs root in the initial namespaces (else that is reported first)");
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("127.0.0.1", 0));
       int port = taken.getLocalPort();
@@ -52,8 +53,8 @@ class UpCommandTest {
 
   @Test
   void withoutTheKernelsPermissionsItSaysWhatToDo(@TempDir Path state) throws Exception {
-    assumeTrue(!Preconditions.unmet().isEmpty(), "runs where a precondition is unmet (not as root)");
+    assumeTrue(!Preconditions.unmet(HostRoot.real()).isEmpty(), "runs where a precondition is unmet (not as root)");
     assertThat(up("--state-dir", state.toString())).isEqualTo(1);
-    assertThat(err.toString()).startsWith("fleetacct up: ").contains(Preconditions.unmet().get(0));
+    assertThat(err.toString()).startsWith("fleetacct up: ").contains(Preconditions.unmet(HostRoot.real()).get(0));
   }
 }

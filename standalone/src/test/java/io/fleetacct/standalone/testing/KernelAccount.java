@@ -2,6 +2,7 @@ package io.fleetacct.standalone.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
@@ -33,7 +34,7 @@ public final class KernelAccount implements AutoCloseable {
   private final ExitListener listener;
 
   private KernelAccount(String workloadPrefix) throws Exception {
-    CpuList cpus = CpuList.possible();
+    CpuList cpus = CpuList.possible(HostRoot.real());
     for (int i = 0; i < cpus.size(); i++) {
       kernelSeqs.add(new ArrayList<>());
     }
