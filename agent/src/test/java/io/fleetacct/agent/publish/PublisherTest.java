@@ -420,15 +420,18 @@ class PublisherTest {
   private static void completeNextExit(MockProducer<String, byte[]> kafka) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
-      int done = kafka.history().size() - pending(kafka);
-      if (done < kafka.history().size()) {
-        boolean exit = kafka.history().get(done).topic().equals(TOPIC);
-        kafka.completeNext();
-        if (exit) {
-          return;
+      Boolean exit = null;
+      synchronized (kafka) { // MockProducer's lock: no send between reading its history and its pending sends
+        int done = kafka.history().size() - pending(kafka);
+        if (done < kafka.history().size()) {
+          exit = kafka.history().get(done).topic().equals(TOPIC);
+          kafka.completeNext();
         }
-      } else {
+      }
+      if (exit == null) {
         Thread.sleep(5);
+      } else if (exit) {
+        return;
       }
     }
     throw new AssertionError("no exit to acknowledge within 10 s");
