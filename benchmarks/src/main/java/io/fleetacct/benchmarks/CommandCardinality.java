@@ -53,7 +53,7 @@ public final class CommandCardinality {
         ConsumerConfig.GROUP_ID_CONFIG, "cardinality-" + UUID.randomUUID(),
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new StringDeserializer(), FleetacctSerdes.exitsTopic().deserializer())) {
+        new StringDeserializer(), FleetacctSerdes.exitOrSample().deserializer())) {
       List<TopicPartition> partitions = c.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       c.assign(partitions);

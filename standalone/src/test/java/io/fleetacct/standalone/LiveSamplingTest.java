@@ -161,7 +161,7 @@ class LiveSamplingTest {
         Map<String, Long> countedB = KernelTotals.reported(gotB);
         if (!countedB.equals(expectedB)) {
           String why = ExitsTopic.compare(truth.workloadExits(), Topics.readAll(broker.bootstrapServers(),
-              app + ".exits", FleetacctSerdes.exitsTopic(), got -> true, Duration.ofSeconds(60)),
+              app + ".exits", FleetacctSerdes.exitOrSample(), got -> true, Duration.ofSeconds(60)),
               t -> t.getAcComm().equals(commB));
           for (var e : expectedB.entrySet()) {
             assertThat(countedB.get(e.getKey())).as("B's %s: never more than the kernel's (nothing twice); %s",

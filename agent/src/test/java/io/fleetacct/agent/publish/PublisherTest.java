@@ -110,7 +110,7 @@ class PublisherTest {
     List<Long> seqs = new ArrayList<>();
     for (ProducerRecord<String, byte[]> r : producer.history()) {
       if (r.topic().equals(TOPIC)) {
-        seqs.add(Sequenced.of(FleetacctSerdes.exitsTopic().deserialize(TOPIC, r.value())).agentSeq());
+        seqs.add(Sequenced.of(FleetacctSerdes.exitOrSample().deserialize(TOPIC, r.value())).agentSeq());
       }
     }
     return seqs;
@@ -369,7 +369,7 @@ class PublisherTest {
     List<String> types = new ArrayList<>();
     for (ProducerRecord<String, byte[]> r : kafka.history()) {
       if (r.topic().equals(TOPIC)) {
-        var record = FleetacctSerdes.exitsTopic().deserialize(TOPIC, r.value());
+        var record = FleetacctSerdes.exitOrSample().deserialize(TOPIC, r.value());
         seqs.add(Sequenced.of(record).agentSeq());
         types.add(record.getSchema().getName());
       }
@@ -481,7 +481,7 @@ class PublisherTest {
         statuses.add(FleetacctSerdes.agentStatus().deserialize("t.status", r.value()));
         order.add("status");
       } else {
-        order.add("exit " + Sequenced.of(FleetacctSerdes.exitsTopic().deserialize(TOPIC, r.value())).agentSeq());
+        order.add("exit " + Sequenced.of(FleetacctSerdes.exitOrSample().deserialize(TOPIC, r.value())).agentSeq());
       }
     }
     assertThat(order.indexOf("status")).as("the first run's first heartbeat after the records made before it: " + order)

@@ -46,7 +46,7 @@ public final class SamplerBenchmark {
       HostIdentity host = HostIdentity.detect("bench", HostRoot.real());
       SampledThreads table = new SampledThreads();
       SamplerCounters counters = new SamplerCounters();
-      AvroAnySerde serde = FleetacctSerdes.exitsTopic();
+      AvroAnySerde serde = FleetacctSerdes.exitOrSample();
       AtomicLong bytes = new AtomicLong();
       AtomicLong records = new AtomicLong();
       Sampler.Sink sink = (make, persist) -> {

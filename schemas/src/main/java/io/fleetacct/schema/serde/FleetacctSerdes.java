@@ -22,7 +22,7 @@ public final class FleetacctSerdes {
   }
 
   /** Values of fleetacct.exits: TaskExit and TaskSample, told apart by their writer schema. */
-  public static AvroAnySerde exitsTopic() {
+  public static AvroAnySerde exitOrSample() {
     return AvroAnySerde.of(List.of(TaskExit.class, TaskSample.class));
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class AvroAnySerdeTest {
 
-  private final AvroAnySerde exits = FleetacctSerdes.exitsTopic();
+  private final AvroAnySerde exits = FleetacctSerdes.exitOrSample();
 
   @Test
   void readsEachTypeByItsWriterSchema() {

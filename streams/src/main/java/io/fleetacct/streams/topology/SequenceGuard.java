@@ -53,7 +53,7 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
 
   private final String progressStore;
   private final WindowAdmission admission;
-  private final AvroAnySerde serde = FleetacctSerdes.exitsTopic();
+  private final AvroAnySerde serde = FleetacctSerdes.exitOrSample();
   private ProcessorContext<String, Checked> context;
   private KeyValueStore<String, InstanceProgress> progress;
   private Sensor poison;
