@@ -33,16 +33,6 @@ final class Answers {
   private final HostInfo self;
   private final Duration retention;
   private final Clock clock;
-  /** The last completeness read, kept for {@link #COMPLETENESS_KEPT}: a burst of queries reads the agents once. */
-  private volatile Kept kept;
-
-  /**
-   * How long a completeness read serves other queries. Heartbeats come every 10 s; reading every
-   * agent's for each key query would cost a fan-out to every instance per lookup.
-   */
-  static final Duration COMPLETENESS_KEPT = Duration.ofSeconds(1);
-
-  private record Kept(Instant at, Completeness completeness) {}
 
   Answers(LocalStores local, Placement placement, Fanout fanout, Peers peers, HostInfo self, Duration retention,
           Clock clock) {
@@ -82,15 +72,8 @@ final class Answers {
 
   /** How complete the tables are now, from every agent's last heartbeat (unknown if they cannot be read). */
   private Completeness completeness() {
-    Instant now = clock.instant();
-    Kept k = kept;
-    if (k != null && !now.isBefore(k.at()) && now.isBefore(k.at().plus(COMPLETENESS_KEPT))) {
-      return k.completeness();
-    }
     try {
-      Completeness c = new Completeness(agents(Optional.empty(), AGENTS), now, retention);
-      kept = new Kept(now, c);
-      return c;
+      return new Completeness(agents(Optional.empty(), AGENTS), clock.instant(), retention);
     } catch (Unavailable e) {
       return Completeness.unknown("the agents' heartbeats cannot be read now: " + e.getMessage());
     }
