@@ -65,26 +65,12 @@ public enum AgentFigure {
   ATTRIBUTIONS(Kind.COUNTER, "attributions",
       "Exits by how their cgroup was found (the records' cgroup_source; none: not attributed).", "source",
       Heartbeat.perSeries(source -> source.equals(CgroupSource.none.name()) ? "attribution_misses"
-          : "attributed_" + source), s -> {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (CgroupSource c : CgroupSource.values()) {
-          if (c != CgroupSource.unknown) { // what records of older agents say
-            m.put(c.name(), s.attribution().get(c));
-          }
-        }
-        return m;
-      }),
+          : "attributed_" + source),
+      s -> bySource(CgroupSource.values(), CgroupSource.unknown, c -> s.attribution().get(c))),
   COMMANDS(Kind.COUNTER, "commands", "Exits by how their process's command was found (the records'"
       + " command_source; own: the thread's own name stood in).", "source",
-      Heartbeat.nonZeroAsMap("commands_by_source"), s -> {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (CommandSource c : CommandSource.values()) {
-          if (c != CommandSource.unknown) {
-            m.put(c.name(), s.attribution().get(c));
-          }
-        }
-        return m;
-      }),
+      Heartbeat.nonZeroAsMap("commands_by_source"),
+      s -> bySource(CommandSource.values(), CommandSource.unknown, c -> s.attribution().get(c))),
   EXIT_HOOK_WAITS(Kind.COUNTER, "exit_hook_waits",
       "Exact mode: exits that arrived before the kernel's exit-hook entry and were waited for.",
       Heartbeat.field("exit_hook_waits"), s -> s.attribution().exitHookWaits.sum()),
@@ -198,6 +184,17 @@ public enum AgentFigure {
   /** The sum of its series. */
   public long total(Sources s) {
     return series(s).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** A count per value of a records' source enum, but {@code unknown} (what records of older agents say). */
+  private static <E extends Enum<E>> Map<String, Long> bySource(E[] sources, E unknown, ToLongFunction<E> count) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (E e : sources) {
+      if (e != unknown) {
+        m.put(e.name(), count.applyAsLong(e));
+      }
+    }
+    return m;
   }
 
   /** Sets every heartbeat field the table fills, from {@code s}. */
