@@ -21,11 +21,16 @@ public final class AgentOptions {
           + " 0: exits only).")
   public long sampleSeconds = Agent.Config.DEFAULT_SAMPLE_INTERVAL.toSeconds();
 
-  /** These options over {@code config}; refuses a negative interval. */
-  public Agent.Config.Builder applyTo(Agent.Config.Builder config) {
+  /** The sample interval (zero: exits only); refuses a negative one. */
+  public Duration sampleInterval() {
     if (sampleSeconds < 0) {
       throw new IllegalArgumentException("--sample-interval must not be negative, not " + sampleSeconds);
     }
-    return config.host(host).enableDelayacct(enableDelayacct).sampleInterval(Duration.ofSeconds(sampleSeconds));
+    return Duration.ofSeconds(sampleSeconds);
+  }
+
+  /** These options over {@code config}. */
+  public Agent.Config.Builder applyTo(Agent.Config.Builder config) {
+    return config.host(host).enableDelayacct(enableDelayacct).sampleInterval(sampleInterval());
   }
 }

@@ -75,17 +75,17 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     http.validate();
-    if (agentMetricsPort < -1 || agentMetricsPort > 65535 || topicPartitions < 1 || statusSeconds < 0
-        || agentOptions.sampleSeconds < 0) {
-      throw new IllegalArgumentException("need --agent-metrics-port -1-65535, --topic-partitions >= 1,"
-          + " --status-interval >= 0 and --sample-interval >= 0");
+    Duration sampleInterval = agentOptions.sampleInterval();
+    if (agentMetricsPort < -1 || agentMetricsPort > 65535 || topicPartitions < 1 || statusSeconds < 0) {
+      throw new IllegalArgumentException("need --agent-metrics-port -1-65535, --topic-partitions >= 1 and"
+          + " --status-interval >= 0");
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     try (UntilStopped life = UntilStopped.install("fleetacct up", Duration.ofSeconds(90))) {
       OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, http.bind,
           http.port, agentMetricsPort, agentOptions.host, agentOptions.enableDelayacct, topicPartitions,
-          attribution.mode, Duration.ofSeconds(agentOptions.sampleSeconds)));
+          attribution.mode, sampleInterval));
       try {
         runUntilStopped(h, life, out, t0);
       } finally {
