@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The chain on a three-broker cluster (replication factor 3, min.insync.replicas 2, as the README
  * recommends) under a fork load: the agent as a child process with one socket per CPU, two streams
  * instances. In turn: (a) the broker that leads the most partitions of the exits topic is killed
- * with SIGKILL and started again 30 s later; (b) a rolling restart, each broker stopped cleanly and
+ * with SIGKILL and started again 15 s later; (b) a rolling restart, each broker stopped cleanly and
  * started again once every partition has its three replicas in sync; (c) two brokers stopped for
- * 30 s, so that no write can meet min.insync.replicas: writes must wait (the agent keeps exits in
+ * 15 s, so that no write can meet min.insync.replicas: writes must wait (the agent keeps exits in
  * memory and its spool), not fail. Then every table must equal the kernel's own account except
  * for exactly the losses the system reported, with nothing counted twice ({@link ChainReport}).
  */
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 @IntegrationTest
 class ClusterFaultTest {
 
-  private static final Duration DOWN = Duration.ofSeconds(30);
+  private static final Duration DOWN = Duration.ofSeconds(15);
 
   @TempDir Path dir;
 
@@ -99,7 +99,7 @@ class ClusterFaultTest {
       load = ForkLoad.start(prefix);
       Thread.sleep(5_000);
 
-      // (a) SIGKILL of the leader of most exits partitions, back after 30 s.
+      // (a) SIGKILL of the leader of most exits partitions, back after DOWN.
       EmbeddedKafkaBroker leader = cluster.leaderOfMostPartitions(exits);
       System.out.printf("cluster fault: (a) broker %d (leads %s of %s) SIGKILL for %d s%n", leader.nodeId(),
           cluster.leaders(exits), exits, DOWN.toSeconds());
@@ -112,7 +112,7 @@ class ClusterFaultTest {
       for (EmbeddedKafkaBroker broker : cluster.brokers()) {
         System.out.printf("cluster fault: (b) rolling restart of broker %d%n", broker.nodeId());
         broker.stop();
-        Thread.sleep(5_000);
+        Thread.sleep(2_000);
         broker.start();
         awaitFullyReplicated(cluster, exits);
       }

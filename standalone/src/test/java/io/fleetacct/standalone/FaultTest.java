@@ -29,20 +29,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole chain under a fork load while, one after another, the broker stops for 60 s (and the
+ * The whole chain under a fork load while, one after another, the broker stops for 30 s (and the
  * agent is stopped with SIGTERM and restarted in the middle of it), the agent is killed with SIGKILL
  * and restarted, and one of two streams instances is killed with SIGKILL.
  * Then the tables must equal the kernel's own account (a listener of the test's, registered before
  * and after the agent), except for exactly the losses the system reported; nothing counted twice.
  *
  * <p>What the kernel announced is the test's own {@link KernelAccount}.
- * -Dfleetacct.fault.outage=SECONDS shortens the broker outage for a quick run.
+ * -Dfleetacct.fault.outage=SECONDS sets the broker outage (30 s).
  */
 @WithKafkaBroker(dedicated = true)
 @IntegrationTest
 class FaultTest {
 
-  private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("fleetacct.fault.outage", 60));
+  private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("fleetacct.fault.outage", 30));
   private static final int SHUTDOWN_TIMEOUT = 10;
 
   @TempDir Path dir;

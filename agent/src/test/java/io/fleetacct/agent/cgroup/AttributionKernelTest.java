@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * machine kind (docs/attribution.md has the figures).
  */
 @IntegrationTest
+@Isolated("proc mode's floors are measured on an otherwise idle machine")
 class AttributionKernelTest {
 
   static final int PROCESSES = 1_000;

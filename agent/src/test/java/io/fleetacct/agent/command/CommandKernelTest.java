@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * docs/attribution.md, held to the floors below.
  */
 @IntegrationTest
+@Isolated("proc mode's floors are measured on an otherwise idle machine")
 class CommandKernelTest {
 
   static final int PROCESSES = 200;
