@@ -4,7 +4,7 @@ import io.fleetacct.agent.cgroup.AttributionCounters;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
-import io.fleetacct.agent.cgroup.CgroupTracker;
+import io.fleetacct.agent.cgroup.ProcAttributor;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.DelayAccounting;
@@ -18,7 +18,7 @@ import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.publish.Spool;
-import io.fleetacct.agent.record.ExitRecords;
+import io.fleetacct.agent.publish.ExitRecords;
 import io.fleetacct.agent.sample.SampledThreads;
 import io.fleetacct.agent.sample.Sampler;
 import io.fleetacct.agent.sample.SamplerCounters;
@@ -375,7 +375,7 @@ public final class Agent implements AutoCloseable {
   /** What the figures of {@link AgentFigure} are read from. */
   private AgentFigure.Sources figures() {
     return new AgentFigure.Sources(listenerCounters, publisherCounters, attributor.counters(), publisher.waiting(),
-        samplerCounters, this::sampledThreads, attributor instanceof CgroupTracker t ? t::size : null,
+        samplerCounters, this::sampledThreads, attributor instanceof ProcAttributor t ? t::size : null,
         () -> delayAccounting.enabled() ? 1 : 0);
   }
 

@@ -1,7 +1,7 @@
 package io.fleetacct.benchmarks;
 
 import io.fleetacct.agent.host.HostIdentity;
-import io.fleetacct.agent.record.ExitRecords;
+import io.fleetacct.agent.publish.ExitRecords;
 import io.fleetacct.agent.taskstats.MalformedMessageException;
 import io.fleetacct.agent.taskstats.TaskstatsDecoder;
 import io.fleetacct.schema.CgroupSource;

@@ -45,7 +45,7 @@ public enum AttributionMode {
     }
     ProcCgroupFiles files = new ProcCgroupFiles(root.proc(), ProcCgroup.forHost(mounts));
     ProcessCommands commands = new ProcessCommands(new ProcComm(root.proc()), 1 << 20);
-    return CgroupTracker.start(files, commands, 1 << 20, Duration.ofSeconds(30), kernelRelease);
+    return ProcAttributor.start(files, commands, 1 << 20, Duration.ofSeconds(30), kernelRelease);
   }
 
   private static Attributor startExact(HostRoot root, CgroupMounts mounts) throws BpfException, IOException {

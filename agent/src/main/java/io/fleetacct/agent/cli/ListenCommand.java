@@ -4,7 +4,7 @@ import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.host.HostRoot;
-import io.fleetacct.agent.record.ExitRecords;
+import io.fleetacct.agent.publish.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.common.cli.UntilStopped;

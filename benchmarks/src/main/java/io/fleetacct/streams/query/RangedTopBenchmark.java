@@ -4,6 +4,7 @@ import io.fleetacct.common.io.Directories;
 import io.fleetacct.streams.BoundedRocksDbMemory;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Totals;
+import io.fleetacct.streams.topology.TotalsSerde;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ public final class RangedTopBenchmark {
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     KeyValueStore<String, long[]> store = Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(Rollups.Index.BY_CGROUP.store()), Serdes.String(), Totals.serde())
+            Stores.persistentKeyValueStore(Rollups.Index.BY_CGROUP.store()), Serdes.String(), TotalsSerde.serde())
         .withLoggingDisabled().withCachingDisabled().build();
     MockProcessorContext<Object, Object> context = new MockProcessorContext<>(config, new TaskId(0, 0), dir.toFile());
     store.init(context.getStateStoreContext(), store);

@@ -24,6 +24,9 @@ final class Ranking {
   private Ranking() {}
 
   static List<Row> best(Collection<Row> rows, Measure by, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
     Comparator<Row> order = Comparator.comparing(Row::totals, by.order()).thenComparing(Row::key);
     // The best `limit` of many keys: a bounded heap whose head is the worst kept, not a full sort.
     PriorityQueue<Row> kept = new PriorityQueue<>(Math.min(limit, rows.size()) + 1, order.reversed());

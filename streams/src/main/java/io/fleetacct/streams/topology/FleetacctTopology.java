@@ -97,7 +97,7 @@ public final class FleetacctTopology {
         .to(config.deadLetterTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
     KStream<String, SequenceGuard.Checked> records = checked.filter((k, v) -> v.record() != null, Named.as("decoded"));
 
-    Serde<long[]> working = Totals.serde();
+    Serde<long[]> working = TotalsSerde.serde();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMBINER_STORE), Serdes.String(),
         working).withCachingEnabled());
     Folding folding = config.folding();

@@ -7,18 +7,14 @@ import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.ThreadNameDeltas;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The counting rules (docs/counting-rules.md) on the aggregate's working form: an array of longs in
  * {@link DelayTotals} field order (first_seen and last_seen as epoch milliseconds). Stores and
- * repartition topics hold this form with a compact serde; {@link #toRecord} makes the Avro record
+ * repartition topics hold this form ({@link TotalsSerde}); {@link #toRecord} makes the Avro record
  * for the output topics and the query API.
  *
  * <ul>
@@ -38,8 +34,6 @@ import org.apache.kafka.common.serialization.Serdes;
  * struct taskstats field it totals, so the mapping is by name and a new field needs no code.
  */
 public final class Totals {
-
-  private static final byte FORMAT = 1;
 
   private static final byte SUM = 0;
   private static final byte MAX = 1;
@@ -219,34 +213,5 @@ public final class Totals {
       }
     }
     return d;
-  }
-
-  /**
-   * The working form on the wire (stores, changelogs, repartition topics): a format byte, the
-   * field count, then each field as 8 bytes. Fixed width, because the aggregation decodes and
-   * encodes it on every update and bulk copies beat varints there. Internal: never read outside
-   * this application; a newer build's extra fields are ignored, missing ones are 0.
-   */
-  public static Serde<long[]> serde() {
-    return Serdes.serdeFrom((topic, v) -> {
-      if (v == null) {
-        return null;
-      }
-      byte[] out = new byte[2 + 8 * v.length];
-      out[0] = FORMAT;
-      out[1] = (byte) v.length;
-      ByteBuffer.wrap(out, 2, 8 * v.length).asLongBuffer().put(v);
-      return out;
-    }, (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      if (bytes.length < 2 || bytes[0] != FORMAT || bytes.length != 2 + 8 * (bytes[1] & 0xff)) {
-        throw new SerializationException("not fleetacct working totals (" + bytes.length + " bytes) in " + topic);
-      }
-      long[] v = new long[SIZE];
-      ByteBuffer.wrap(bytes, 2, bytes.length - 2).asLongBuffer().get(v, 0, Math.min(SIZE, bytes[1] & 0xff));
-      return v;
-    });
   }
 }

@@ -37,7 +37,7 @@ class CombinerTest {
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "combiner-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
     context = new MockProcessorContext<>(config);
-    pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"), Serdes.String(), Totals.serde())
+    pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"), Serdes.String(), TotalsSerde.serde())
         .withLoggingDisabled().build();
     pending.init(context.getStateStoreContext(), pending);
     context.addStateStore(pending);

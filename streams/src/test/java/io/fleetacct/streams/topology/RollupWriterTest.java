@@ -30,7 +30,7 @@ class RollupWriterTest {
     Map<Rollups.Index, KeyValueStore<String, long[]>> stores = new HashMap<>();
     for (Rollups.Index i : Rollups.Index.of(Tables.BY_HOST_CGROUP)) {
       KeyValueStore<String, long[]> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(i.store()),
-          Serdes.String(), Totals.serde()).withLoggingDisabled().build();
+          Serdes.String(), TotalsSerde.serde()).withLoggingDisabled().build();
       s.init(context.getStateStoreContext(), s);
       context.addStateStore(s);
       stores.put(i, s);

@@ -1,4 +1,4 @@
-package io.fleetacct.agent.record;
+package io.fleetacct.agent.publish;
 
 import io.fleetacct.agent.cgroup.Attribution;
 import io.fleetacct.agent.cgroup.Attributor;

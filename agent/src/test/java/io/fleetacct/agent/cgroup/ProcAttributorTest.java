@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The proc mode's rules on a fake /proc tree: no root, no kernel. */
-class CgroupTrackerTest {
+class ProcAttributorTest {
 
   private static final ProcCgroup V2 = new ProcCgroup(true, null);
   private static final ProcCgroup V1 = new ProcCgroup(false, "cpu");
@@ -24,8 +24,8 @@ class CgroupTrackerTest {
     proc = new FakeProc(dir);
   }
 
-  private CgroupTracker tracker(ProcCgroup format, int maxEntries) {
-    return new CgroupTracker(new ProcCgroupFiles(dir, format), new ProcessCommands(new ProcComm(dir), maxEntries),
+  private ProcAttributor tracker(ProcCgroup format, int maxEntries) {
+    return new ProcAttributor(new ProcCgroupFiles(dir, format), new ProcessCommands(new ProcComm(dir), maxEntries),
         maxEntries);
   }
 
@@ -35,7 +35,7 @@ class CgroupTrackerTest {
 
   @Test
   void anExitingTaskThatIsNotYetReapedIsReadItselfOnCgroup2() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/init").process(10, "/a");
     t.onFork(1, 10, 10, System.nanoTime());
     proc.process(10, "/b"); // moved without exec: no event
@@ -46,7 +46,7 @@ class CgroupTrackerTest {
 
   @Test
   void onCgroupV1TheExitingTasksFileIsNotTrustedAndTheEntryFromExecIsUsed() {
-    CgroupTracker t = tracker(V1, 100);
+    ProcAttributor t = tracker(V1, 100);
     proc.process(1, "/init").process(10, "/a");
     t.onExec(10); // v1 "cpu" line of the fake file says "/"
     proc.gone(10);
@@ -57,7 +57,7 @@ class CgroupTrackerTest {
 
   @Test
   void aReapedChildIsFoundByItsOwnFileReadAtFork() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/init").process(10, "/moved-before-fork-was-read");
     t.onFork(1, 10, 10, System.nanoTime());
     proc.gone(10);
@@ -67,7 +67,7 @@ class CgroupTrackerTest {
 
   @Test
   void aChildGoneBeforeItsForkEventTakesItsParentReadAfterItsBirth() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/old");
     t.rescan(); // the parent's entry: /old
     proc.process(1, "/joined"); // the runner joined a cgroup by writing its own pid: no event
@@ -80,7 +80,7 @@ class CgroupTrackerTest {
 
   @Test
   void anExitBeforeItsForkEventLeavesNoEntryForThePidsNextOwner() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/parent");
     Attribution first = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup(); // its FORK event not read yet
     assertThat(first.source()).isEqualTo(CgroupSource.parent);
@@ -90,7 +90,7 @@ class CgroupTrackerTest {
 
   @Test
   void aThreadRecordAfterItsProcessesLastExitFindsTheRecentExit() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/init").process(10, "/app");
     t.onExec(10);
     proc.gone(10);
@@ -101,7 +101,7 @@ class CgroupTrackerTest {
 
   @Test
   void aReusedPidGetsItsNewOwnersCgroup() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/init").process(10, "/first");
     t.onExec(10);
     proc.gone(10);
@@ -114,7 +114,7 @@ class CgroupTrackerTest {
 
   @Test
   void aFullMapIsCountedAndTheParentStandsIn() {
-    CgroupTracker t = tracker(V2, 1);
+    ProcAttributor t = tracker(V2, 1);
     proc.process(1, "/init").process(10, "/full");
     t.rescan(); // fills the one entry with pid 1 or 10
     proc.process(20, "/x");
@@ -124,7 +124,7 @@ class CgroupTrackerTest {
 
   @Test
   void aRemovedCgroupIsNamedWithoutTheDeletedMark() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     proc.process(1, "/init").process(10, "/gone (deleted)");
     Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(cgroupOf(a)).isEqualTo("/gone");
@@ -132,7 +132,7 @@ class CgroupTrackerTest {
 
   @Test
   void nothingKnownIsCountedAsNone() {
-    CgroupTracker t = tracker(V2, 100);
+    ProcAttributor t = tracker(V2, 100);
     Attribution a = t.attribute(FakeProc.exit(10, 10, 1, true)).cgroup();
     assertThat(a).isEqualTo(Attribution.NONE);
     assertThat(t.counters().get(CgroupSource.none)).isEqualTo(1);

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * late thread records (another CPU's socket) still find. The same events and scans keep each
  * process's command ({@link ProcessCommands}).
  */
-public final class CgroupTracker implements Attributor {
+public final class ProcAttributor implements Attributor {
 
-  private static final Logger log = LoggerFactory.getLogger(CgroupTracker.class);
+  private static final Logger log = LoggerFactory.getLogger(ProcAttributor.class);
   private static final int RECENT_EXITS = 65_536;
 
   /** A process's attribution and when it was read (CLOCK_MONOTONIC, as proc connector events). */
@@ -57,7 +57,7 @@ public final class CgroupTracker implements Attributor {
   private volatile boolean stopping;
 
   /** A tracker fed by hand ({@link #onFork}, {@link #onExec}, {@link #rescan}): for tests. */
-  CgroupTracker(ProcCgroupFiles files, ProcessCommands commands, int maxEntries) {
+  ProcAttributor(ProcCgroupFiles files, ProcessCommands commands, int maxEntries) {
     this.files = files;
     this.commands = commands;
     this.maxEntries = maxEntries;
@@ -67,9 +67,9 @@ public final class CgroupTracker implements Attributor {
    * Subscribes to process events, then scans /proc (so nothing born in between is missed), and
    * follows the events on a thread of its own.
    */
-  public static CgroupTracker start(ProcCgroupFiles files, ProcessCommands commands, int maxEntries,
+  public static ProcAttributor start(ProcCgroupFiles files, ProcessCommands commands, int maxEntries,
                                     Duration rescanInterval, String kernelRelease) throws NetlinkException {
-    CgroupTracker t = new CgroupTracker(files, commands, maxEntries);
+    ProcAttributor t = new ProcAttributor(files, commands, maxEntries);
     t.connector = ProcConnector.open(4 * 1024 * 1024, ProcConnector.kernelFilters(kernelRelease));
     t.rescan();
     t.thread = new Thread(() -> t.run(rescanInterval), "cgroup-tracker");
@@ -97,12 +97,12 @@ public final class CgroupTracker implements Attributor {
     ProcConnector.Events events = new ProcConnector.Events() {
       @Override
       public void onFork(int parentTgid, int childPid, int childTgid, long timestampNanos) {
-        CgroupTracker.this.onFork(parentTgid, childPid, childTgid, timestampNanos);
+        ProcAttributor.this.onFork(parentTgid, childPid, childTgid, timestampNanos);
       }
 
       @Override
       public void onExec(int pid, int tgid) {
-        CgroupTracker.this.onExec(tgid);
+        ProcAttributor.this.onExec(tgid);
       }
 
       @Override
