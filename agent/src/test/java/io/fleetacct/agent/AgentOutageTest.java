@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.connect.testing.PostgresCluster;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;

@@ -40,28 +40,24 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-  private static final String HOST = "127.0.0.1";
-  private static final int LOG_TAIL_LINES = 60;
+  private static final String HOST = BrokerConfig.HOST;
   private static final int MAX_PORT_ATTEMPTS = 3;
 
   private final Path dataDir;
   private final boolean keepData;
   private final Duration startTimeout;
   private final Duration stopTimeout;
-  private final Map<String, String> overrides;
   private final List<String> jvmArgs;
   private final SaslSsl saslSsl;
   /** The cluster this broker is a node of, or null when it is a cluster of its own. */
   private final Quorum quorum;
   private final int nodeId;
-  /** A second client listener, or null. */
-  private final ExtraListener extraListener;
+  private final BrokerConfig config;
 
   private int port;
   private int controllerPort;
   private long startedNanos;
-  private Process process;
-  private boolean frozen;
+  private BrokerProcess process;
 
   private EmbeddedKafkaBroker(Builder b) throws IOException {
     this.keepData = b.dataDir != null && b.keepData;
@@ -70,12 +66,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         : Files.createTempDirectory("fleetacct-kafka-");
     this.startTimeout = b.startTimeout;
     this.stopTimeout = b.stopTimeout;
-    this.overrides = Map.copyOf(b.overrides);
     this.jvmArgs = List.copyOf(b.jvmArgs);
     this.saslSsl = b.saslSsl;
     this.quorum = b.quorum;
     this.nodeId = b.nodeId;
-    this.extraListener = b.extraListener;
+    this.config = new BrokerConfig(dataDir, nodeId, quorum, saslSsl, b.extraListener, b.overrides);
   }
 
   /**
@@ -132,7 +127,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return p;
     }
 
-    private static String jaas(String user, String password) {
+    static String jaas(String user, String password) {
       return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
           + "\" password=\"" + password + "\";";
     }
@@ -189,35 +184,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     startedNanos = System.nanoTime();
     try {
-      Path props = writeConfig();
-      if (!Files.exists(logDir().resolve("meta.properties"))) {
-        format(props);
-      }
-      Path brokerLog = dataDir.resolve("broker.log");
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx512m");
-      command.add("-XX:+UseSerialGC");
-      command.add("-XX:TieredStopAtLevel=1");
-      command.add("-Dlogback.configurationFile=" + writeLogConfig());
-      command.add("-Djava.io.tmpdir=" + Files.createDirectories(dataDir.resolve("tmp")));
-      command.addAll(jvmArgs);
-      command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
-      command.add(BrokerMain.class.getName());
-      command.add(props.toString());
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.PIPE) // held open: see BrokerMain
-          .start();
+      Path props = config.write(port, controllerPort);
+      config.formatIfNew(props);
+      process = BrokerProcess.spawn(props, config.writeLogConfig(), dataDir.resolve("tmp"), jvmArgs, brokerLog());
     } catch (IOException e) {
       kill();
-      throw new BrokerStartException("cannot start the embedded Kafka broker: " + e + logTail(), e);
+      throw new BrokerStartException("cannot start the embedded Kafka broker: " + e + BrokerProcess.logTail(brokerLog()),
+          e);
     } catch (RuntimeException e) {
       kill();
       throw e;
     }
+  }
+
+  private Path brokerLog() {
+    return dataDir.resolve("broker.log");
   }
 
   /**
@@ -226,44 +207,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   synchronized void awaitReady() {
     try {
-      awaitRegistered();
+      BrokerProcess p = process;
+      BrokerAdmin.awaitRegistered(BrokerAdmin.config(HOST + ":" + port, clientProperties()), nodeId, startTimeout,
+          () -> p.isAlive() ? null : "embedded Kafka broker exited with status " + p.exitValue() + " while starting",
+          p::logTail);
       log.info("embedded Kafka broker {} ready at {} in {} ms (data {})", nodeId, HOST + ":" + port,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), dataDir);
     } catch (RuntimeException e) {
       kill();
       throw e;
-    }
-  }
-
-  private void awaitRegistered() {
-    long deadline = System.nanoTime() + startTimeout.toNanos();
-    Map<String, Object> conf = adminConfig();
-    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
-    conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
-    conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
-    conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
-    try (Admin admin = Admin.create(conf)) {
-      while (true) {
-        if (!process.isAlive()) {
-          throw new BrokerStartException("embedded Kafka broker exited with status "
-              + process.exitValue() + " while starting" + logTail());
-        }
-        try {
-          if (admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).stream().anyMatch(n -> n.id() == nodeId)) {
-            return;
-          }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-          // not up yet
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new BrokerStartException("interrupted while waiting for the embedded broker", e);
-        }
-        if (System.nanoTime() > deadline) {
-          throw new BrokerStartException("embedded Kafka broker not ready after "
-              + startTimeout.toSeconds() + " s" + logTail());
-        }
-        sleep(100);
-      }
     }
   }
 
@@ -284,19 +236,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return nodeId;
   }
 
-  /** Replicas of internal topics and of {@link #createTopic}: every node, up to 3. */
-  private short replicationFactor() {
-    return (short) Math.min(3, quorum == null ? 1 : quorum.size());
-  }
-
-  /** min.insync.replicas: 2 where there are 3 replicas (one broker may be down for an upgrade). */
-  private int minInsyncReplicas() {
-    return Math.min(2, replicationFactor());
-  }
-
   /** CPU time the broker process has used so far (zero when unknown): for benchmarks' cost split. */
   public synchronized Duration cpuTime() {
-    return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+    return process == null ? Duration.ZERO : process.cpuTime();
   }
 
   /** The broker process's pid, or -1 when it is not running. */
@@ -314,29 +256,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private Map<String, Object> adminConfig() {
-    Map<String, Object> conf = new LinkedHashMap<>(clientProperties());
-    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, quorum == null ? bootstrapServers() : quorum.bootstrapServers());
-    return conf;
+    return BrokerAdmin.config(quorum == null ? bootstrapServers() : quorum.bootstrapServers(), clientProperties());
   }
 
   /** Creates topics and waits for them; existing topics are an error. */
   public void createTopics(Collection<NewTopic> topics) {
-    try (Admin admin = admin()) {
-      admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot create topics "
-          + topics.stream().map(NewTopic::name).collect(Collectors.toList()) + ": " + e.getCause().getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("topic creation timed out", e);
-    }
+    BrokerAdmin.createTopics(adminConfig(), topics);
   }
 
   /** A topic on every node of the cluster, up to 3 (replication factor 1 for a broker of its own). */
   public void createTopic(String name, int partitions) {
-    createTopics(List.of(new NewTopic(name, partitions, replicationFactor())));
+    createTopics(List.of(new NewTopic(name, partitions, config.replicationFactor())));
   }
 
   /**
@@ -344,27 +274,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * it has not exited within the stop timeout.
    */
   public synchronized void stop() {
-    if (process == null) {
-      return;
+    if (process != null) {
+      process.stop(stopTimeout);
+      process = null;
     }
-    thaw();
-    try {
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      log.warn("cannot close the embedded broker's standard input, killing it: {}", e.toString());
-      kill();
-      return;
-    }
-    try {
-      if (!process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("embedded broker did not stop within {} s, killing it", stopTimeout.toSeconds());
-        kill();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      kill();
-    }
-    process = null;
   }
 
   /**
@@ -372,48 +285,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * broker or a network that drops packets. {@link #thaw()} resumes it; stop and close thaw first.
    */
   public synchronized void freeze() {
-    signal("STOP");
-    frozen = true;
+    running().freeze();
   }
 
   /** Resumes a frozen broker (SIGCONT). */
   public synchronized void thaw() {
-    if (frozen) {
-      signal("CONT");
-      frozen = false;
+    if (process != null) {
+      process.thaw();
     }
   }
 
-  private void signal(String name) {
+  private BrokerProcess running() {
     if (process == null) {
       throw new IllegalStateException("the broker is not running");
     }
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return process;
   }
 
   /** Kills the broker at once (SIGKILL), as a crash would. */
   public synchronized void kill() {
-    if (process == null) {
-      return;
+    if (process != null) {
+      process.kill();
+      process = null;
     }
-    process.destroyForcibly();
-    frozen = false; // SIGKILL ends a stopped process too
-    try {
-      process.waitFor(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    process = null;
   }
 
   /** Stops the broker and deletes its data unless the builder asked to keep it. */
@@ -422,126 +316,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     stop();
     if (!keepData) {
       deleteRecursively(dataDir);
-    }
-  }
-
-  private Path logDir() {
-    return dataDir.resolve("kafka-logs");
-  }
-
-  private Path writeConfig() throws IOException {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(nodeId));
-    if (quorum == null) {
-      p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPort);
-    } else {
-      p.put("controller.quorum.voters", quorum.voters());
-    }
-    String listener = saslSsl == null ? "PLAINTEXT" : "SASL_SSL";
-    String extra = extraListener == null ? "" : ",EXTRA://" + HOST + ":" + extraListener.port();
-    p.put("listeners", listener + "://" + HOST + ":" + port + extra + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", listener + "://" + HOST + ":" + port
-        + (extraListener == null ? "" : ",EXTRA://" + HOST + ":" + extraListener.advertisedPort()));
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", listener);
-    p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT"
-        + (extraListener == null ? "" : ",EXTRA:PLAINTEXT"));
-    if (saslSsl != null) {
-      p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-      p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
-      p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", SaslSsl.jaas(saslSsl.user(), saslSsl.password()));
-      p.put("ssl.keystore.location", saslSsl.keystore().toString());
-      p.put("ssl.keystore.password", saslSsl.storePassword());
-      p.put("ssl.key.password", saslSsl.storePassword());
-      p.put("ssl.keystore.type", "PKCS12");
-      p.put("ssl.truststore.location", saslSsl.truststore().toString());
-      p.put("ssl.truststore.password", saslSsl.storePassword());
-      p.put("ssl.truststore.type", "PKCS12");
-    }
-    p.put("log.dirs", logDir().toString());
-    p.put("num.partitions", "1");
-    p.put("auto.create.topics.enable", "false");
-    // Internal topics replicated as a production cluster's are.
-    String replicas = String.valueOf(replicationFactor());
-    String minIsr = String.valueOf(minInsyncReplicas());
-    p.put("offsets.topic.replication.factor", replicas);
-    p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", replicas);
-    p.put("transaction.state.log.min.isr", minIsr);
-    p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", replicas);
-    p.put("share.coordinator.state.topic.min.isr", minIsr);
-    p.put("default.replication.factor", replicas);
-    p.put("min.insync.replicas", minIsr);
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
-    p.putAll(overrides);
-    String text = p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining("\n", "", "\n"));
-    return Files.writeString(dataDir.resolve("server.properties"), text);
-  }
-
-  private Path writeLogConfig() throws IOException {
-    String xml = """
-        <configuration>
-          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder>
-          </appender>
-          <logger name="kafka" level="INFO"/>
-          <logger name="org.apache.kafka" level="WARN"/>
-          <logger name="state.change.logger" level="WARN"/>
-          <logger name="kafka.log" level="WARN"/>
-          <root level="INFO"><appender-ref ref="OUT"/></root>
-        </configuration>
-        """;
-    return Files.writeString(dataDir.resolve("broker-logback.xml"), xml);
-  }
-
-  private void format(Path props) {
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    int status;
-    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8.name())) {
-      List<String> args = new ArrayList<>(quorum == null
-          ? List.of("format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone")
-          : List.of("format", "-t", quorum.clusterId(), "-c", props.toString()));
-      if (saslSsl != null) {
-        args.addAll(List.of("--add-scram",
-            "SCRAM-SHA-512=[name=" + saslSsl.user() + ",password=" + saslSsl.password() + "]"));
-      }
-      status = kafka.tools.StorageTool.execute(args.toArray(String[]::new), out);
-    } catch (UnsupportedEncodingException e) {
-      throw new IllegalStateException(e);
-    } catch (Exception e) {
-      throw new BrokerStartException("cannot format the embedded broker's storage in " + logDir()
-          + ": " + e.getMessage() + "\n" + output.toString(StandardCharsets.UTF_8), e);
-    }
-    if (status != 0) {
-      throw new BrokerStartException("formatting the embedded broker's storage failed (status "
-          + status + "): " + output.toString(StandardCharsets.UTF_8));
-    }
-  }
-
-  private String logTail() {
-    Path brokerLog = dataDir.resolve("broker.log");
-    try {
-      if (!Files.exists(brokerLog)) {
-        return " (no broker log at " + brokerLog + ")";
-      }
-      List<String> lines = Files.readAllLines(brokerLog, StandardCharsets.UTF_8);
-      return "\n--- last lines of " + brokerLog + " ---\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-    } catch (IOException | UncheckedIOException e) {
-      return " (cannot read " + brokerLog + ": " + e + ")";
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BrokerStartException("interrupted while waiting for the embedded broker", e);
     }
   }
 

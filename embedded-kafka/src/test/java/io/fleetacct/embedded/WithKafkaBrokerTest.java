@@ -1,5 +1,6 @@
 package io.fleetacct.embedded;
 
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.testing.IntegrationTest;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.embedded.ChildJvm;
+import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
 import io.fleetacct.standalone.testing.ChainReport;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.embedded.ChildJvm;
+import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.schema.TaskExit;
@@ -13,6 +13,7 @@ import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
+import io.fleetacct.standalone.testing.ForkLoad;
 import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelAccount;
 import io.fleetacct.standalone.testing.KernelTotals;
@@ -74,7 +75,7 @@ class OutageRestartTest {
           }
         }
         try {
-          Thread.sleep(10);
+          Thread.sleep(ForkLoad.PAUSE_MILLIS);
         } catch (InterruptedException e) {
           return;
         }

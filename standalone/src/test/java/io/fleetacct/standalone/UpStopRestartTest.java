@@ -3,7 +3,7 @@ package io.fleetacct.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.embedded.ChildJvm;
+import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.standalone.cli.UpCommand;
 import io.fleetacct.standalone.testing.Http;

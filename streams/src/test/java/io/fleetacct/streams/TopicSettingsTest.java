@@ -3,7 +3,7 @@ package io.fleetacct.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.embedded.EmbeddedKafkaCluster;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.testing.IntegrationTest;
 import java.nio.file.Path;

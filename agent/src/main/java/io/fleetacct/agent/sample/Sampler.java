@@ -87,6 +87,11 @@ public final class Sampler implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
+  /** The file in {@code spoolDir} where the sampler keeps what it published per thread. */
+  public static Path journalFile(Path spoolDir) {
+    return spoolDir.resolve(SampledJournal.FILE);
+  }
+
   /**
    * A sampler for this host, continuing what the previous run of {@code agentInstance} published
    * (from the journal in {@code spoolDir}); call {@link #start}.
@@ -155,8 +160,8 @@ public final class Sampler implements AutoCloseable {
     }
   }
 
-  /** One sampling cycle; package-private for tests. */
-  void cycle() throws IOException {
+  /** One sampling cycle now, on the caller's thread (what {@link #start()}'s thread does each interval): for tests and benchmarks. */
+  public void cycle() throws IOException {
     long start = System.nanoTime();
     Instant at = clock.instant();
     table.beginCycle();

@@ -3,7 +3,7 @@ package io.fleetacct.schema.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.testing.SampleRecords;
 import io.fleetacct.testing.IntegrationTest;

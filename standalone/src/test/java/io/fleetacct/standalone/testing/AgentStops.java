@@ -2,7 +2,7 @@ package io.fleetacct.standalone.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetacct.embedded.ChildJvm;
+import io.fleetacct.embedded.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

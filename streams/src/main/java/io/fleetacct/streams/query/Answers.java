@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -46,76 +47,128 @@ final class Answers {
   }
 
   JsonNode answer(Query query, Optional<Scope> scope, URI uri) throws Unavailable, BadRequest {
-    if (scope.isPresent() && !scope.get().partitions().keySet().equals(stores(query))) {
-      throw BadRequest.badParameter(Scope.PARAMETER + " names " + scope.get().partitions().keySet()
-          + "; this query reads " + stores(query));
-    }
+    return answer(plan(query), scope, uri);
+  }
+
+  /**
+   * How one kind of query is answered: which store partitions it reads, what this instance makes
+   * of its own, how a part travels between instances, and how the parts make the answer. Parts
+   * never overlap ({@link Fanout}).
+   */
+  private interface Plan<P> {
+    Set<String> stores();
+
+    List<Placement.Partition> partitions() throws Unavailable;
+
+    P here(Scope scope) throws Unavailable;
+
+    JsonNode encode(P part);
+
+    P decode(JsonNode json);
+
+    JsonNode merge(List<P> parts);
+  }
+
+  /** The one place that tells the kinds of query apart (Java 17: no pattern switch yet). */
+  private Plan<?> plan(Query query) {
     if (query instanceof Query.Totals q) {
-      JsonNode totals = keyed(q.table().totalsStore(), q.key(), scope, uri, s -> totals(q, s));
-      if (scope.isEmpty()) {
-        completeness().describeAllTime((ObjectNode) totals);
-      }
-      return totals;
+      return new KeyPlan(q.table().totalsStore(), q.key(), s -> totals(q, s),
+          answer -> completeness().describeAllTime(answer));
     }
     if (query instanceof Query.Series q) {
-      JsonNode series = keyed(q.table().windowsStore(), q.key(), scope, uri, s -> series(q, s));
-      if (scope.isEmpty()) {
-        completeness().describe((ObjectNode) series, q.to().plus(local.window()));
-      }
-      return series;
+      return new KeyPlan(q.table().windowsStore(), q.key(), s -> series(q, s),
+          answer -> completeness().describe(answer, q.to().plus(local.window())));
     }
     if (query instanceof Query.Top q) {
-      return top(q, scope, uri);
+      return new TopPlan(q);
     }
-    return agents(scope, uri);
+    return new AgentsPlan();
+  }
+
+  /** A plan whose parts are JSON already, and travel as they are. */
+  private abstract static class JsonPlan implements Plan<JsonNode> {
+    @Override
+    public JsonNode encode(JsonNode part) {
+      return part;
+    }
+
+    @Override
+    public JsonNode decode(JsonNode json) {
+      return json;
+    }
+  }
+
+  private <P> JsonNode answer(Plan<P> plan, Optional<Scope> scope, URI uri) throws Unavailable, BadRequest {
+    if (scope.isPresent()) {
+      if (!scope.get().partitions().keySet().equals(plan.stores())) {
+        throw BadRequest.badParameter(Scope.PARAMETER + " names " + scope.get().partitions().keySet()
+            + "; this query reads " + plan.stores());
+      }
+      return plan.encode(plan.here(scope.get()));
+    }
+    return plan.merge(fanout.read(plan.partitions(),
+        (host, s) -> host.equals(self) ? plan.here(s) : plan.decode(peers.get(host, uri, s))));
   }
 
   /** How complete the tables are now, from every agent's last heartbeat (unknown if they cannot be read). */
   private Completeness completeness() {
     try {
-      return new Completeness(agents(Optional.empty(), AGENTS), clock.instant(), retention);
-    } catch (Unavailable e) {
+      return new Completeness(answer(new AgentsPlan(), Optional.empty(), AGENTS), clock.instant(), retention);
+    } catch (Unavailable | BadRequest e) {
       return Completeness.unknown("the agents' heartbeats cannot be read now: " + e.getMessage());
     }
   }
 
   private static final URI AGENTS = URI.create("/v1/agents");
 
-  /** The stores a query reads. */
-  private static Set<String> stores(Query query) {
-    if (query instanceof Query.Totals q) {
-      return Set.of(q.table().totalsStore());
-    }
-    if (query instanceof Query.Series q) {
-      return Set.of(q.table().windowsStore());
-    }
-    if (query instanceof Query.Top q) {
-      return Set.of(LocalStores.store(q));
-    }
-    return Set.of(FleetacctTopology.AGENT_STATUS_STORE, FleetacctTopology.INSTANCE_PROGRESS_STORE);
-  }
-
   @FunctionalInterface
   private interface LocalAnswer {
-    JsonNode from(Scope scope) throws Unavailable;
+    ObjectNode from(Scope scope) throws Unavailable;
   }
 
-  /** One key: its partition, from the owner or a standby. */
-  private JsonNode keyed(String store, String key, Optional<Scope> scope, URI uri, LocalAnswer here)
-      throws Unavailable {
-    if (scope.isPresent()) {
-      return here.from(scope.get());
+  /** One key of one store: its partition, from the owner or a standby; the answer as it is, described. */
+  private final class KeyPlan extends JsonPlan {
+    private final String store;
+    private final String key;
+    private final LocalAnswer here;
+    private final Consumer<ObjectNode> describe;
+
+    KeyPlan(String store, String key, LocalAnswer here, Consumer<ObjectNode> describe) {
+      this.store = store;
+      this.key = key;
+      this.here = here;
+      this.describe = describe;
     }
-    return fanout.read(List.of(placement.ofKey(store, key)),
-        (host, s) -> host.equals(self) ? here.from(s) : peers.get(host, uri, s)).get(0);
+
+    @Override
+    public Set<String> stores() {
+      return Set.of(store);
+    }
+
+    @Override
+    public List<Placement.Partition> partitions() throws Unavailable {
+      return List.of(placement.ofKey(store, key));
+    }
+
+    @Override
+    public JsonNode here(Scope scope) throws Unavailable {
+      return here.from(scope);
+    }
+
+    @Override
+    public JsonNode merge(List<JsonNode> parts) {
+      ObjectNode answer = (ObjectNode) parts.get(0);
+      describe.accept(answer);
+      return answer;
+    }
   }
 
-  private JsonNode totals(Query.Totals q, Scope s) throws Unavailable {
+  private ObjectNode totals(Query.Totals q, Scope s) throws Unavailable {
     long[] t = local.totals(q, only(s, q.table().totalsStore()));
     return Json.totals(q.keyJson(), Totals.toRecord(t));
   }
 
-  private JsonNode series(Query.Series q, Scope s) throws Unavailable {
+  private ObjectNode series(Query.Series q, Scope s) throws Unavailable {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("key", Json.MAPPER.valueToTree(q.keyJson()));
     ArrayNode windows = body.putArray("windows");
@@ -133,54 +186,95 @@ final class Answers {
     return ps.iterator().next();
   }
 
-  /** A ranking: every partition's best rows, merged. */
-  private JsonNode top(Query.Top q, Optional<Scope> scope, URI uri) throws Unavailable {
-    String store = LocalStores.store(q);
-    if (scope.isPresent()) {
-      return Ranking.encode(local.top(q, scope.get().of(store)));
+  /** A ranking: every partition's best rows, the best of them. */
+  private final class TopPlan implements Plan<List<Ranking.Row>> {
+    private final Query.Top q;
+    private final String store;
+
+    TopPlan(Query.Top q) {
+      this.q = q;
+      this.store = LocalStores.store(q);
     }
-    List<Ranking.Row> rows = new ArrayList<>();
-    for (List<Ranking.Row> part : fanout.read(placement.all(store), (host, s) -> host.equals(self)
-        ? local.top(q, s.of(store)) : Ranking.decode(peers.get(host, uri, s)))) {
-      rows.addAll(part);
+
+    @Override
+    public Set<String> stores() {
+      return Set.of(store);
     }
-    ObjectNode answer = Json.MAPPER.createObjectNode();
-    Completeness c = completeness();
-    if (q.range().isPresent()) {
-      answer.put("from", q.range().get().from().toString()).put("to", q.range().get().to().toString());
-      c.describe(answer, q.range().get().to());
-    } else {
-      c.describeAllTime(answer);
+
+    @Override
+    public List<Placement.Partition> partitions() throws Unavailable {
+      return placement.all(store);
     }
-    answer.set("rows", Ranking.render(Ranking.best(rows, q.by(), q.limit()), q.by(), q.range()));
-    return answer;
+
+    @Override
+    public List<Ranking.Row> here(Scope scope) throws Unavailable {
+      return local.top(q, scope.of(store));
+    }
+
+    @Override
+    public JsonNode encode(List<Ranking.Row> part) {
+      return Ranking.encode(part);
+    }
+
+    @Override
+    public List<Ranking.Row> decode(JsonNode json) {
+      return Ranking.decode(json);
+    }
+
+    @Override
+    public JsonNode merge(List<List<Ranking.Row>> parts) {
+      List<Ranking.Row> rows = new ArrayList<>();
+      parts.forEach(rows::addAll);
+      ObjectNode answer = Json.MAPPER.createObjectNode();
+      Completeness c = completeness();
+      if (q.range().isPresent()) {
+        answer.put("from", q.range().get().from().toString()).put("to", q.range().get().to().toString());
+        c.describe(answer, q.range().get().to());
+      } else {
+        c.describeAllTime(answer);
+      }
+      answer.set("rows", Ranking.render(Ranking.best(rows, q.by(), q.limit()), q.by(), q.range()));
+      return answer;
+    }
   }
 
   /** Every agent's last heartbeat, with the sequence gaps counted for its instances. */
-  private JsonNode agents(Optional<Scope> scope, URI uri) throws Unavailable {
-    if (scope.isPresent()) {
-      return localAgents(scope.get());
-    }
-    List<Placement.Partition> parts = new ArrayList<>(placement.all(FleetacctTopology.AGENT_STATUS_STORE));
-    parts.addAll(placement.all(FleetacctTopology.INSTANCE_PROGRESS_STORE));
-    List<JsonNode> statuses = new ArrayList<>();
-    Map<String, List<JsonNode>> progressByHost = new HashMap<>();
-    for (JsonNode part : fanout.read(parts, (host, s) -> host.equals(self) ? localAgents(s) : peers.get(host, uri, s))) {
-      part.get("statuses").forEach(statuses::add);
-      for (JsonNode p : part.get("progress")) {
-        progressByHost.computeIfAbsent(p.get("host").asText(), k -> new ArrayList<>()).add(p);
-      }
-    }
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    for (JsonNode s : statuses) {
-      out.add(Json.agent((ObjectNode) s, progressByHost.getOrDefault(s.get("host").asText(), List.of())));
-    }
-    return out;
-  }
+  private final class AgentsPlan extends JsonPlan {
 
-  private JsonNode localAgents(Scope s) throws Unavailable {
-    ObjectNode mine = Json.MAPPER.createObjectNode();
-    local.agents(s, mine.putArray("statuses"), mine.putArray("progress"));
-    return mine;
+    @Override
+    public Set<String> stores() {
+      return Set.of(FleetacctTopology.AGENT_STATUS_STORE, FleetacctTopology.INSTANCE_PROGRESS_STORE);
+    }
+
+    @Override
+    public List<Placement.Partition> partitions() throws Unavailable {
+      List<Placement.Partition> parts = new ArrayList<>(placement.all(FleetacctTopology.AGENT_STATUS_STORE));
+      parts.addAll(placement.all(FleetacctTopology.INSTANCE_PROGRESS_STORE));
+      return parts;
+    }
+
+    @Override
+    public JsonNode here(Scope scope) throws Unavailable {
+      ObjectNode mine = Json.MAPPER.createObjectNode();
+      local.agents(scope, mine.putArray("statuses"), mine.putArray("progress"));
+      return mine;
+    }
+
+    @Override
+    public JsonNode merge(List<JsonNode> parts) {
+      List<JsonNode> statuses = new ArrayList<>();
+      Map<String, List<JsonNode>> progressByHost = new HashMap<>();
+      for (JsonNode part : parts) {
+        part.get("statuses").forEach(statuses::add);
+        for (JsonNode p : part.get("progress")) {
+          progressByHost.computeIfAbsent(p.get("host").asText(), k -> new ArrayList<>()).add(p);
+        }
+      }
+      ArrayNode out = Json.MAPPER.createArrayNode();
+      for (JsonNode s : statuses) {
+        out.add(Json.agent((ObjectNode) s, progressByHost.getOrDefault(s.get("host").asText(), List.of())));
+      }
+      return out;
+    }
   }
 }

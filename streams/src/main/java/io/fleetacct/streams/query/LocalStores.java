@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -31,11 +30,17 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class LocalStores {
 
-  private final KafkaStreams streams;
+  /** Where this instance's store partitions come from: {@code KafkaStreams::store}, or a test's fake. */
+  @FunctionalInterface
+  interface StoreSource {
+    <T> T store(StoreQueryParameters<T> parameters);
+  }
+
+  private final StoreSource streams;
   private final StoreReadiness readiness;
   private final Duration window;
 
-  LocalStores(KafkaStreams streams, StoreReadiness readiness, Duration window) {
+  LocalStores(StoreSource streams, StoreReadiness readiness, Duration window) {
     this.streams = streams;
     this.readiness = readiness;
     this.window = window;

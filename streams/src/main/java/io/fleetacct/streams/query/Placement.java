@@ -20,24 +20,47 @@ final class Placement {
   /** One store partition and the instances to ask for it, in order. */
   record Partition(String store, int partition, List<HostInfo> candidates) {}
 
-  private final KafkaStreams streams;
+  /** Kafka Streams' metadata of a key's partition (a test gives a fake). */
+  interface Metadata {
+    /** Where {@code key} is, placed as the application's default partitioner does. */
+    KeyQueryMetadata forKey(String store, String key);
 
-  Placement(KafkaStreams streams) {
-    this.streams = streams;
+    /** Where {@code key} is, placed by {@code partitioner}. */
+    KeyQueryMetadata forKey(String store, String key, StreamPartitioner<String, Object> partitioner);
+
+    static Metadata of(KafkaStreams streams) {
+      return new Metadata() {
+        @Override
+        public KeyQueryMetadata forKey(String store, String key) {
+          return streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        }
+
+        @Override
+        public KeyQueryMetadata forKey(String store, String key, StreamPartitioner<String, Object> partitioner) {
+          return streams.queryMetadataForKey(store, key, partitioner);
+        }
+      };
+    }
+  }
+
+  private final Metadata metadata;
+
+  Placement(Metadata metadata) {
+    this.metadata = metadata;
   }
 
   /** The partition that holds {@code key}. */
   Partition ofKey(String store, String key) throws Unavailable {
-    return partition(store, streams.queryMetadataForKey(store, key, Serdes.String().serializer()));
+    return partition(store, metadata.forKey(store, key));
   }
 
   /** Every partition of {@code store}. */
   List<Partition> all(String store) throws Unavailable {
     Fixed first = new Fixed(0);
-    partition(store, streams.queryMetadataForKey(store, "", first));
+    partition(store, metadata.forKey(store, "", first));
     List<Partition> out = new ArrayList<>();
     for (int p = 0; p < first.partitionCount; p++) {
-      out.add(partition(store, streams.queryMetadataForKey(store, "", new Fixed(p))));
+      out.add(partition(store, metadata.forKey(store, "", new Fixed(p))));
     }
     return out;
   }

@@ -61,8 +61,9 @@ public final class QueryServer implements AutoCloseable {
     this.streams = streams;
     this.registry = registry;
     this.routes = new Routes(topology.retention(), Clock.systemUTC());
-    this.answers = new Answers(new LocalStores(streams, readiness, topology.windowSize()), new Placement(streams),
-        new Fanout(fanoutThreads), new Peers(), self, topology.retention(), Clock.systemUTC());
+    this.answers = new Answers(new LocalStores(streams::store, readiness, topology.windowSize()),
+        new Placement(Placement.Metadata.of(streams)),
+        new Fanout(fanoutThreads), Peers.overHttp(), self, topology.retention(), Clock.systemUTC());
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 
@@ -16,12 +17,30 @@ import java.util.PriorityQueue;
  * of its partitions and sends its best {@code limit} rows; since a key lives in one partition only,
  * the best {@code limit} of those is the exact answer.
  */
-final class Ranking {
+public final class Ranking {
 
   /** A ranked key and its totals (working form). */
   record Row(String key, long[] totals) {}
 
   private Ranking() {}
+
+  /**
+   * The rule on its own, for tools and benchmarks (RangedTopBenchmark): the best {@code limit} keys
+   * of {@code sums} by {@code by} (any {@code by} the query API takes), best first.
+   *
+   * @throws IllegalArgumentException for a {@code by} the query API would refuse
+   */
+  public static List<String> bestKeys(Map<String, long[]> sums, String by, int limit) {
+    Measure measure;
+    try {
+      measure = Measure.parse(by);
+    } catch (BadRequest e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    List<Row> rows = new ArrayList<>(sums.size());
+    sums.forEach((k, t) -> rows.add(new Row(k, t)));
+    return best(rows, measure, limit).stream().map(Row::key).toList();
+  }
 
   static List<Row> best(Collection<Row> rows, Measure by, int limit) {
     if (limit <= 0) {

@@ -67,91 +67,56 @@ final class Routes {
     if (path.size() == 2 && path.get(0).equals("console") && CONSOLE_FILES.contains(path.get(1))) {
       return new Route.ConsoleFile(path.get(1));
     }
-    if (!path.get(0).equals("v1")) {
-      throw notFound(uri);
-    }
-    List<String> p = path.subList(1, path.size());
-    if (p.equals(List.of("agents"))) {
-      takesOnly(q, uri, Endpoint.AGENTS);
-      return new Query.Agents();
-    }
-    if (p.isEmpty()) {
-      takesOnly(q, uri, Endpoint.INDEX);
-      return new Route.Index();
-    }
-    String last = p.get(p.size() - 1);
-    List<String> target = p.subList(0, p.size() - 1);
-    if (last.equals("top")) {
-      Dimension dimension;
-      Endpoint endpoint = Endpoint.TOP;
-      if (target.equals(List.of("hosts"))) {
-        dimension = Dimension.of(Dimension.Kind.HOSTS);
-      } else if (target.equals(List.of("cgroups"))) {
-        dimension = Dimension.of(Dimension.Kind.CGROUPS);
-      } else if (target.equals(List.of("commands"))) {
-        dimension = Dimension.of(Dimension.Kind.COMMANDS);
-      } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
-        dimension = Dimension.cgroupsOf(nonEmpty(target.get(1), "host"));
-        endpoint = Endpoint.CGROUPS_OF_HOST;
-      } else if (target.size() == 3 && target.get(0).equals("commands") && target.get(2).equals("threads")) {
-        dimension = Dimension.threadsOf(nonEmpty(target.get(1), "command"));
-        endpoint = Endpoint.THREADS_OF_COMMAND;
-      } else if (target.size() == 1) {
-        throw BadRequest.notFound("no top for '" + target.get(0) + "': hosts, cgroups or commands");
-      } else {
-        throw notFound(uri);
+    for (Endpoint endpoint : Endpoint.values()) {
+      Optional<Map<String, String>> values = endpoint.match(path);
+      if (values.isPresent()) {
+        takesOnly(q, uri, endpoint);
+        return endpoint.parse(this, values.get(), q);
       }
-      takesOnly(q, uri, endpoint);
-      return top(dimension, q);
     }
-    if (last.equals("hosts") && target.equals(List.of("cgroups"))) {
-      takesOnly(q, uri, Endpoint.HOSTS_OF_CGROUP);
-      return top(Dimension.hostsOf(cgroup(q)), q);
+    if (path.size() == 3 && path.get(0).equals("v1") && path.get(2).equals("top")) {
+      throw BadRequest.notFound("no top for '" + path.get(1) + "': hosts, cgroups or commands");
     }
-    boolean totals = last.equals("totals");
-    if (!totals && !last.equals("series")) {
-      throw notFound(uri);
+    throw notFound(uri);
+  }
+
+  /** A key of one table, as the totals and series endpoints name it. */
+  record Key(Tables table, String key, Object json) {
+
+    static Key host(Map<String, String> values) {
+      return new Key(Tables.BY_HOST, values.get("host"), values.get("host"));
     }
-    Tables table;
-    String key;
-    Object keyJson;
-    if (target.size() == 2 && target.get(0).equals("hosts")) {
-      takesOnly(q, uri, totals ? Endpoint.HOST_TOTALS : Endpoint.HOST_SERIES);
-      table = Tables.BY_HOST;
-      key = nonEmpty(target.get(1), "host");
-      keyJson = key;
-    } else if (target.size() == 2 && target.get(0).equals("commands")) {
-      takesOnly(q, uri, totals ? Endpoint.COMMAND_TOTALS : Endpoint.COMMAND_SERIES);
-      table = Tables.BY_PROGRAM;
-      key = target.get(1);
-      keyJson = key;
-    } else if (target.equals(List.of("cgroups"))) {
-      takesOnly(q, uri, totals ? Endpoint.CGROUP_TOTALS : Endpoint.CGROUP_SERIES);
-      table = Tables.BY_CGROUP;
-      key = cgroup(q);
-      keyJson = key;
-    } else if (target.size() == 3 && target.get(0).equals("hosts") && target.get(2).equals("cgroups")) {
-      takesOnly(q, uri, totals ? Endpoint.HOST_CGROUP_TOTALS : Endpoint.HOST_CGROUP_SERIES);
-      String host = nonEmpty(target.get(1), "host");
-      String cgroup = cgroup(q);
-      table = Tables.BY_HOST_CGROUP;
-      key = TableKey.join(host, cgroup);
-      keyJson = Map.of("host", host, "cgroup", cgroup);
-    } else {
-      throw notFound(uri);
+
+    static Key command(Map<String, String> values) {
+      return new Key(Tables.BY_PROGRAM, values.get("command"), values.get("command"));
     }
-    if (totals) {
-      return new Query.Totals(table, key, keyJson);
+
+    static Key cgroup(Map<String, String> q) throws BadRequest {
+      String cgroup = Routes.cgroup(q);
+      return new Key(Tables.BY_CGROUP, cgroup, cgroup);
     }
+
+    static Key hostCgroup(Map<String, String> values, Map<String, String> q) throws BadRequest {
+      String host = values.get("host");
+      String cgroup = Routes.cgroup(q);
+      return new Key(Tables.BY_HOST_CGROUP, TableKey.join(host, cgroup), Map.of("host", host, "cgroup", cgroup));
+    }
+
+    Query.Totals totals() {
+      return new Query.Totals(table, key, json);
+    }
+  }
+
+  Query.Series series(Key k, Map<String, String> q) throws BadRequest {
     Instant from = instant(required(q, "from"), "from");
     Instant to = instant(required(q, "to"), "to");
     if (to.isBefore(from)) {
       throw BadRequest.badParameter("to (" + to + ") is before from (" + from + ")");
     }
-    return new Query.Series(table, key, keyJson, from, to);
+    return new Query.Series(k.table(), k.key(), k.json(), from, to);
   }
 
-  private Query.Top top(Dimension dimension, Map<String, String> q) throws BadRequest {
+  Query.Top top(Dimension dimension, Map<String, String> q) throws BadRequest {
     Measure by = Measure.parse(required(q, "by"));
     int limit = q.containsKey("limit") ? integer(q.get("limit"), "limit") : DEFAULT_LIMIT;
     if (limit < 1 || limit > MAX_LIMIT) {
@@ -246,13 +211,6 @@ final class Routes {
     String v = q.get(name);
     if (v == null || v.isEmpty()) {
       throw BadRequest.badParameter("missing parameter " + name);
-    }
-    return v;
-  }
-
-  private static String nonEmpty(String v, String what) throws BadRequest {
-    if (v.isEmpty()) {
-      throw BadRequest.badParameter("empty " + what);
     }
     return v;
   }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;

@@ -3,7 +3,7 @@ package io.fleetacct.streams.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.WithKafkaBroker;
+import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.testing.IntegrationTest;

@@ -18,10 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -42,56 +40,31 @@ class CountingRulesTest {
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
   /** The application's clock at the start: records at T0 and shortly after are recent. */
   private static final Instant NOW = T0.plus(Duration.ofHours(1));
-  private final FleetacctTopology.Config config = FleetacctTopology.Config.defaults();
+  private TopologyFixture fixture;
+  private FleetacctTopology.Config config;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> exits;
-  private long seq;
 
   @BeforeEach
   void start() {
-    FleetacctSchemas.trustGeneratedClasses();
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "counting-rules");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()); // not the shared /tmp/kafka-streams
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(FleetacctTopology.build(config), p, NOW);
-    exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    fixture = new TopologyFixture(stateDir, NOW);
+    config = fixture.config();
+    driver = fixture.driver();
+    exits = fixture.exits();
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    fixture.close();
   }
 
-  /**
-   * A thread's exit: version 16, this thread's own numbers, AGROUP when it is the last; its thread
-   * and its program named {@code comm}.
-   */
   private static TaskExit exit(String host, String cgroup, String comm, long pid, long tgid, boolean last,
                                long cpuCount, long cpuDelay) {
-    TaskExit e = SampleRecords.singleThreadedExit(0);
-    e.setHost(host);
-    e.setCgroup(cgroup);
-    e.setCommand(comm);
-    TaskStats t = SampleRecords.fullTaskStats();
-    t.setVersion(16);
-    t.setAcComm(comm);
-    t.setAcPid(pid);
-    t.setAcTgid(tgid);
-    t.setAcFlag(last ? 0x20 : 0);
-    t.setCpuCount(cpuCount);
-    t.setCpuDelayTotal(cpuDelay);
-    e.setTask(t);
-    return e;
+    return TopologyFixture.exit(host, cgroup, comm, pid, tgid, last, cpuCount, cpuDelay);
   }
 
   private void send(TaskExit e, Instant at) {
-    if (e.getAgentInstance().equals(SampleRecords.singleThreadedExit(0).getAgentInstance())) {
-      e.setAgentSeq(seq++);
-    }
-    e.setReceivedAt(at);
-    exits.pipeInput(new TestRecord<>(e.getHost(), FleetacctSerdes.taskExit().serialize("t", e), at));
-    driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL); // the combiner sends its sums
+    fixture.send(e, at);
   }
 
   private DelayTotals totals(Tables table, String key) {
@@ -299,7 +272,7 @@ class CountingRulesTest {
     s.setCgroup(cgroup);
     s.setAcComm(comm);
     s.setAcTgid(tgid);
-    s.setAgentSeq(seq++);
+    s.setAgentSeq(fixture.nextSeq());
     s.setSampledAt(at);
     TaskDeltas d = new TaskDeltas();
     d.setCpuCount(cpuCount);
@@ -467,17 +440,13 @@ class CountingRulesTest {
 
   @Test
   void theKernelsNumberedThreadsAndUserRulesFoldIntoOneCommand() {
-    driver.close();
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "folding");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("folding").toString());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    fixture.close();
     FleetacctTopology.Config d = FleetacctTopology.Config.defaults();
     FleetacctTopology.Config folded = new FleetacctTopology.Config(d.exitsTopic(), d.statusTopic(), d.deadLetterTopic(),
         d.outputPrefix(), d.windowSize(), d.retention(),
         Folding.of(List.of(Folding.Rule.parse("php-fpm[0-9.]*=php-fpm")), List.of()));
-    driver = new TopologyTestDriver(FleetacctTopology.build(folded), p, NOW);
-    exits = driver.createInputTopic(config.exitsTopic(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    fixture = new TopologyFixture(stateDir.resolve("folding"), NOW, folded);
+    driver = fixture.driver();
     send(exit("h13", "/", "kworker/u16:3", 1, 1, true, 1, 1), T0);
     send(exit("h13", "/", "kworker/0:1H", 2, 2, true, 1, 1), T0);
     send(exit("h13", "/", "php-fpm8.2", 3, 3, true, 1, 1), T0);

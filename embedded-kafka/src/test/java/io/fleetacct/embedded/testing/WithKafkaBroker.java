@@ -1,4 +1,4 @@
-package io.fleetacct.embedded;
+package io.fleetacct.embedded.testing;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

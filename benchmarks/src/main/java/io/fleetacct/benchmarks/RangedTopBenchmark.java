@@ -1,7 +1,8 @@
-package io.fleetacct.streams.query;
+package io.fleetacct.benchmarks;
 
 import io.fleetacct.common.io.Directories;
 import io.fleetacct.streams.BoundedRocksDbMemory;
+import io.fleetacct.streams.query.Ranking;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Totals;
 import io.fleetacct.streams.topology.TotalsSerde;
@@ -36,7 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  * answer (10 rows), and the fan-out to other instances, which runs in parallel.
  *
  * <p>Lives in the query package to call its package-private parts. Run: {@code java -cp
- * benchmarks/target/benchmarks.jar io.fleetacct.streams.query.RangedTopBenchmark [cgroups] [hours]}
+ * benchmarks/target/benchmarks.jar io.fleetacct.benchmarks.RangedTopBenchmark [cgroups] [hours]}
  * (hours 1: the 1-hour rankings only, over 70 minutes of windows)
  */
 public final class RangedTopBenchmark {
@@ -93,9 +94,8 @@ public final class RangedTopBenchmark {
 
   /** {@code runs} rankings of ranges of {@code length} starting at random seconds in [0, spread). */
   private static void run(String label, KeyValueStore<String, long[]> store, Instant base, Duration length,
-                          long spreadSeconds, int warmup, int runs, String by) throws BadRequest {
+                          long spreadSeconds, int warmup, int runs, String by) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    Measure measure = Measure.parse(by);
     SplittableRandom r = new SplittableRandom(2);
     long[] wall = new long[runs];
     long[] cpu = new long[runs];
@@ -107,9 +107,7 @@ public final class RangedTopBenchmark {
       long t0 = System.nanoTime();
       Map<String, long[]> sums = new HashMap<>();
       Rollups.sum(store, tiles, "", sums);
-      List<Ranking.Row> rows = new ArrayList<>(sums.size());
-      sums.forEach((k, t) -> rows.add(new Ranking.Row(k, t)));
-      List<Ranking.Row> top = Ranking.best(rows, measure, 10);
+      List<String> top = Ranking.bestKeys(sums, by, 10);
       if (i >= 0) {
         wall[i] = System.nanoTime() - t0;
         cpu[i] = threads.getCurrentThreadCpuTime() - c0;

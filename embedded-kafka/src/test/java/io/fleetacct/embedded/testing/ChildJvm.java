@@ -1,5 +1,6 @@
-package io.fleetacct.embedded;
+package io.fleetacct.embedded.testing;
 
+import io.fleetacct.embedded.ParentWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -22,11 +23,15 @@ public final class ChildJvm implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts {@code mainClass.main(args)}, output to {@code log}. */
+  /**
+   * Starts {@code mainClass.main(args)}, output to {@code log}. The JIT and collector are the
+   * agent's own (src/main/dist/jvm.options): cheaper on a test machine's two cores than the
+   * defaults, and what a node runs.
+   */
   public static ChildJvm start(String name, Class<?> mainClass, Path log, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), mainClass.getName()));
+        "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), mainClass.getName()));
     cmd.addAll(List.of(args));
     try {
       return new ChildJvm(name, new ProcessBuilder(cmd).redirectErrorStream(true)

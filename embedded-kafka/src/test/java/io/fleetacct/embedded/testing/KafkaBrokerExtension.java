@@ -1,5 +1,7 @@
-package io.fleetacct.embedded;
+package io.fleetacct.embedded.testing;
 
+import io.fleetacct.embedded.EmbeddedKafkaBroker;
+import io.fleetacct.embedded.EmbeddedKafkaCluster;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

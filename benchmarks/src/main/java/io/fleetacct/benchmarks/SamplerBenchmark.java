@@ -1,5 +1,9 @@
-package io.fleetacct.agent.sample;
+package io.fleetacct.benchmarks;
 
+import io.fleetacct.agent.sample.TaskstatsQuery;
+import io.fleetacct.agent.sample.SamplerCounters;
+import io.fleetacct.agent.sample.Sampler;
+import io.fleetacct.agent.sample.SampledThreads;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
@@ -29,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * samples made and their encoded bytes, wall and CPU time (p50, max), the CPU share of one core at
  * the default 60 s interval, the per-thread table's heap and the journal's size. Needs root.
  *
- * <p>Lives in the sampler's package to run single cycles. Run: {@code java -cp
- * benchmarks/target/benchmarks.jar io.fleetacct.agent.sample.SamplerBenchmark [threads] [cycles]}
+ * <p>Runs single cycles ({@link Sampler#cycle()}). Run: {@code java -cp
+ * benchmarks/target/benchmarks.jar io.fleetacct.benchmarks.SamplerBenchmark [threads] [cycles]}
  */
 public final class SamplerBenchmark {
 
@@ -86,7 +90,7 @@ public final class SamplerBenchmark {
             (double) records.get() / cycles, (double) bytes.get() / cycles, wall[cycles / 2] / 1e6,
             wall[cycles - 1] / 1e6, cpu[cycles / 2] / 1e6, cpu[cycles - 1] / 1e6,
             cpu[cycles / 2] / 1e3 / threadsPerCycle, 100.0 * cpu[cycles / 2] / 60e9, table.size(),
-            Files.size(spool.resolve(SampledJournal.FILE)));
+            Files.size(Sampler.journalFile(spool)));
         System.out.printf("heap held after the first cycle (the per-thread table, the cgroup names): %,d bytes, %d"
             + " per thread read%n", tableHeap, tableHeap / Math.max(1, table.size()));
       }

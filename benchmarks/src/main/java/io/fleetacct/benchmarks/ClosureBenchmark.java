@@ -1,5 +1,9 @@
-package io.fleetacct.agent.sample;
+package io.fleetacct.benchmarks;
 
+import io.fleetacct.agent.sample.TaskstatsQuery;
+import io.fleetacct.agent.sample.SamplerCounters;
+import io.fleetacct.agent.sample.Sampler;
+import io.fleetacct.agent.sample.SampledThreads;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
@@ -30,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  * window starts when the first sampling cycle ends (that cycle publishes every live thread's life
  * so far) and ends when the last ends. Needs root and a C compiler.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.fleetacct.agent.sample.ClosureBenchmark
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.fleetacct.benchmarks.ClosureBenchmark
  * [minutes] [interval-seconds]} (defaults 5 and 10).
  */
 public final class ClosureBenchmark {
