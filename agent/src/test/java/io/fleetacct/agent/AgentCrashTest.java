@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
+import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.testing.WithKafkaBroker;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.serde.FleetacctSerdes;
+import io.fleetacct.testing.Http;
 import io.fleetacct.testing.IntegrationTest;
 import io.fleetacct.testing.Workload;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -25,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentCrashTest {
 
   @TempDir Path spoolDir;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void needsTheKernelInterface() {
@@ -109,30 +102,14 @@ class AgentCrashTest {
         "--host", "crash-host", "--heartbeat-interval", "1", "--sample-interval", "0"); // exits only
   }
 
-  private void awaitReady(int port, ChildJvm agent) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
+  private static void awaitReady(int port, ChildJvm agent) throws Exception {
+    Http.await("agent ready", Duration.ofSeconds(60), () -> {
       assertThat(agent.isAlive()).as("agent alive").isTrue();
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("agent not ready in 60 s");
+      return Http.status("http://127.0.0.1:" + port + "/healthz") == 200;
+    });
   }
 
-  private long metric(int port, String name) throws Exception {
-    String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(body);
-    if (!m.find()) {
-      throw new AssertionError("no metric " + name);
-    }
-    return (long) Double.parseDouble(m.group(1));
+  private static long metric(int port, String name) throws Exception {
+    return Http.metric("http://127.0.0.1:" + port, name);
   }
 }

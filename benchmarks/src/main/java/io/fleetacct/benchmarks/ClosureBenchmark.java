@@ -1,14 +1,14 @@
 package io.fleetacct.benchmarks;
 
-import io.fleetacct.agent.sample.TaskstatsQuery;
-import io.fleetacct.agent.sample.SamplerCounters;
-import io.fleetacct.agent.sample.Sampler;
-import io.fleetacct.agent.sample.SampledThreads;
 import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.ProcCgroup;
 import io.fleetacct.agent.cgroup.ProcCgroupFiles;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.host.HostRoot;
+import io.fleetacct.agent.sample.SampledThreads;
+import io.fleetacct.agent.sample.Sampler;
+import io.fleetacct.agent.sample.SamplerCounters;
+import io.fleetacct.agent.sample.TaskstatsQuery;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
 import io.fleetacct.agent.taskstats.ListenerCounters;

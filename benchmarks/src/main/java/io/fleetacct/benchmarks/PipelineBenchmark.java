@@ -1,12 +1,12 @@
 package io.fleetacct.benchmarks;
 
 import io.fleetacct.agent.host.HostIdentity;
+import io.fleetacct.agent.publish.ExitRecords;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.publish.Publisher;
 import io.fleetacct.agent.publish.PublisherCounters;
 import io.fleetacct.agent.publish.SequenceJournal;
 import io.fleetacct.agent.publish.Spool;
-import io.fleetacct.agent.publish.ExitRecords;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.agent.taskstats.TaskstatsDecoder;
 import io.fleetacct.common.io.Directories;

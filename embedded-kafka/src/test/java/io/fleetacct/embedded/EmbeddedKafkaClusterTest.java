@@ -1,8 +1,6 @@
 package io.fleetacct.embedded;
 
 import io.fleetacct.embedded.testing.WithKafkaBroker;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.fleetacct.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +26,7 @@ import org.apache.kafka.common.serialization.LongSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three KRaft nodes, replication factor 3, min.insync.replicas 2, an idempotent producer with

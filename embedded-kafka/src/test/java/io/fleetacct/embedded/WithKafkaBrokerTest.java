@@ -1,11 +1,10 @@
 package io.fleetacct.embedded;
 
 import io.fleetacct.embedded.testing.WithKafkaBroker;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.fleetacct.testing.IntegrationTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 @WithKafkaBroker
 @IntegrationTest

@@ -2,29 +2,17 @@ package io.fleetacct.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.EmbeddedKafkaCluster;
-import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.testing.WithKafkaBroker;
-import io.fleetacct.standalone.testing.AgentArgs;
-import io.fleetacct.standalone.testing.AgentStops;
+import io.fleetacct.standalone.testing.Chain;
 import io.fleetacct.standalone.testing.ChainReport;
-import io.fleetacct.standalone.testing.ForkLoad;
-import io.fleetacct.standalone.testing.Http;
-import io.fleetacct.standalone.testing.KernelAccount;
-import io.fleetacct.standalone.testing.StreamsArgs;
-import io.fleetacct.streams.StreamsApp;
-import io.fleetacct.streams.cli.StreamsCli;
-import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.Http;
 import io.fleetacct.testing.IntegrationTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
-import java.util.UUID;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,48 +43,12 @@ class ClusterFaultTest {
   @Test
   void aBrokerKilledARollingRestartAndTwoBrokersDownLoseNothingUnreportedAndCountNothingTwice(
       EmbeddedKafkaCluster cluster) throws Exception {
-    String id = UUID.randomUUID().toString().substring(0, 6);
-    String prefix = "cf" + id.substring(0, 4);
-    String app = "cluster-" + id;
-    String host = "cluster-host-" + id;
-    String exits = app + ".exits";
-    Path spool = Files.createDirectories(dir.resolve("spool"));
-    KernelAccount truth = KernelAccount.start(prefix);
-
-    Properties extra = new Properties();
-    extra.put("commit.interval.ms", "100");
-    extra.put("session.timeout.ms", "10000");
-    extra.put("heartbeat.interval.ms", "1000");
-    extra.put("replication.factor", "3");
-    extra.put("topic.min.insync.replicas", "2");
-    FleetacctTopology.Config topology = new FleetacctTopology.Config(exits, app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
-    StreamsApp a = null;
-    ChildJvm b = null;
-    ChildJvm agent = null;
-    ForkLoad load = null;
-    long maxQueuedWhileTwoDown = 0;
-    long maxSpooledWhileTwoDown = 0;
-    long droppedWhileTwoDown = -1;
-    try {
-      a = StreamsApp.start(new StreamsApp.Config(cluster.bootstrapServers(), app,
-          Files.createDirectories(dir.resolve("a")), "127.0.0.1", 0, "127.0.0.1", 1, topology, 3, extra));
-      int portB = LoopbackPorts.free();
-      b = ChildJvm.start("streams B", StreamsCli.class, dir.resolve("streams-b.log"), StreamsArgs.run(
-          cluster.bootstrapServers(), app, Files.createDirectories(dir.resolve("b")), portB, "--topic-partitions", "3",
-          "--replication-factor", "3", "--min-insync-replicas", "2"));
-      String urlB = "http://127.0.0.1:" + portB;
-      assertThat(a.awaitRunning(Duration.ofSeconds(120))).as("streams A running").isTrue();
-      Http.await("streams B healthy", Duration.ofSeconds(120), () -> Http.status(urlB + "/healthz") == 200);
-
-      int metricsPort = LoopbackPorts.free();
-      String metrics = "http://127.0.0.1:" + metricsPort;
-      Path agentLog = dir.resolve("agent.log");
-      // Exits only: the report counts exits against the kernel's sequence.
-      agent = ChildJvm.start("agent", AgentCli.class, agentLog, AgentArgs.run(cluster.bootstrapServers(), app, spool,
-          metricsPort, host, "--sample-interval", "0"));
-      Http.await("agent healthy", Duration.ofSeconds(60), () -> Http.status(metrics + "/healthz") == 200);
-      load = ForkLoad.start(prefix);
+    try (Chain chain = Chain.start(new Chain.Setup(cluster.bootstrapServers(), dir, "cluster", 3,
+        List.of("commit.interval.ms=100", "session.timeout.ms=10000", "heartbeat.interval.ms=1000",
+            "replication.factor=3", "topic.min.insync.replicas=2"),
+        List.of("--replication-factor", "3", "--min-insync-replicas", "2"), List.of()))) {
+      String exits = chain.exitsTopic();
+      chain.startLoad();
       Thread.sleep(5_000);
 
       // (a) SIGKILL of the leader of most exits partitions, back after DOWN.
@@ -120,28 +72,30 @@ class ClusterFaultTest {
       // (c) Two brokers down: min.insync.replicas 2 cannot be met; writes wait.
       EmbeddedKafkaBroker one = cluster.broker(1);
       EmbeddedKafkaBroker two = cluster.broker(2);
-      long droppedBefore = Http.metric(metrics, "fleetacct_agent_records_dropped_total");
-      String hostTotals = a.url() + "/v1/hosts/" + host + "/totals";
-      long publishedBefore = Http.metric(metrics, "fleetacct_agent_records_published_total");
+      long droppedBefore = chain.agentMetric("fleetacct_agent_records_dropped_total");
+      String hostTotals = chain.streamsA().url() + "/v1/hosts/" + chain.host() + "/totals";
+      long publishedBefore = chain.agentMetric("fleetacct_agent_records_published_total");
       System.out.printf("cluster fault: (c) brokers 1 and 2 down for %d s%n", DOWN.toSeconds());
       one.stop();
       two.stop();
+      long maxQueuedWhileTwoDown = 0;
+      long maxSpooledWhileTwoDown = 0;
       long until = System.nanoTime() + DOWN.toNanos();
       while (System.nanoTime() < until) {
-        maxQueuedWhileTwoDown = Math.max(maxQueuedWhileTwoDown, Http.metric(metrics, "fleetacct_agent_queue_records")
-            + Http.metric(metrics, "fleetacct_agent_inflight_records"));
-        maxSpooledWhileTwoDown = Math.max(maxSpooledWhileTwoDown, Http.metric(metrics, "fleetacct_agent_spool_records"));
+        maxQueuedWhileTwoDown = Math.max(maxQueuedWhileTwoDown, chain.agentMetric("fleetacct_agent_queue_records")
+            + chain.agentMetric("fleetacct_agent_inflight_records"));
+        maxSpooledWhileTwoDown = Math.max(maxSpooledWhileTwoDown, chain.agentMetric("fleetacct_agent_spool_records"));
         Thread.sleep(1_000);
       }
-      droppedWhileTwoDown = Http.metric(metrics, "fleetacct_agent_records_dropped_total") - droppedBefore;
-      long publishedWhileDown = Http.metric(metrics, "fleetacct_agent_records_published_total") - publishedBefore;
+      long droppedWhileTwoDown = chain.agentMetric("fleetacct_agent_records_dropped_total") - droppedBefore;
+      long publishedWhileDown = chain.agentMetric("fleetacct_agent_records_published_total") - publishedBefore;
       one.start();
       two.start();
       long back = System.nanoTime();
-      long received = Http.metric(metrics, "fleetacct_agent_exits_received_total");
+      long received = chain.agentMetric("fleetacct_agent_exits_received_total");
       Http.await("the agent's backlog drained after (c)", Duration.ofSeconds(120),
-          () -> Http.metric(metrics, "fleetacct_agent_spool_records") == 0
-              && Http.metric(metrics, "fleetacct_agent_queue_records") == 0);
+          () -> chain.agentMetric("fleetacct_agent_spool_records") == 0
+              && chain.agentMetric("fleetacct_agent_queue_records") == 0);
       double drained = (System.nanoTime() - back) / 1e9;
       Http.await("the tables counted what the agent had received when the brokers came back", Duration.ofSeconds(180),
           () -> Http.json(hostTotals).path("exits").asLong() >= received);
@@ -154,32 +108,15 @@ class ClusterFaultTest {
           droppedWhileTwoDown, drained, counted);
 
       Thread.sleep(5_000);
-      load.close();
-      Thread.sleep(1_000);
-      assertThat(AgentStops.stop(agent, agentLog).dropped()).as("records dropped by the last stop").isZero();
-    } finally {
-      if (load != null) {
-        load.close();
-      }
-      truth.close();
-      if (agent != null) {
-        agent.close();
-      }
-      if (b != null) {
-        b.close();
-      }
-    }
-    try {
-      ChainReport r = ChainReport.check(truth, spool, cluster.bootstrapServers(), exits, a, host);
+      assertThat(chain.endLoadAndStopAgent().dropped()).as("records dropped by the last stop").isZero();
+      ChainReport r = chain.report();
       System.out.printf("cluster fault report: produced %d, delivered %d (%d records on the topic with replays),"
               + " counted %d, lost-and-reported %d, lost-unreported %d, double-counted %d; workload children %d%n",
           r.produced(), r.delivered(), r.onTopic(), r.counted(), r.lostReported(), r.lostUnreported(),
-          r.doubleCounted(), load.children());
+          r.doubleCounted(), chain.children());
       assertThat(droppedWhileTwoDown).as("records the agent dropped while two brokers were down").isZero();
       assertThat(maxQueuedWhileTwoDown + maxSpooledWhileTwoDown).as("exits held back while writes waited")
           .isPositive();
-    } finally {
-      a.close();
     }
   }
 

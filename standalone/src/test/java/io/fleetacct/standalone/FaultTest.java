@@ -2,28 +2,17 @@ package io.fleetacct.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
-import io.fleetacct.embedded.LoopbackPorts;
 import io.fleetacct.embedded.testing.WithKafkaBroker;
-import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
+import io.fleetacct.standalone.testing.Chain;
 import io.fleetacct.standalone.testing.ChainReport;
-import io.fleetacct.standalone.testing.ForkLoad;
-import io.fleetacct.standalone.testing.Http;
-import io.fleetacct.standalone.testing.KernelAccount;
-import io.fleetacct.standalone.testing.StreamsArgs;
-import io.fleetacct.streams.StreamsApp;
-import io.fleetacct.streams.cli.StreamsCli;
-import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.Http;
 import io.fleetacct.testing.IntegrationTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
-import java.util.UUID;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,44 +45,10 @@ class FaultTest {
   void underBrokerOutageAgentCrashAndStreamsCrashNothingIsLostUnreportedOrCountedTwice(EmbeddedKafkaBroker broker)
       throws Exception {
     broker.start();
-    String id = UUID.randomUUID().toString().substring(0, 6);
-    String prefix = "ft" + id.substring(0, 4);
-    String app = "fault-" + id;
-    String host = "fault-host-" + id;
-    Path spool = Files.createDirectories(dir.resolve("spool"));
-
-    KernelAccount truth = KernelAccount.start(prefix);
-
-    Properties extra = new Properties();
-    extra.put("commit.interval.ms", "100");
-    extra.put("session.timeout.ms", "10000");
-    extra.put("heartbeat.interval.ms", "1000");
-    FleetacctTopology.Config topology = new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq",
-        app + ".", Duration.ofMinutes(1), Duration.ofDays(7));
-    StreamsApp a = null;
-    ChildJvm b = null;
-    ChildJvm agent = null;
-    ForkLoad load = null;
-    long spooledInOutage = -1;
-    try {
-      a = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app, Files.createDirectories(dir.resolve("a")),
-          "127.0.0.1", 0, "127.0.0.1", 1, topology, 2, extra));
-      int portB = LoopbackPorts.free();
-      b = ChildJvm.start("streams B", StreamsCli.class, dir.resolve("streams-b.log"), StreamsArgs.run(
-          broker.bootstrapServers(), app, Files.createDirectories(dir.resolve("b")), portB, "--topic-partitions", "2"));
-      String urlB = "http://127.0.0.1:" + portB;
-      assertThat(a.awaitRunning(Duration.ofSeconds(60))).as("streams A running").isTrue();
-      Http.await("streams B healthy", Duration.ofSeconds(60), () -> Http.status(urlB + "/healthz") == 200);
-
-      int metricsPort = LoopbackPorts.free();
-      // Exits only: the report counts exits against the kernel's sequence.
-      String[] agentArgs = AgentArgs.run(broker.bootstrapServers(), app, spool, metricsPort, host,
-          "--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT), "--sample-interval", "0");
-      Path agentLog = dir.resolve("agent.log");
-      String metrics = "http://127.0.0.1:" + metricsPort;
-      agent = ChildJvm.start("agent", AgentCli.class, agentLog, agentArgs);
-      Http.await("agent healthy", Duration.ofSeconds(60), () -> Http.status(metrics + "/healthz") == 200);
-      load = ForkLoad.start(prefix);
+    try (Chain chain = Chain.start(new Chain.Setup(broker.bootstrapServers(), dir, "fault", 2,
+        List.of("commit.interval.ms=100", "session.timeout.ms=10000", "heartbeat.interval.ms=1000"), List.of(),
+        List.of("--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT))))) {
+      chain.startLoad();
       Thread.sleep(5_000);
 
       // (a) The broker away: the agent spools, the streams instances wait. Halfway through, the
@@ -102,60 +57,44 @@ class FaultTest {
       System.out.printf("fault: broker stopped for %d s%n", OUTAGE.toSeconds());
       broker.stop();
       Thread.sleep(OUTAGE.toMillis() / 2);
-      AgentStops.Stop inOutage = AgentStops.stop(agent, agentLog);
+      AgentStops.Stop inOutage = chain.stopAgent();
       System.out.printf("fault: agent SIGTERM in the outage: stopped in %.1f s (--shutdown-timeout %d);"
               + " %d exits received, %d published, %d waiting in the spool, %d dropped%n", inOutage.seconds(),
           SHUTDOWN_TIMEOUT, inOutage.received(), inOutage.published(), inOutage.spooled(), inOutage.dropped());
       assertThat(inOutage.dropped()).as("records dropped by the stop in the outage").isZero();
       assertThat(inOutage.seconds()).as("stop time with Kafka away").isLessThan(SHUTDOWN_TIMEOUT + 5.0);
-      agent = ChildJvm.start("agent (restarted in the outage)", AgentCli.class, agentLog, agentArgs);
+      chain.startAgent("agent (restarted in the outage)");
       Http.await("restarted agent serving metrics", Duration.ofSeconds(60),
-          () -> Http.status(metrics + "/metrics") == 200);
+          () -> Http.status(chain.agentMetrics() + "/metrics") == 200);
       Thread.sleep(OUTAGE.toMillis() / 2);
-      spooledInOutage = Http.metric(metrics, "fleetacct_agent_spool_records");
+      long spooledInOutage = chain.agentMetric("fleetacct_agent_spool_records");
       broker.start();
       Http.await("the agent's spool drained after the outage", Duration.ofSeconds(120),
-          () -> Http.metric(metrics, "fleetacct_agent_spool_records") == 0);
+          () -> chain.agentMetric("fleetacct_agent_spool_records") == 0);
       Thread.sleep(3_000);
 
       // (b) The agent killed and restarted on the same spool directory.
       System.out.println("fault: agent SIGKILL");
-      agent.kill();
+      chain.killAgent();
       Thread.sleep(1_000);
-      agent = ChildJvm.start("agent (restarted)", AgentCli.class, agentLog, agentArgs);
-      Http.await("restarted agent healthy", Duration.ofSeconds(60), () -> Http.status(metrics + "/healthz") == 200);
+      chain.startAgent("agent (restarted)");
+      Http.await("restarted agent healthy", Duration.ofSeconds(60),
+          () -> Http.status(chain.agentMetrics() + "/healthz") == 200);
       Thread.sleep(5_000);
 
       // (c) One streams instance killed; the other carries on alone.
       System.out.println("fault: streams B SIGKILL");
-      b.kill();
+      chain.killStreamsB();
       Thread.sleep(10_000);
 
-      load.close();
-      Thread.sleep(1_000);
-      assertThat(AgentStops.stop(agent, agentLog).dropped()).as("records dropped by the last stop").isZero();
-    } finally {
-      if (load != null) {
-        load.close();
-      }
-      truth.close();
-      if (agent != null) {
-        agent.close();
-      }
-      if (b != null) {
-        b.close();
-      }
-    }
-    try {
-      ChainReport r = ChainReport.check(truth, spool, broker.bootstrapServers(), app + ".exits", a, host);
+      assertThat(chain.endLoadAndStopAgent().dropped()).as("records dropped by the last stop").isZero();
+      ChainReport r = chain.report();
       System.out.printf("fault report: produced %d, delivered %d (%d records on the topic with replays), counted %d,"
               + " lost-and-reported %d, lost-unreported %d, double-counted %d; spooled during the outage %d;"
               + " workload children %d%n", r.produced(), r.delivered(), r.onTopic(), r.counted(), r.lostReported(),
-          r.lostUnreported(), r.doubleCounted(), spooledInOutage, load.children());
+          r.lostUnreported(), r.doubleCounted(), spooledInOutage, chain.children());
       assertThat(spooledInOutage).as("the outage made the agent spool").isPositive();
       assertThat(r.lostReported()).as("the agent's downtime shows as reported loss").isPositive();
-    } finally {
-      a.close();
     }
   }
 }

@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetacct.agent.cli.AgentCli;
 import io.fleetacct.agent.testing.KernelAssumptions;
 import io.fleetacct.agent.testing.Topics;
-import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.embedded.LoopbackPorts;
+import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.standalone.testing.AgentArgs;
 import io.fleetacct.standalone.testing.AgentStops;
 import io.fleetacct.standalone.testing.ForkLoad;
-import io.fleetacct.standalone.testing.Http;
 import io.fleetacct.standalone.testing.KernelAccount;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.testing.Http;
 import io.fleetacct.testing.IntegrationTest;
 import io.fleetacct.testing.Workload;
 import java.nio.file.Files;
@@ -107,7 +107,7 @@ class OutageRestartTest {
         } else {
           broker.stop();
         }
-        Thread.sleep(8_000);
+        Thread.sleep(5_000);
         loadOn.set(false); // no workload exit while no agent is registered
         synchronized (batch) {
           Thread.sleep(500); // the last batch's exits read by the agent
@@ -116,7 +116,7 @@ class OutageRestartTest {
         agent = ChildJvm.start("agent (restarted with Kafka away)", AgentCli.class, agentLog, agentArgs);
         AgentStops.awaitRegistered(agentLog);
         loadOn.set(true);
-        Thread.sleep(8_000);
+        Thread.sleep(5_000);
         if (outage.equals("frozen")) {
           broker.thaw();
         } else {

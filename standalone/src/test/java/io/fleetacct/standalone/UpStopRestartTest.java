@@ -3,10 +3,10 @@ package io.fleetacct.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.testing.KernelAssumptions;
-import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.embedded.LoopbackPorts;
+import io.fleetacct.embedded.testing.ChildJvm;
 import io.fleetacct.standalone.cli.UpCommand;
-import io.fleetacct.standalone.testing.Http;
+import io.fleetacct.testing.Http;
 import io.fleetacct.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;

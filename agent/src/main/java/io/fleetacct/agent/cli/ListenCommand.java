@@ -1,7 +1,7 @@
 package io.fleetacct.agent.cli;
 
-import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.cgroup.Attributor;
+import io.fleetacct.agent.cgroup.CgroupMounts;
 import io.fleetacct.agent.host.HostIdentity;
 import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.publish.ExitRecords;

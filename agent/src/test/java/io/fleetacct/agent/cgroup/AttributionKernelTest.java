@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Isolated("proc mode's floors are measured on an otherwise idle machine")
 class AttributionKernelTest {
 
-  static final int PROCESSES = 1_000;
+  static final int PROCESSES = 500;
 
   /**
    * Proc mode: the least share of exits (in %) attributed right per way, well under the lowest

@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Isolated("proc mode's floors are measured on an otherwise idle machine")
 class CommandKernelTest {
 
-  static final int PROCESSES = 200;
+  static final int PROCESSES = 100;
 
   /** Proc mode: the least share (in %) of exits under their program's name, per shape. */
   static final Map<Programs.Way, Double> PROC_FLOOR = new EnumMap<>(Map.of(

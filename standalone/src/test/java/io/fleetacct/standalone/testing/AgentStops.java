@@ -3,6 +3,7 @@ package io.fleetacct.standalone.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.embedded.testing.ChildJvm;
+import io.fleetacct.testing.Http;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

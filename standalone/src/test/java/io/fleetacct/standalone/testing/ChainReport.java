@@ -11,6 +11,7 @@ import io.fleetacct.streams.StreamsApp;
 import io.fleetacct.streams.topology.Contribution;
 import io.fleetacct.streams.topology.Folding;
 import io.fleetacct.streams.topology.Tables;
+import io.fleetacct.testing.Http;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.fleetacct.standalone.testing;
+package io.fleetacct.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
