@@ -106,6 +106,11 @@ final class BrokerConfig {
     p.put("default.replication.factor", replicas);
     p.put("min.insync.replicas", minIsr);
     p.put("group.initial.rebalance.delay.ms", "0");
+    if (quorum != null) {
+      // A restarted node is unfenced at its next heartbeat once it has caught up: sooner than the
+      // default 2 s, so that a rolling restart of a local cluster takes less waiting.
+      p.put("broker.heartbeat.interval.ms", "500");
+    }
     p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
     p.putAll(overrides);
     String text = p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())

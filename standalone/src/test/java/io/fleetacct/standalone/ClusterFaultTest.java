@@ -21,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The chain on a three-broker cluster (replication factor 3, min.insync.replicas 2, as the README
  * recommends) under a fork load: the agent as a child process with one socket per CPU, two streams
  * instances. In turn: (a) the broker that leads the most partitions of the exits topic is killed
- * with SIGKILL and started again 15 s later; (b) a rolling restart, each broker stopped cleanly and
- * started again once every partition has its three replicas in sync; (c) two brokers stopped for
- * 15 s, so that no write can meet min.insync.replicas: writes must wait (the agent keeps exits in
- * memory and its spool), not fail. Then every table must equal the kernel's own account except
+ * with SIGKILL and started again 15 s later, the first restart of a rolling restart; (b) each other
+ * broker stopped cleanly and started again once every partition has its three replicas in sync;
+ * (c) two brokers stopped for 15 s, so that no write can meet min.insync.replicas: writes must
+ * wait (the agent keeps exits in memory and its spool), not fail. Then every table must equal the kernel's own account except
  * for exactly the losses the system reported, with nothing counted twice ({@link ChainReport}).
  */
 @WithKafkaBroker(dedicated = true, brokers = 3)
@@ -60,8 +60,12 @@ class ClusterFaultTest {
       leader.start();
       awaitFullyReplicated(cluster, exits);
 
-      // (b) A rolling restart: each broker stopped cleanly and started, the next once all is in sync.
+      // (b) The rolling restart goes on: each other broker stopped cleanly and started, the next once
+      // all is in sync (the leader's restart was (a)'s).
       for (EmbeddedKafkaBroker broker : cluster.brokers()) {
+        if (broker == leader) {
+          continue;
+        }
         System.out.printf("cluster fault: (b) rolling restart of broker %d%n", broker.nodeId());
         broker.stop();
         Thread.sleep(2_000);

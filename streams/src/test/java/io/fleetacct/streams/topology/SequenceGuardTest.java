@@ -68,11 +68,12 @@ class SequenceGuardTest {
     send("a", 1, NOW);   // a replay of a's 1: b's 0 in between does not reset a
     send("b", 4, NOW);   // b skips 1, 2, 3
     send("a", 3, NOW);
+    send("a", 3, NOW);   // the highest again: a replay too
 
     assertThat(passedSeqs("a")).containsExactly(0L, 1L, 2L, 3L);
     assertThat(passedSeqs("b")).containsExactly(0L, 4L);
     InstanceProgress a = progress.get("a");
-    assertThat(List.of(a.getRecords(), a.getDuplicates(), a.getGaps(), a.getHighestSeq())).containsExactly(4L, 1L, 0L, 3L);
+    assertThat(List.of(a.getRecords(), a.getDuplicates(), a.getGaps(), a.getHighestSeq())).containsExactly(4L, 2L, 0L, 3L);
     InstanceProgress b = progress.get("b");
     assertThat(List.of(b.getRecords(), b.getDuplicates(), b.getGaps(), b.getHighestSeq())).containsExactly(2L, 0L, 3L, 4L);
     assertThat(b.getHost()).isEqualTo("host-of-b");
