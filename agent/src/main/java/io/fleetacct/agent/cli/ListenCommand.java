@@ -32,6 +32,10 @@ final class ListenCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "json", description = "json or table (default: ${DEFAULT-VALUE}).")
   Format format;
 
+  @Option(names = "--all-fields", description = "With --format table: every field of each exit on several lines,"
+      + " every delay kind, instead of one line per exit.")
+  boolean allFields;
+
   @Option(names = "--host", description = "Host name to report (default: $NODE_NAME, else the kernel's).")
   String host;
 
@@ -75,8 +79,13 @@ final class ListenCommand implements Callable<Integer> {
             if (format == Format.json) {
               RecordJson.write(record, out);
               out.write('\n');
-            } else {
+            } else if (allFields) {
               out.print(StatsTable.exit(record));
+            } else {
+              if (printed.get() % 40 == 0) {
+                out.print(StatsTable.header()); // again now and then, as top and vmstat do
+              }
+              out.print(StatsTable.line(record));
             }
             out.flush();
             if (printed.incrementAndGet() == count) {

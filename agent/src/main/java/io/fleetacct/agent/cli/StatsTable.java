@@ -12,6 +12,39 @@ final class StatsTable {
 
   private StatsTable() {}
 
+  /** The column heads of {@link #line}. */
+  static String header() {
+    return String.format(Locale.ROOT, "%-16s %8s %8s %-9s %10s %10s %10s  %s%n", "COMMAND", "PID", "TGID", "EXIT",
+        "CPU ms", "CPU wait", "IO wait", "CGROUP  (other waits)");
+  }
+
+  /**
+   * One exit on one line: the thread's command, ids, how it ended, CPU time, CPU and block-IO wait
+   * (ms), its cgroup, then only the other delay kinds that are not zero.
+   */
+  static String line(TaskExit e) {
+    TaskStats t = e.getTask();
+    StringBuilder other = new StringBuilder();
+    other(other, "swapin", t.getSwapinDelayTotal());
+    other(other, "reclaim", t.getFreepagesDelayTotal());
+    other(other, "thrashing", t.getThrashingDelayTotal());
+    other(other, "compact", t.getCompactDelayTotal());
+    other(other, "wpcopy", t.getWpcopyDelayTotal());
+    other(other, "irq", t.getIrqDelayTotal());
+    String ended = AcFlag.endsProcess(t, e.getThreadGroup(), t.getAcPid(), t.getAcTgid())
+        ? status(t.getAcExitcode()) : "thread";
+    return String.format(Locale.ROOT, "%-16s %8d %8d %-9s %10.3f %10.3f %10.3f  %s%s%n", t.getAcComm(),
+        t.getAcPid(), t.getAcTgid(), ended, (t.getAcUtime() + t.getAcStime()) / 1e3, t.getCpuDelayTotal() / 1e6,
+        t.getBlkioDelayTotal() / 1e6, e.getCgroup() == null ? "-" : e.getCgroup(), other);
+  }
+
+  private static void other(StringBuilder sb, String kind, long totalNs) {
+    if (totalNs != 0) {
+      sb.append(String.format(Locale.ROOT, "  %s %.3f ms", kind, totalNs / 1e6));
+    }
+  }
+
+  /** Every field of an exit, on several lines (getdelays-like); {@code listen --all-fields}. */
   static String exit(TaskExit e) {
     TaskStats t = e.getTask();
     StringBuilder sb = new StringBuilder();

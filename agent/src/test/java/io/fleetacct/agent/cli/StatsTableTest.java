@@ -2,6 +2,7 @@ package io.fleetacct.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.schema.TaskExit;
 import io.fleetacct.schema.TaskStats;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +47,22 @@ class StatsTableTest {
         + " switches 3 voluntary 1 involuntary\n"
         + "  io read 4096 B write 8192 B cancelled 0 B; rss peak 1234 KB vm peak 5678 KB\n"
         + DELAYS);
+  }
+
+  @Test
+  void anExitIsOneLineWithOnlyTheDelayKindsItHad() {
+    TaskExit e = new TaskExit();
+    e.setCgroup("/system.slice/cron.service");
+    e.setTask(stats().setAcComm("cron").setAcPid(42).setAcTgid(42).setAcFlag(0x20).setAcExitcode(1 << 8)
+        .setBlkioDelayTotal(2_500_000).setSwapinDelayTotal(0).setIrqDelayTotal(1_000_000).build());
+    TaskExit thread = new TaskExit();
+    thread.setTask(stats().setAcComm("cron-w1").setAcPid(43).setAcTgid(42).build());
+
+    assertThat(StatsTable.line(e)).isEqualTo(
+        "cron                   42       42 exit 1         2.000      8.000      2.500  /system.slice/cron.service"
+        + "  irq 1.000 ms\n");
+    assertThat(StatsTable.line(thread)).isEqualTo(
+        "cron-w1                43       42 thread         2.000      8.000      0.000  -\n");
+    assertThat(StatsTable.header()).startsWith("COMMAND ").contains("CPU wait", "IO wait");
   }
 }

@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -108,12 +106,12 @@ final class Routes {
   }
 
   Query.Series series(Key k, Map<String, String> q) throws BadRequest {
-    Instant from = instant(required(q, "from"), "from");
-    Instant to = instant(required(q, "to"), "to");
-    if (to.isBefore(from)) {
-      throw BadRequest.badParameter("to (" + to + ") is before from (" + from + ")");
+    Query.TimeRange range = Times.range(q, clock).orElseThrow(
+        () -> BadRequest.badParameter("missing parameters from and to (or last=, such as last=1h)"));
+    if (range.to().isBefore(range.from())) {
+      throw BadRequest.badParameter("to (" + range.to() + ") is before from (" + range.from() + ")");
     }
-    return new Query.Series(k.table(), k.key(), k.json(), from, to);
+    return new Query.Series(k.table(), k.key(), k.json(), range.from(), range.to());
   }
 
   Query.Top top(Dimension dimension, Map<String, String> q) throws BadRequest {
@@ -122,14 +120,12 @@ final class Routes {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw BadRequest.badParameter("limit must be 1 to " + MAX_LIMIT + ", not " + limit);
     }
-    if (!q.containsKey("from") && !q.containsKey("to")) {
+    Optional<Query.TimeRange> range = Times.range(q, clock);
+    if (range.isEmpty()) {
       return new Query.Top(dimension, by, limit, Optional.empty());
     }
-    if (!q.containsKey("from") || !q.containsKey("to")) {
-      throw BadRequest.badParameter("from and to go together: give both for a range, neither for all time");
-    }
-    Instant from = instant(q.get("from"), "from");
-    Instant to = instant(q.get("to"), "to");
+    Instant from = range.get().from();
+    Instant to = range.get().to();
     if (!from.isBefore(to)) {
       throw BadRequest.badParameter("from (" + from + ") must be before to (" + to + ")");
     }
@@ -139,7 +135,7 @@ final class Routes {
           + ": windows are kept for " + (retention.toMinutes() % 1440 == 0 ? retention.toDays() + " days"
           : retention.toMinutes() + " min") + ")");
     }
-    return new Query.Top(dimension, by, limit, Optional.of(new Query.TimeRange(from, to)));
+    return new Query.Top(dimension, by, limit, range);
   }
 
   /** A parameter the endpoint does not take is an error, not ignored: it may be meant for another. */
@@ -223,15 +219,5 @@ final class Routes {
     }
   }
 
-  private static Instant instant(String v, String name) throws BadRequest {
-    try {
-      return Instant.parse(v);
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(v).toInstant();
-      } catch (DateTimeParseException e2) {
-        throw BadRequest.badParameter(name + "=" + v + " is not an ISO-8601 time such as 2026-11-25T10:00:00Z");
-      }
-    }
-  }
+
 }

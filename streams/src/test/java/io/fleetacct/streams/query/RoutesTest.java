@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -84,7 +85,12 @@ class RoutesTest {
       String path = e.path().replace("{host}", "h").replace("{command}", "c")
           .replace("{hosts,cgroups,commands}", "cgroups");
       StringBuilder q = new StringBuilder();
+      assertThat(e.params().contains("last")).as("%s: last= wherever from and to are", e)
+          .isEqualTo(e.params().contains("from"));
       for (String p : e.params()) {
+        if (p.equals("last")) {
+          continue; // instead of from and to: timesAsPeopleWriteThem
+        }
         q.append(q.length() == 0 ? "?" : "&").append(p).append('=').append(switch (p) {
           case "path" -> "/a";
           case "by" -> "exits";
@@ -123,9 +129,32 @@ class RoutesTest {
     assertThat(route("/v1/hosts/h/series?from=2026-12-02T10:00:00Z&to=2026-12-02T11:00:00%2B01:00")).isEqualTo(
         new Query.Series(Tables.BY_HOST, "h", "h", Instant.parse("2026-12-02T10:00:00Z"),
             Instant.parse("2026-12-02T10:00:00Z")));
-    refused("/v1/hosts/h/series?from=2026-12-02T10:00:00Z", 400, "missing parameter to");
+    refused("/v1/hosts/h/series?from=2026-12-02T10:00:00Z", 400, "from and to go together");
+    refused("/v1/hosts/h/series", 400, "missing parameters from and to (or last=");
     refused("/v1/hosts/h/series?from=2026-12-02T10:00:00Z&to=2026-12-02T09:00:00Z", 400, "is before");
-    refused("/v1/hosts/h/series?from=yesterday&to=2026-12-02T09:00:00Z", 400, "not an ISO-8601 time");
+    refused("/v1/hosts/h/series?from=yesterday&to=2026-12-02T09:00:00Z", 400, "is not a time");
+  }
+
+  @Test
+  void timesAsPeopleWriteThem() throws BadRequest {
+    Query.Series day = (Query.Series) route("/v1/hosts/h/series?from=2026-12-02&to=now");
+    assertThat(List.of(day.from(), day.to())).as("a date is its midnight, UTC; now is the clock's")
+        .containsExactly(Instant.parse("2026-12-02T00:00:00Z"), NOW);
+    Query.Series local = (Query.Series) route("/v1/hosts/h/series?from=2026-12-02T10:30&to=2026-12-02T11:00:00");
+    assertThat(local.from()).as("no offset: UTC").isEqualTo(Instant.parse("2026-12-02T10:30:00Z"));
+    assertThat(((Query.Top) route("/v1/cgroups/top?by=exits&last=1h")).range())
+        .contains(new Query.TimeRange(NOW.minus(Duration.ofHours(1)), NOW));
+    assertThat(((Query.Top) route("/v1/cgroups/top?by=exits&from=-1h30m&to=-30m")).range())
+        .contains(new Query.TimeRange(NOW.minus(Duration.ofMinutes(90)), NOW.minus(Duration.ofMinutes(30))));
+    Query.Series last = (Query.Series) route("/v1/commands/java/series?last=90s");
+    assertThat(last.from()).isEqualTo(NOW.minusSeconds(90));
+
+    refused("/v1/hosts/h/series?from=2026-12-02T11:00:00+01:00&to=now", 400, "write the offset as %2B01:00");
+    refused("/v1/cgroups/top?by=exits&last=1h&from=-2h", 400, "last= is a range of its own");
+    refused("/v1/cgroups/top?by=exits&last=forever", 400, "is not a duration such as 90s");
+    refused("/v1/cgroups/top?by=exits&last=0m", 400, "is no time at all");
+    refused("/v1/cgroups/top?by=exits&last=9999999d", 400, "is not a duration");
+    refused("/v1/hosts/h/totals?last=1h", 400, "unknown parameter last");
   }
 
   @Test
@@ -172,7 +201,7 @@ class RoutesTest {
     refused("/v1/cgroups/top?by=exits&from=2026-12-02T11:00:00Z", 400, "from and to go together");
     refused("/v1/cgroups/top?by=exits&from=2026-12-02T11:00:00Z&to=2026-12-02T11:00:00Z", 400, "must be before");
     refused("/v1/cgroups/top?by=exits&from=2026-12-02T11:00:00Z&to=2026-12-02T10:00:00Z", 400, "must be before");
-    refused("/v1/cgroups/top?by=exits&from=noon&to=2026-12-02T10:00:00Z", 400, "not an ISO-8601 time");
+    refused("/v1/cgroups/top?by=exits&from=noon&to=2026-12-02T10:00:00Z", 400, "is not a time");
     refused("/v1/cgroups/top?by=exits&from=2026-11-20T00:00:00Z&to=2026-11-25T12:00:00Z", 400,
         "before the retention window starts (2026-11-25T12:00:00Z: windows are kept for 7 days)");
     refused("/v1/cgroups/top?by=exits&by=cpu_count", 400, "given twice");
