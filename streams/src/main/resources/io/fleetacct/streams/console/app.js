@@ -1,5 +1,6 @@
 // fleetacct web console: reads only the query API v1 of the server that serves it. No build step.
-// State lives in the location hash (#dim=cgroups&kind=cpu&range=60&key=...), so a view can be linked.
+// State lives in the location hash (#dim=cgroups&kind=cpu&range=60&key=...; last=90m for any other
+// range), so a view can be linked.
 "use strict";
 
 const REFRESH_MS = 10000;
@@ -42,7 +43,16 @@ function readHash() {
   if (KINDS[p.get("kind")]) state.kind = p.get("kind");
   const r = parseInt(p.get("range"), 10);
   if ([15, 60, 360, 1440].includes(r)) state.range = r;
+  // last=90m, 1h30m, 2d: as the API takes it; any range from 1 minute to the 7 days kept.
+  const last = minutesOf(p.get("last") || "");
+  if (last >= 1 && last <= 7 * 1440) state.range = Math.round(last);
   state.key = p.get("key");
+}
+// A duration as the API writes it (90s, 15m, 1h30m, 2d) in minutes; NaN if it is not one.
+function minutesOf(d) {
+  if (!/^(?:\d{1,6}[smhd])+$/.test(d)) return NaN;
+  const unit = { s: 1 / 60, m: 1, h: 60, d: 1440 };
+  return d.match(/\d+[smhd]/g).reduce((t, part) => t + parseInt(part, 10) * unit[part.slice(-1)], 0);
 }
 function writeHash() {
   const p = new URLSearchParams({ dim: state.dim, kind: state.kind, range: String(state.range) });
@@ -273,7 +283,10 @@ async function loadDetail(range) {
   drawChart(chart, series.windows || [], from, to, total, count);
   drawFacts(series.windows || [], total, count);
 }
-function labelRange(minutes) { return minutes >= 60 ? minutes / 60 + " h" : minutes + " min"; }
+function labelRange(minutes) {
+  if (minutes < 60) return minutes + " min";
+  return Math.floor(minutes / 60) + " h" + (minutes % 60 ? " " + (minutes % 60) + " min" : "");
+}
 
 function drawChart(chart, windows, from, to, total, count) {
   const W = 720, H = 260, L = 64, B = 28, T = 10, R = 8;
@@ -385,7 +398,11 @@ async function refresh() {
       b.setAttribute("aria-pressed", String(b.dataset.dim === state.dim));
     }
     document.getElementById("kind").value = state.kind;
-    document.getElementById("range").value = String(state.range);
+    const select = document.getElementById("range");
+    if (![...select.options].some(o => o.value === String(state.range))) {
+      select.append(el("option", { value: String(state.range) }, labelRange(state.range)));  // from last= in the URL
+    }
+    select.value = String(state.range);
     const range = currentRange();
     const [rows] = await Promise.all([loadTop(range), loadDetail(range), loadDrill(range), loadAgents()]);
     await loadStack(rows, range);

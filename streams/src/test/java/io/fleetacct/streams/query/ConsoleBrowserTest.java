@@ -243,6 +243,11 @@ class ConsoleBrowserTest {
         // Another delay kind re-ranks by that kind.
         choose(chromium, "kind", "blkio");
         chromium.await("document.getElementById('top-title').textContent.includes('block IO')", Duration.ofSeconds(10));
+
+        // Any range as the API writes it: last=90m in the URL.
+        chromium.eval("location.hash = '#dim=cgroups&kind=cpu&last=1h30m'");
+        chromium.await("document.getElementById('top-title').textContent.endsWith('last 1 h 30 min')"
+            + " && document.getElementById('range').value === '90'", Duration.ofSeconds(10));
       }
     }
   }
