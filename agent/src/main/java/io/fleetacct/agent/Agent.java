@@ -1,6 +1,5 @@
 package io.fleetacct.agent;
 
-import io.fleetacct.agent.cgroup.AttributionCounters;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
@@ -28,7 +27,6 @@ import io.fleetacct.agent.taskstats.ListenerCounters;
 import io.fleetacct.common.cli.TopicOptions;
 import io.fleetacct.common.cli.Version;
 import io.fleetacct.schema.AgentStatus;
-import io.fleetacct.schema.CgroupSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,7 +2,6 @@ package io.fleetacct.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.publish.ProducerSettings;
 import io.fleetacct.agent.taskstats.CpuList;

@@ -7,7 +7,6 @@ import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.streams.topology.Contribution;
 import io.fleetacct.streams.topology.Folding;
 import io.fleetacct.streams.topology.TableKey;
-import io.fleetacct.streams.topology.Tables;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

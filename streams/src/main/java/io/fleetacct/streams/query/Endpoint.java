@@ -3,7 +3,6 @@ package io.fleetacct.streams.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fleetacct.streams.topology.Tables;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

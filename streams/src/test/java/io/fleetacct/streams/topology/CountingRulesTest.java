@@ -10,7 +10,6 @@ import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.ThreadNameDeltas;
 import io.fleetacct.schema.TotalsKey;
-import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.testing.SampleRecords;
 import java.nio.charset.StandardCharsets;
