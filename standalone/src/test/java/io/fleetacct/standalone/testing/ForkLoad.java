@@ -6,14 +6,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fault tests' load: batches of 20 short-lived workload children (some multi-threaded),
- * {@value #PAUSE_MILLIS} ms apart, about 600 exits/s on 2 cores (a load, not a saturation), until
+ * {@value #PAUSE_MILLIS} ms apart, about 160 exits/s on 2 cores (a load, not a saturation), until
  * closed. The exits are what the tests count; their rate is not: each costs the machine the fork
  * and every listener's share, which on 2 cores is most of a fault test's CPU.
  */
 public final class ForkLoad implements AutoCloseable {
 
   /** Between batches. */
-  public static final long PAUSE_MILLIS = 30;
+  public static final long PAUSE_MILLIS = 100;
 
   private final AtomicBoolean on = new AtomicBoolean(true);
   private final AtomicLong children = new AtomicLong();
