@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetacct.streams.topology.FleetacctTopology;
+import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Totals;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +50,42 @@ final class Answers {
   }
 
   JsonNode answer(Query query, Optional<Scope> scope, URI uri) throws Unavailable, BadRequest {
+    if (scope.isEmpty()) {
+      Optional<Query.Totals> known = keyOf(query);
+      if (known.isPresent()) {
+        answer(plan(known.get()), scope, totalsUri(known.get())); // 404 for a key never counted, as its totals
+      }
+    }
     return answer(plan(query), scope, uri);
+  }
+
+  /** The key whose all-time totals must exist for the query to have an answer: one rule for every endpoint. */
+  private static Optional<Query.Totals> keyOf(Query query) {
+    if (query instanceof Query.Series q) {
+      return Optional.of(new Query.Totals(q.table(), q.key(), q.keyJson()));
+    }
+    if (query instanceof Query.Top q) {
+      return q.dimension().fixedKey();
+    }
+    return Optional.empty();
+  }
+
+  /** Where a peer answers these totals. */
+  private static URI totalsUri(Query.Totals q) {
+    return URI.create(switch (q.table()) {
+      case BY_HOST -> "/v1/hosts/" + encode(q.key()) + "/totals";
+      case BY_CGROUP -> "/v1/cgroups/totals?path=" + encode(q.key());
+      case BY_PROGRAM -> "/v1/commands/" + encode(q.key()) + "/totals";
+      case BY_HOST_CGROUP -> {
+        TableKey k = TableKey.parse(q.key());
+        yield "/v1/hosts/" + encode(k.first()) + "/cgroups/totals?path=" + encode(k.second());
+      }
+      default -> throw new IllegalArgumentException("no totals endpoint checks keys of " + q.table());
+    });
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.fleetacct.streams.query;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Tables;
+import java.util.Optional;
 
 /**
  * What a ranking ranks: all hosts, cgroups or commands, or the hosts of one cgroup and the
@@ -43,6 +44,19 @@ record Dimension(Kind kind, String fixed) {
       case HOSTS_OF_CGROUP -> Rollups.Index.BY_CGROUP_HOST;
       case CGROUPS_OF_HOST -> Rollups.Index.BY_HOST_CGROUP;
       case THREADS_OF_COMMAND -> Rollups.Index.BY_PROGRAM_THREAD;
+    };
+  }
+
+  /**
+   * The all-time totals of the one key a drill-down starts from (the cgroup, host or command), if
+   * it has one: a drill-down of a key never counted is as unknown as that key's totals.
+   */
+  Optional<Query.Totals> fixedKey() {
+    return switch (kind) {
+      case HOSTS, CGROUPS, COMMANDS -> Optional.empty();
+      case HOSTS_OF_CGROUP -> Optional.of(new Query.Totals(Tables.BY_CGROUP, fixed, fixed));
+      case CGROUPS_OF_HOST -> Optional.of(new Query.Totals(Tables.BY_HOST, fixed, fixed));
+      case THREADS_OF_COMMAND -> Optional.of(new Query.Totals(Tables.BY_PROGRAM, fixed, fixed));
     };
   }
 

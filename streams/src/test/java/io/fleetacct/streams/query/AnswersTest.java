@@ -139,6 +139,26 @@ class AnswersTest {
   }
 
   @Test
+  void anUnknownKeyIsA404OnEveryEndpointThatNamesOneAndAKnownOneAnswersWhereverItLives() throws Exception {
+    String range = "from=2026-12-05T10:00:00Z&to=2026-12-05T10:05:00Z";
+    for (String uri : List.of("/v1/hosts/c/totals", "/v1/hosts/c/series?" + range, "/v1/hosts/c/cgroups/top?by=exits",
+        "/v1/cgroups/totals?path=/nope", "/v1/cgroups/series?path=/nope&" + range, "/v1/cgroups/hosts?path=/nope&by=exits",
+        "/v1/hosts/a/cgroups/series?path=/batch&" + range, "/v1/commands/nope/series?" + range,
+        "/v1/commands/nope/threads/top?by=exits", "/v1/commands/nope%2Fx%20y/threads/top?by=exits")) {
+      assertThatThrownBy(() -> get(uri)).as(uri).isInstanceOfSatisfying(ErrorAnswer.class,
+          e -> assertThat(e.status).isEqualTo(404));
+    }
+
+    // Known keys (some whose totals live on B: the check asks B) answer as before.
+    assertThat(get("/v1/cgroups/hosts?path=/batch&by=exits").get("rows").findValuesAsText("key")).containsExactly("b");
+    assertThat(get("/v1/commands/cc1/threads/top?by=exits").get("rows").get(0).get("exits").asLong()).isEqualTo(2);
+    assertThat(get("/v1/hosts/a/cgroups/series?path=/web&" + range).get("windows")).hasSize(1);
+    assertThat(askedPeers).contains("b /v1/cgroups/totals", "b /v1/commands/cc1/totals");
+    assertThat(get("/v1/hosts/a/cgroups/top?from=2026-12-05T11:00:00Z&to=2026-12-05T11:05:00Z&by=exits")
+        .get("rows")).as("a known key with nothing in the range: empty rows, not a 404").isEmpty();
+  }
+
+  @Test
   void aSeriesCarriesTheWindowsOfItsRangeAndSaysWhetherItIsComplete() throws Exception {
     JsonNode series = get("/v1/hosts/b/series?from=2026-12-05T10:00:00Z&to=2026-12-05T10:05:00Z");
 
