@@ -52,8 +52,9 @@ final class Answers {
   JsonNode answer(Query query, Optional<Scope> scope, URI uri) throws Unavailable, BadRequest {
     if (scope.isEmpty()) {
       Optional<Query.Totals> known = keyOf(query);
-      if (known.isPresent()) {
-        answer(plan(known.get()), scope, totalsUri(known.get())); // 404 for a key never counted, as its totals
+      if (known.isPresent()) { // 404 for a key never counted, as its totals; not described: only its existence counts
+        Query.Totals t = known.get();
+        answer(new KeyPlan(t.table().totalsStore(), t.key(), s -> totals(t, s), answer -> { }), scope, totalsUri(t));
       }
     }
     return answer(plan(query), scope, uri);

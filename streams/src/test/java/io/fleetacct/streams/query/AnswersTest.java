@@ -154,6 +154,10 @@ class AnswersTest {
     assertThat(get("/v1/commands/cc1/threads/top?by=exits").get("rows").get(0).get("exits").asLong()).isEqualTo(2);
     assertThat(get("/v1/hosts/a/cgroups/series?path=/web&" + range).get("windows")).hasSize(1);
     assertThat(askedPeers).contains("b /v1/cgroups/totals", "b /v1/commands/cc1/totals");
+    askedPeers.clear();
+    get("/v1/hosts/a/series?" + range);
+    assertThat(askedPeers).as("the key check reads the totals only; the heartbeats once, for the series")
+        .containsExactly("b /v1/agents");
     assertThat(get("/v1/hosts/a/cgroups/top?from=2026-12-05T11:00:00Z&to=2026-12-05T11:05:00Z&by=exits")
         .get("rows")).as("a known key with nothing in the range: empty rows, not a 404").isEmpty();
   }
