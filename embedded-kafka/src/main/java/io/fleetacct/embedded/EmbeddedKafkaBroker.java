@@ -151,8 +151,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     boolean firstStart = port == 0;
     for (int attempt = 1; ; attempt++) {
       if (firstStart) {
-        port = LoopbackPorts.free();
-        controllerPort = LoopbackPorts.free();
+        int[] two = LoopbackPorts.free(2);
+        port = two[0];
+        controllerPort = two[1];
       }
       try {
         spawn();

@@ -46,8 +46,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
       throw new IllegalArgumentException("a cluster needs at least one node, not " + size);
     }
     Map<Integer, int[]> ports = new LinkedHashMap<>();
+    int[] free = LoopbackPorts.free(2 * size);
     for (int id = 1; id <= size; id++) {
-      ports.put(id, new int[] {LoopbackPorts.free(), LoopbackPorts.free()});
+      ports.put(id, new int[] {free[2 * id - 2], free[2 * id - 1]});
     }
     EmbeddedKafkaBroker.Quorum quorum = new EmbeddedKafkaBroker.Quorum(Uuid.randomUuid().toString(), ports);
     List<EmbeddedKafkaBroker> brokers = new ArrayList<>();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Free TCP ports on 127.0.0.1, for the servers that tests and the embedded broker start. */
 public final class LoopbackPorts {
@@ -15,11 +17,34 @@ public final class LoopbackPorts {
    * binds it: whoever starts a server on it must cope with "address in use".
    */
   public static int free() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    return free(1)[0];
+  }
+
+  /**
+   * {@code count} distinct ports that were free a moment ago: each held open until all are found,
+   * since two calls of {@link #free()} can return the same port.
+   */
+  public static int[] free(int count) {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(s);
+        s.setReuseAddress(true);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
+      throw new UncheckedIOException("cannot find " + count + " free ports on 127.0.0.1", e);
+    } finally {
+      for (ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // closing a listening socket that never accepted: nothing to lose
+        }
+      }
     }
   }
 }

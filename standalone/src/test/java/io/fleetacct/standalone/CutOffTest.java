@@ -79,8 +79,9 @@ class CutOffTest {
         }
       }
     }, "fork-load");
-    int extraPort = LoopbackPorts.free();
-    int proxyPort = LoopbackPorts.free();
+    int[] two = LoopbackPorts.free(2);
+    int extraPort = two[0];
+    int proxyPort = two[1];
     Properties commitOften = new Properties();
     commitOften.put("commit.interval.ms", "100");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
