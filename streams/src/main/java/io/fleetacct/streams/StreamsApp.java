@@ -68,6 +68,7 @@ public final class StreamsApp implements AutoCloseable {
   public static StreamsApp start(Config c) throws IOException {
     FleetacctSchemas.trustGeneratedClasses();
     BoundedRocksDbMemory.bytes(c.extra().get(BoundedRocksDbMemory.MEMORY_BYTES)); // refuse a bad value up front
+    boolean metricsDetail = KafkaStreamsMetrics.detail(c.extra().getProperty(KafkaStreamsMetrics.DETAIL));
     createMissingTopics(c);
     QueryServer server = QueryServer.bind(c.bindHost(), c.port());
     HostInfo self = new HostInfo(c.advertisedHost(), server.port());
@@ -98,7 +99,7 @@ public final class StreamsApp implements AutoCloseable {
     KafkaStreams streams = new KafkaStreams(FleetacctTopology.build(c.topology()), p);
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
-    registry.register(new KafkaStreamsMetrics(streams));
+    registry.register(new KafkaStreamsMetrics(streams::metrics, metricsDetail));
     StoreReadiness readiness = StoreReadiness.of(streams);
     RestoredRecords restored = new RestoredRecords(readiness);
     streams.setGlobalStateRestoreListener(restored);

@@ -56,6 +56,11 @@ class QueryServerTest {
             .hasValue(String.valueOf(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
         assertThat(head.headers().firstValue("Content-Type")).isEqualTo(get.headers().firstValue("Content-Type"));
       }
+      String metrics = send("GET", app.url() + "/metrics").body();
+      System.out.printf("query server: /metrics %d bytes%n", metrics.length());
+      assertThat(metrics).contains("kafka_streams_stream_thread_metrics_process_rate", "records_lag_max",
+          "fleetacct_streams_restored_records", "jvm_memory_used_bytes")
+          .doesNotContain("processor_node_id=", "rocksdb_window_state_id=", "partition=", "node_id=\"node");
       HttpResponse<String> post = send("POST", app.url() + "/v1/agents");
       assertThat(post.statusCode()).isEqualTo(405);
       assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
