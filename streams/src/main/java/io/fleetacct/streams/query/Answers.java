@@ -53,8 +53,7 @@ final class Answers {
     if (scope.isEmpty()) {
       Optional<Query.Totals> known = keyOf(query);
       if (known.isPresent()) { // 404 for a key never counted, as its totals; not described: only its existence counts
-        Query.Totals t = known.get();
-        answer(new KeyPlan(t.table().totalsStore(), t.key(), s -> totals(t, s), answer -> { }), scope, totalsUri(t));
+        answer(totalsPlan(known.get(), answer -> { }), scope, totalsUri(known.get()));
       }
     }
     return answer(plan(query), scope, uri);
@@ -111,8 +110,7 @@ final class Answers {
   /** The one place that tells the kinds of query apart (Java 17: no pattern switch yet). */
   private Plan<?> plan(Query query) {
     if (query instanceof Query.Totals q) {
-      return new KeyPlan(q.table().totalsStore(), q.key(), s -> totals(q, s),
-          answer -> completeness().describeAllTime(answer));
+      return totalsPlan(q, answer -> completeness().describeAllTime(answer));
     }
     if (query instanceof Query.Series q) {
       return new KeyPlan(q.table().windowsStore(), q.key(), s -> series(q, s),
@@ -122,6 +120,10 @@ final class Answers {
       return new TopPlan(q);
     }
     return new AgentsPlan();
+  }
+
+  private KeyPlan totalsPlan(Query.Totals q, Consumer<ObjectNode> describe) {
+    return new KeyPlan(q.table().totalsStore(), q.key(), s -> totals(q, s), describe);
   }
 
   /** A plan whose parts are JSON already, and travel as they are. */
