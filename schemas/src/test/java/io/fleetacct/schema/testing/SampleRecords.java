@@ -17,7 +17,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Realistic records with every field set, for tests and benchmarks. Values come from the real
- * captures in agent/src/test/resources/captures (docs/taskstats.md; a dd with delay accounting on), with the fields that the
+ * captures in test-fixtures/src/main/resources/io/fleetacct/testing/captures/ (docs/taskstats.md; a dd with delay accounting on), with the fields that the
  * capture leaves at 0 filled with plausible figures, so that encoded sizes are representative.
  */
 public final class SampleRecords {
