@@ -44,9 +44,8 @@ class ClusterFaultTest {
   void aBrokerKilledARollingRestartAndTwoBrokersDownLoseNothingUnreportedAndCountNothingTwice(
       EmbeddedKafkaCluster cluster) throws Exception {
     try (Chain chain = Chain.start(new Chain.Setup(cluster.bootstrapServers(), dir, "cluster", 3,
-        List.of("commit.interval.ms=100", "session.timeout.ms=10000", "heartbeat.interval.ms=1000",
-            "replication.factor=3", "topic.min.insync.replicas=2"),
-        List.of("--replication-factor", "3", "--min-insync-replicas", "2"), List.of()))) {
+        List.of("session.timeout.ms=10000", "heartbeat.interval.ms=1000",
+            "replication.factor=3", "topic.min.insync.replicas=2"), List.of()))) {
       String exits = chain.exitsTopic();
       chain.startLoad();
       Thread.sleep(5_000);

@@ -46,7 +46,7 @@ class FaultTest {
       throws Exception {
     broker.start();
     try (Chain chain = Chain.start(new Chain.Setup(broker.bootstrapServers(), dir, "fault", 2,
-        List.of("commit.interval.ms=100", "session.timeout.ms=10000", "heartbeat.interval.ms=1000"), List.of(),
+        List.of("session.timeout.ms=10000", "heartbeat.interval.ms=1000"),
         List.of("--shutdown-timeout", String.valueOf(SHUTDOWN_TIMEOUT))))) {
       chain.startLoad();
       Thread.sleep(5_000);

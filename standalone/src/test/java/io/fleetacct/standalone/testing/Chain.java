@@ -29,12 +29,12 @@ public final class Chain implements AutoCloseable {
    * and what the agent is told besides the usual ({@link AgentArgs}).
    *
    * @param partitions partitions of the application's topics (and stream threads of A)
-   * @param streamsConfig Kafka Streams settings for both instances, as {@code key=value}
-   * @param streamsArgs more options of B's {@code fleetacct-streams run}
+   * @param streamsConfig Kafka Streams settings for both instances, as {@code key=value} (the
+   *     product's own where not given: commits every second)
    * @param agentArgs more options of the agent's {@code fleetacct-agent run}
    */
   public record Setup(String bootstrap, Path dir, String name, int partitions, List<String> streamsConfig,
-                      List<String> streamsArgs, List<String> agentArgs) {}
+                      List<String> agentArgs) {}
 
   private final Setup setup;
   private final String app;
@@ -92,7 +92,9 @@ public final class Chain implements AutoCloseable {
         "127.0.0.1", 0, "127.0.0.1", 1, topology, setup.partitions(), extra));
     int portB = LoopbackPorts.free();
     List<String> bArgs = new ArrayList<>(List.of("--topic-partitions", String.valueOf(setup.partitions())));
-    bArgs.addAll(setup.streamsArgs());
+    for (String kv : setup.streamsConfig()) {
+      bArgs.addAll(List.of("-X", kv));
+    }
     b = ChildJvm.start("streams B", StreamsCli.class, setup.dir().resolve("streams-b.log"), StreamsArgs.run(
         setup.bootstrap(), app, Files.createDirectories(setup.dir().resolve("b")), portB, bArgs.toArray(String[]::new)));
     if (!a.awaitRunning(Duration.ofSeconds(120))) {

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The command line of a test's streams instance in a child process ({@code fleetacct-streams run}):
- * topics of the test's application, one standby replica, commits every 100 ms and a 10 s session
- * timeout (so that a killed peer's tasks move within the test's time), then whatever the test adds.
+ * topics of the test's application and one standby replica, then whatever the test adds (Kafka
+ * settings as {@code -X key=value}).
  */
 public final class StreamsArgs {
 
@@ -17,8 +17,7 @@ public final class StreamsArgs {
     List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrap, "--application-id", app,
         "--state-dir", stateDir.toString(), "--http-port", String.valueOf(httpPort), "--standby-replicas", "1",
         "--exits-topic", app + ".exits", "--status-topic", app + ".status", "--dead-letter-topic", app + ".dlq",
-        "--output-prefix", app + ".", "-X", "commit.interval.ms=100", "-X", "session.timeout.ms=10000",
-        "-X", "heartbeat.interval.ms=1000"));
+        "--output-prefix", app + "."));
     args.addAll(List.of(more));
     return args.toArray(String[]::new);
   }
