@@ -82,11 +82,7 @@ public final class OneHost implements AutoCloseable {
 
   /** Checks every precondition, then starts broker, streams and agent; on any failure stops what started. */
   public static OneHost start(Config config) throws Exception {
-    List<String> unmet = new ArrayList<>(Preconditions.unmet(ROOT));
-    unmet.addAll(portsInUse(config));
-    if (!unmet.isEmpty()) {
-      throw new StartupException(String.join("\n", unmet));
-    }
+    check(config);
     OneHost h = new OneHost(config, HostIdentity.detect(config.host(), ROOT).host());
     try {
       h.startAll();
@@ -94,6 +90,15 @@ public final class OneHost implements AutoCloseable {
     } catch (Exception | Error e) {
       h.close();
       throw e;
+    }
+  }
+
+  /** Every precondition of a start (permissions, kernel, free ports), without changing anything. */
+  public static void check(Config config) throws StartupException, IOException {
+    List<String> unmet = new ArrayList<>(Preconditions.unmet(ROOT));
+    unmet.addAll(portsInUse(config));
+    if (!unmet.isEmpty()) {
+      throw new StartupException(String.join("\n", unmet));
     }
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code up} stopped as users stop it (SIGTERM, at a moment of exits) and started again on the same
  * state directory, twice: each stop delivers everything it holds to the healthy broker (nothing left
  * for the spool), says how each part stopped and exits 0; each restart finds its state (no task
- * taken as corrupted, nothing restored from a changelog) and counts on.
+ * taken as corrupted, nothing restored from a changelog) and counts on. The terminal shows no INFO
+ * and no library's log line: they go to the state directory's log file (fleetacct's own warnings,
+ * such as exits lost to a fork storm elsewhere on the machine, do show).
  */
 @IntegrationTest
 class UpStopRestartTest {
@@ -29,6 +32,9 @@ class UpStopRestartTest {
   private static final Pattern ACCOUNT = Pattern.compile(
       "agent stopped: exits ([\\d,]+) \\+ samples ([\\d,]+)( \\+ [\\d,]+ from the last run's spool)? = records ([\\d,]+):"
           + " delivered ([\\d,]+), waiting 0, dropped 0");
+
+  /** A line of the log as the terminal shows it (fleetacct's loggers abbreviated to i.f.…). */
+  private static final Pattern LOG_LINE = Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN|ERROR) .*$");
 
   @TempDir Path dir;
 
@@ -56,13 +62,18 @@ class UpStopRestartTest {
         up.close();
       }
       String out = Files.readString(log);
+      String file = Files.readString(state.resolve("fleetacct.log"));
+      assertThat(LOG_LINE.matcher(out).results().map(MatchResult::group)
+          .filter(line -> line.contains(" INFO ") || !line.matches(".* i\\.f\\.\\S* - .*")).toList())
+          .as("run %d's terminal: no INFO and no library's line (they are in its log file)", run).isEmpty();
+      assertThat(file).as("run %d's log file", run).contains("embedded Kafka broker 1 ready");
       Matcher account = ACCOUNT.matcher(out);
       assertThat(account.find()).as("the agent's account, all delivered, in:%n%s", out).isTrue();
       assertThat(account.group(4)).as("records = delivered").isEqualTo(account.group(5));
       assertThat(out).contains("streams application closed: its state is checkpointed for the next start",
           "broker stopped", "fleetacct stopped.");
-      assertThat(out).as("run %d's log", run).doesNotContain("corrupted", "did not find checkpoint",
-          "saved in front of the spool");
+      assertThat(out + file).as("run %d's terminal and log file", run).doesNotContain("corrupted",
+          "did not find checkpoint", "saved in front of the spool");
     }
   }
 

@@ -5,7 +5,6 @@ import io.fleetacct.agent.cli.AgentOptions;
 import io.fleetacct.agent.cli.AttributionOption;
 import io.fleetacct.agent.host.DelayAccounting;
 import io.fleetacct.agent.host.HostRoot;
-import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.netlink.NetlinkException;
 import io.fleetacct.common.cli.Failures;
 import io.fleetacct.common.cli.HttpOptions;
@@ -14,6 +13,7 @@ import io.fleetacct.common.cli.Version;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.standalone.OneHost;
+import io.fleetacct.standalone.log.LogFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +60,8 @@ public final class UpCommand implements Callable<Integer> {
       description = "Seconds between status lines (default: ${DEFAULT-VALUE}; 0: none).")
   int statusSeconds;
 
+  private Path logFile;
+
   public static void main(String[] args) {
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
@@ -81,13 +83,15 @@ public final class UpCommand implements Callable<Integer> {
           + " --status-interval >= 0");
     }
     PrintWriter out = spec.commandLine().getOut();
-    long t0 = System.nanoTime();
+    OneHost.Config config = new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, http.bind, http.port,
+        agentMetricsPort, agentOptions.host, agentOptions.enableDelayacct, topicPartitions, attribution.mode,
+        sampleInterval);
+    OneHost.check(config); // a refused start leaves no trace, not even a log file
+    logFile = LogFile.use(stateDir.toAbsolutePath());
     try (UntilStopped life = UntilStopped.install("fleetacct up", Duration.ofSeconds(90))) {
-      OneHost h = OneHost.start(new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, http.bind,
-          http.port, agentMetricsPort, agentOptions.host, agentOptions.enableDelayacct, topicPartitions,
-          attribution.mode, sampleInterval));
+      OneHost h = OneHost.start(config);
       try {
-        runUntilStopped(h, life, out, t0);
+        runUntilStopped(h, life, out);
       } finally {
         h.stop(line -> {
           out.println(line);
@@ -100,9 +104,10 @@ public final class UpCommand implements Callable<Integer> {
   }
 
   /** Says where everything is, then a status line every interval until a signal. */
-  private void runUntilStopped(OneHost h, UntilStopped life, PrintWriter out, long t0) throws InterruptedException {
-    out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", (System.nanoTime() - t0) / 1e9,
+  private void runUntilStopped(OneHost h, UntilStopped life, PrintWriter out) throws InterruptedException {
+    out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", StartTime.secondsSince(),
         h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
+    out.println("log: " + logFile + " (here: fleetacct's warnings and any errors)");
     out.println("web console: " + h.url() + "/");
     out.println("query API: " + h.url() + "/v1   try:");
     h.exampleCommands().forEach(c -> out.println("  " + c));
