@@ -82,7 +82,20 @@ public final class OneHost implements AutoCloseable {
 
   /** Checks every precondition, then starts broker, streams and agent; on any failure stops what started. */
   public static OneHost start(Config config) throws Exception {
-    check(config);
+    return start(config, () -> {});
+  }
+
+  /**
+   * As {@link #start(Config)}, running {@code checked} once every precondition holds and before
+   * anything starts: what the caller must not do for a start that is refused (e.g. open a log file).
+   */
+  public static OneHost start(Config config, Runnable checked) throws Exception {
+    List<String> unmet = new ArrayList<>(Preconditions.unmet(ROOT));
+    unmet.addAll(portsInUse(config));
+    if (!unmet.isEmpty()) {
+      throw new StartupException(String.join("\n", unmet));
+    }
+    checked.run();
     OneHost h = new OneHost(config, HostIdentity.detect(config.host(), ROOT).host());
     try {
       h.startAll();
@@ -90,15 +103,6 @@ public final class OneHost implements AutoCloseable {
     } catch (Exception | Error e) {
       h.close();
       throw e;
-    }
-  }
-
-  /** Every precondition of a start (permissions, kernel, free ports), without changing anything. */
-  public static void check(Config config) throws StartupException, IOException {
-    List<String> unmet = new ArrayList<>(Preconditions.unmet(ROOT));
-    unmet.addAll(portsInUse(config));
-    if (!unmet.isEmpty()) {
-      throw new StartupException(String.join("\n", unmet));
     }
   }
 

@@ -86,10 +86,9 @@ public final class UpCommand implements Callable<Integer> {
     OneHost.Config config = new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, http.bind, http.port,
         agentMetricsPort, agentOptions.host, agentOptions.enableDelayacct, topicPartitions, attribution.mode,
         sampleInterval);
-    OneHost.check(config); // a refused start leaves no trace, not even a log file
-    logFile = LogFile.use(stateDir.toAbsolutePath());
     try (UntilStopped life = UntilStopped.install("fleetacct up", Duration.ofSeconds(90))) {
-      OneHost h = OneHost.start(config);
+      // The log moves to the state directory only once the start is not refused: a refusal leaves no trace.
+      OneHost h = OneHost.start(config, () -> logFile = LogFile.use(stateDir.toAbsolutePath()));
       try {
         runUntilStopped(h, life, out);
       } finally {
