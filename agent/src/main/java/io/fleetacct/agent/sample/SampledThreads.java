@@ -5,6 +5,7 @@ import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.TaskStats;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,12 @@ import org.apache.avro.Schema;
  * under the map's lock for the thread's id. Outside cycles no mark is needed: a thread that began to
  * exit is not read at all.
  *
+ * <p>A thread missing from a cycle's listing is not forgotten at once: a listing of
+ * {@code /proc/PID/task} skips live threads when others exit meanwhile (the kernel resumes it by
+ * index), and a thread already gone may still have its exit record waiting in the socket. Either
+ * way its exit must still find what was published, else the samples and the exit both count it.
+ * Only a thread unlisted for {@link #FORGET_AFTER_NANOS} is forgotten (its exit record was lost).
+ *
  * <p>Thread-safe: {@link #take} runs on the receive threads, the rest on the sampler's thread.
  */
 public final class SampledThreads {
@@ -38,7 +45,15 @@ public final class SampledThreads {
   /** What was published for one thread: its figures at its last sample. */
   record Published(long btime, long[] totals, long[] maxima) {}
 
+  /**
+   * How long a thread that no listing shows keeps what was published for it: far longer than an
+   * exit record waits in the socket, short enough that lost exits do not pile up.
+   */
+  static final long FORGET_AFTER_NANOS = 60_000_000_000L;
+
   private final Map<Long, Published> published = new ConcurrentHashMap<>();
+  /** Published threads missing from the listings since: tid -> System.nanoTime() (sampler thread only). */
+  private final Map<Long, Long> unlisted = new HashMap<>();
   /** Threads whose exit was handled during the running cycle: tid -> ac_btime64. */
   private final Map<Long, Long> exited = new ConcurrentHashMap<>();
   private volatile boolean cycle;
@@ -68,12 +83,23 @@ public final class SampledThreads {
     cycle = true;
   }
 
-  /** The cycle ended: forget the marks and every thread not listed in it (null: the listing failed). */
-  void endCycle(Set<Long> seen) {
+  /**
+   * The cycle ended at {@code nowNanos}: forget the marks, and every thread that no listing has
+   * shown for {@link #FORGET_AFTER_NANOS} ({@code seen}: the threads listed in this cycle; null: the
+   * listing failed, which says nothing).
+   */
+  void endCycle(Set<Long> seen, long nowNanos) {
     cycle = false;
     exited.clear();
-    if (seen != null) {
-      published.keySet().retainAll(seen);
+    if (seen == null) {
+      return;
+    }
+    unlisted.keySet().removeIf(tid -> seen.contains(tid) || !published.containsKey(tid));
+    for (Long tid : published.keySet()) {
+      if (!seen.contains(tid) && nowNanos - unlisted.computeIfAbsent(tid, t -> nowNanos) >= FORGET_AFTER_NANOS) {
+        published.remove(tid);
+        unlisted.remove(tid);
+      }
     }
   }
 

@@ -204,7 +204,7 @@ public final class Sampler implements AutoCloseable {
       }
       sink.submitSamples(() -> samples(groups.values(), at), this::persist);
     } finally {
-      table.endCycle(seen);
+      table.endCycle(seen, System.nanoTime());
       counters.cycles.increment();
       counters.lastCycleNanos.set(System.nanoTime() - start);
     }

@@ -234,15 +234,19 @@ class SamplerTest {
   }
 
   @Test
-  void threadsGoneFromTheTreeAreForgottenButNotOnAFailedListing() throws IOException {
+  void aThreadMissingFromAListingKeepsWhatWasPublishedForItsExitAndAFailedListingForgetsNothing()
+      throws IOException {
     thread(70, 70, "a", 100, 1, 0);
     thread(70, 71, "a", 100, 1, 0);
     Sampler s = sampler("i1");
     s.cycle();
     assertThat(table.size()).isEqualTo(2);
+    // 71 is gone from the tree (or a listing of 70/task skipped it) while its exit record waits.
     gone(70, 71);
     s.cycle();
-    assertThat(table.size()).isEqualTo(1);
+    TaskDeltas sampled = table.take(71, BTIME);
+    assertThat(sampled).as("the exit handled after a cycle that did not list 71").isNotNull();
+    assertThat(sampled.getCpuDelayTotal()).isEqualTo(100);
 
     Path away = proc.resolveSibling(proc.getFileName() + "-away");
     Files.move(proc, away); // the proc tree cannot be listed
