@@ -11,7 +11,6 @@ RUN mvn -B -q -DskipTests -pl streams -am package \
 FROM eclipse-temurin:17-jre
 COPY --from=build /out/lib /opt/fleetacct/lib
 USER 10001
-ENTRYPOINT ["java", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct", \
-  "-Dorg.apache.avro.specific.use_custom_coders=true", "-cp", "/opt/fleetacct/lib/*", \
+ENTRYPOINT ["java", "-Dorg.apache.avro.specific.use_custom_coders=true", "-cp", "/opt/fleetacct/lib/*", \
   "io.fleetacct.streams.cli.StreamsCli"]
 CMD ["--help"]

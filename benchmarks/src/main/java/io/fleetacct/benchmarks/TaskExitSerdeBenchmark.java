@@ -26,9 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {
-    "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct",
-    "-Dorg.apache.avro.specific.use_custom_coders=true"})
+@Fork(value = 1, jvmArgsAppend = "-Dorg.apache.avro.specific.use_custom_coders=true")
 @Threads(1)
 public class TaskExitSerdeBenchmark {
 

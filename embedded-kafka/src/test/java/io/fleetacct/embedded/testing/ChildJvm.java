@@ -31,7 +31,7 @@ public final class ChildJvm implements AutoCloseable {
   public static ChildJvm start(String name, Class<?> mainClass, Path log, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+UnlockDiagnosticVMOptions",
-        "-XX:-BytecodeVerificationRemote", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.fleetacct",
+        "-XX:-BytecodeVerificationRemote",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), mainClass.getName()));
     cmd.addAll(List.of(args));
     try {
