@@ -11,6 +11,8 @@ const KINDS = { cpu: "CPU", blkio: "block IO", swapin: "swap-in", freepages: "me
 const DIMS = { cgroups: "cgroups", commands: "commands", hosts: "hosts" };
 
 const state = { dim: "cgroups", kind: "cpu", range: 60, key: null };
+// Hosts whose agents report delay accounting off: they collect CPU delays only (from loadAgents).
+let noDelayacct = [];
 
 // ---- units ----
 function fmtNs(ns) {
@@ -164,6 +166,54 @@ async function loadTop(range) {
   return rows;
 }
 
+// ---- charts: axes in steps people read ----
+// Steps of a delay axis, in ns: 1, 2, 5 times a power of ten below a second, then the clock's.
+const NS_STEPS = [...[1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8].flatMap(p => [p, 2 * p, 5 * p]),
+  ...[1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map(s => s * 1e9)];
+// The y axis's ticks: about four readable steps up to max; the last is the top.
+function niceTicks(max) {
+  const raw = max / 4;
+  const step = NS_STEPS.find(s => s >= raw) || Math.pow(10, Math.ceil(Math.log10(raw)));
+  const ticks = [];
+  for (let v = step; ticks.length < 10; v += step) { ticks.push(v); if (v >= max) break; }
+  return ticks;
+}
+// Time ticks on whole minutes of a readable step, at most six over the range.
+function timeTicks(from, to) {
+  const step = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map(m => m * 60000)
+    .find(s => (to - from) / s <= 6) || 1440 * 60000;
+  const ticks = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  return ticks;
+}
+// Axes, grid and labels of a chart of geometry g over [from, to]; returns the value at the top.
+function drawAxes(s, g, max, from, to) {
+  const ticks = niceTicks(max), top = ticks[ticks.length - 1];
+  const y = v => g.H - g.B - (g.H - g.B - g.T) * v / top;
+  s.append(svg("line", { class: "axis", x1: g.L, y1: g.H - g.B, x2: g.W - g.R, y2: g.H - g.B }));
+  s.append(svg("line", { class: "axis", x1: g.L, y1: g.T, x2: g.L, y2: g.H - g.B }));
+  s.append(svg("text", { class: "tick y", x: g.L - 6, y: g.H - g.B, "text-anchor": "end" }, "0"));
+  for (const v of ticks) {
+    s.append(svg("line", { class: "grid", x1: g.L, y1: y(v).toFixed(1), x2: g.W - g.R, y2: y(v).toFixed(1) }));
+    s.append(svg("text", { class: "tick y", x: g.L - 6, y: (y(v) + 4).toFixed(1), "text-anchor": "end" }, fmtNs(v)));
+  }
+  const time = d => new Date(d).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  for (const t of timeTicks(from, to)) {
+    const x = g.L + (g.W - g.L - g.R) * (t - from) / (to - from);
+    s.append(svg("text", { class: "tick x", x: x.toFixed(1), y: g.H - 8, "text-anchor": "middle" }, time(t)));
+  }
+  return top;
+}
+// What a chart without any delay of the chosen kind says instead of an empty axis.
+function nothingToDraw(s, g, rangeHasData) {
+  const kind = KINDS[state.kind];
+  const text = !rangeHasData ? "no exits in this range"
+    : state.kind !== "cpu" && noDelayacct.length > 0
+      ? "no " + kind + " delay: delay accounting is off on " + noDelayacct.join(", ") + " (CPU delays only)"
+      : "no " + kind + " delay in this range";
+  s.append(svg("text", { class: "empty", x: g.W / 2, y: g.H / 2, "text-anchor": "middle" }, text));
+}
+
 // ---- stacked chart: the top keys over the range ----
 const STACK_KEYS = 5;
 const COLORS = ["#3b7dd8", "#e8833a", "#4aa564", "#b05cc6", "#c9a227"];
@@ -198,36 +248,47 @@ async function loadStack(rows, range) {
     return a;
   });
   const heights = Array.from({ length: slots }, (_, i) => sums.reduce((t, a) => t + a[i], 0));
-  const max = Math.max(1, ...heights);
-  const W = 720, H = 220, L = 64, B = 28, T = 10, R = 8;
+  const max = Math.max(0, ...heights);
+  const g = { W: 720, H: 220, L: 64, B: 28, T: 10, R: 8 };
+  const { W, H, L, B, T, R } = g;
   const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, "aria-label": "delay of the top keys over time" });
-  s.append(svg("line", { class: "axis", x1: L, y1: H - B, x2: W - R, y2: H - B }));
-  s.append(svg("text", { x: L - 6, y: T + 10, "text-anchor": "end" }, fmtNs(max)));
-  s.append(svg("text", { x: L - 6, y: H - B, "text-anchor": "end" }, "0"));
+  const note = el("p", { id: "stack-note", class: "note" });
+  if (max === 0) {
+    nothingToDraw(s, g, keys.length > 0);
+    chart.replaceChildren(s, note);
+    return;
+  }
+  const top = drawAxes(s, g, max, start, start + slots * bin);
   const time = d => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  s.append(svg("text", { x: L, y: H - 8 }, time(range.from)));
-  s.append(svg("text", { x: W - R, y: H - 8, "text-anchor": "end" }, time(range.to)));
   const slotW = (W - L - R) / slots;
+  // One spike must not hide the rest: every delay is at least 2 px high, and the note says so.
+  const nonZero = heights.filter(h => h > 0).sort((a, b) => a - b);
+  const median = nonZero[Math.floor(nonZero.length / 2)];
+  if (nonZero.length > 1 && max > 20 * median) {
+    const at = heights.indexOf(max);
+    note.textContent = "The bar at " + time(new Date(start + at * bin)) + " (" + fmtNs(max) + ") is "
+      + Math.round(max / median) + " times the median bar (" + fmtNs(median) + "): every delay is drawn at least"
+      + " 2 px high; hover over a bar for its value.";
+  }
   for (let i = 0; i < slots; i++) {
     let y = H - B;
     sums.forEach((a, k) => {
       if (a[i] <= 0) return;
-      const h = (H - B - T) * a[i] / max;
+      const h = Math.max(2, (H - B - T) * a[i] / top);
       y -= h;
       const r = svg("rect", { class: "s", x: (L + i * slotW).toFixed(1), y: y.toFixed(1),
-        width: Math.max(1, slotW - 1).toFixed(1), height: Math.max(h, 0.5).toFixed(1), fill: COLORS[k],
+        width: Math.max(1, slotW - 1).toFixed(1), height: h.toFixed(1), fill: COLORS[k],
         "data-key": keys[k] });
       r.append(svg("title", {}, keys[k] + ", " + time(new Date(start + i * bin)) + ": " + fmtNs(a[i])));
       s.append(r);
     });
   }
-  if (keys.length === 0) s.append(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "no exits in this range"));
   const legend = el("ul", { class: "legend" }, ...keys.map((k, i) => {
     const swatch = el("span", { class: "swatch" });
     swatch.style.background = COLORS[i];
     return el("li", { "data-key": k }, swatch, k);
   }));
-  chart.replaceChildren(s, legend);
+  chart.replaceChildren(s, legend, note);
 }
 
 // ---- drill-down: the hosts of a cgroup, the cgroups of a host, the threads of a command ----
@@ -289,31 +350,29 @@ function labelRange(minutes) {
 }
 
 function drawChart(chart, windows, from, to, total, count) {
-  const W = 720, H = 260, L = 64, B = 28, T = 10, R = 8;
+  const g = { W: 720, H: 260, L: 64, B: 28, T: 10, R: 8 };
+  const { W, H, B, T, L, R } = g;
   const span = to - from;
-  const max = Math.max(1, ...windows.map(w => w[total]));
+  const max = Math.max(0, ...windows.map(w => w[total]));
   const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, "aria-label": "delay per minute" });
-  s.append(svg("line", { class: "axis", x1: L, y1: H - B, x2: W - R, y2: H - B }));
-  s.append(svg("line", { class: "axis", x1: L, y1: T, x2: L, y2: H - B }));
-  s.append(svg("text", { x: L - 6, y: T + 10, "text-anchor": "end" }, fmtNs(max)));
-  s.append(svg("text", { x: L - 6, y: H - B, "text-anchor": "end" }, "0"));
+  if (max === 0) {
+    nothingToDraw(s, g, windows.length > 0);
+    chart.replaceChildren(s);
+    return;
+  }
+  const top = drawAxes(s, g, max, from, to);
   const time = d => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  s.append(svg("text", { x: L, y: H - 8 }, time(from)));
-  s.append(svg("text", { x: W - R, y: H - 8, "text-anchor": "end" }, time(to)));
   const slot = Math.max(2, (W - L - R) * 60000 / span - 1);
   for (const w of windows) {
     const start = new Date(w.start);
     const x = L + (W - L - R) * (start - from) / span;
     if (x < L || x > W - R) continue;
-    const h = (H - B - T) * w[total] / max;
+    const h = (H - B - T) * w[total] / top;
     const bar = svg("rect", { class: "b", x: x.toFixed(1), y: (H - B - h).toFixed(1), width: slot.toFixed(1),
       height: Math.max(h, 0.5).toFixed(1), "data-start": w.start });
     bar.append(svg("title", {}, time(start) + ": " + fmtNs(w[total]) + " over " + fmtCount(w[count])
       + " events, " + fmtCount(w.exits) + " exits"));
     s.append(bar);
-  }
-  if (windows.length === 0) {
-    s.append(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "no exits in this range"));
   }
   chart.replaceChildren(s);
 }
@@ -380,11 +439,14 @@ async function loadAgents() {
     if (stale || behind || skewed || outside > 0 || a.sequence_gaps > 0 || drops > 0 || a.dropped > 0
         || a.decode_errors > 0) {
       tr.classList.add("problem");
-    } else if (!a.delayacct_enabled) {
-      tr.classList.add("warn");
     }
     return tr;
   }));
+  // Not trouble but a limit: said once, under the table, not as a colour on a healthy row.
+  noDelayacct = agents.filter(a => !a.delayacct_enabled).map(a => a.host);
+  document.getElementById("agents-note").textContent = noDelayacct.length === 0 ? ""
+    : "Delay accounting is off on " + noDelayacct.join(", ") + ": only CPU delays are collected there (turn it on"
+      + " with sysctl kernel.task_delayacct=1, or the agent's --enable-delayacct).";
 }
 
 // ---- wiring ----
@@ -404,7 +466,8 @@ async function refresh() {
     }
     select.value = String(state.range);
     const range = currentRange();
-    const [rows] = await Promise.all([loadTop(range), loadDetail(range), loadDrill(range), loadAgents()]);
+    await loadAgents(); // first: the charts say which hosts collect CPU delays only
+    const [rows] = await Promise.all([loadTop(range), loadDetail(range), loadDrill(range)]);
     await loadStack(rows, range);
     document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     document.body.dataset.loaded = "true";

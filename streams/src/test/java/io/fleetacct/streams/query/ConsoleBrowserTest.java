@@ -45,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * top table ranks the cgroups of the chosen range (the last 15 minutes leave out an older cgroup
  * that leads all-time and over the last hour); the stacked chart shows the top cgroups minute by
  * minute; a click on a row opens its chart and the hosts it ran on, and a host opens its cgroups;
- * unhealthy agents are highlighted; new data appears without a reload; another delay kind
+ * unhealthy agents are highlighted (a healthy one without delay accounting is not: a note says it
+ * once); charts label their axes in readable steps, and a kind with no delay says why instead of
+ * drawing an empty axis; new data appears without a reload; another delay kind
  * re-ranks. Screenshots (desktop and phone) are kept in target/console/ as test artifacts.
  */
 @WithKafkaBroker
@@ -106,9 +108,9 @@ class ConsoleBrowserTest {
       exits.sort(Comparator.comparing(ProducerRecord::timestamp));
       try (KafkaProducer<String, byte[]> p = producer(broker)) {
         exits.forEach(p::send);
-        p.send(status("console-host", "agent-ok", now, null, app));
-        p.send(status("host-b", "agent-b", now, 300_000L, app)); // its clock 5 minutes behind the broker's
-        p.send(status("stale-host", "agent-stale", now.minus(10, ChronoUnit.MINUTES), null, app));
+        p.send(status("console-host", "agent-ok", now, null, false, app)); // healthy, CPU delays only
+        p.send(status("host-b", "agent-b", now, 300_000L, true, app)); // its clock 5 minutes behind the broker's
+        p.send(status("stale-host", "agent-stale", now.minus(10, ChronoUnit.MINUTES), null, true, app));
         AgentStatus stopped = SampleRecords.fullAgentStatus(); // stopped cleanly 20 minutes ago: not trouble
         stopped.setHost("stopped-host");
         stopped.setSentAt(now.minus(20, ChronoUnit.MINUTES));
@@ -170,6 +172,10 @@ class ConsoleBrowserTest {
         assertThat(chromium.eval("[...document.querySelectorAll('#detail-facts dd')].slice(0, 3)"
             + ".map(d => d.textContent).join(' | ')").asText()).isEqualTo("36.0 s | 84 | 429 ms");
         assertThat(chromium.eval("location.hash").asText()).contains("key=%2Ffleet%2Falpha");
+        assertThat(list(chromium, "#chart text.tick.y", "e.textContent")).as("alpha's axis: 6 s a minute at most,"
+            + " in steps of 2 s").containsExactly("0", "2.0 s", "4.0 s", "6.0 s");
+        assertThat(list(chromium, "#stack text.tick.x", "e.textContent")).as("time ticks on whole minutes")
+            .isNotEmpty().allSatisfy(label -> assertThat(label).matches("\\d\\d:\\d[05]( [AP]M)?"));
         assertThat(text(chromium, "drill-title")).isEqualTo("Hosts of /fleet/alpha, last 15 min");
         assertThat(rows(chromium, "#drill-table")).as("the hosts alpha ran on").containsExactly(
             List.of("console-host", "30.0 s", "60", "500 ms", "6"),
@@ -183,7 +189,9 @@ class ConsoleBrowserTest {
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stale-host\"]').className")
             .asText()).as("the agent with a gap that went quiet is highlighted").isEqualTo("problem");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"console-host\"]').className")
-            .asText()).as("the healthy agent is not").isEmpty();
+            .asText()).as("the healthy agent is not, though its delay accounting is off").isEmpty();
+        assertThat(text(chromium, "agents-note")).as("said once, under the table").startsWith(
+            "Delay accounting is off on console-host: only CPU delays are collected there");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"host-b\"] td:nth-child(9)')"
             + ".textContent").asText()).as("host-b's clock").isEqualTo("5.0 min behind");
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"host-b\"]').className")
@@ -243,6 +251,13 @@ class ConsoleBrowserTest {
         // Another delay kind re-ranks by that kind.
         choose(chromium, "kind", "blkio");
         chromium.await("document.getElementById('top-title').textContent.includes('block IO')", Duration.ofSeconds(10));
+        // A kind nothing waited for says so, and why it may be, instead of a "1 ns" axis over zeros.
+        choose(chromium, "kind", "thrashing");
+        chromium.await("document.querySelector('#chart text.empty') !== null", Duration.ofSeconds(10));
+        assertThat(text(chromium, "chart")).isEqualTo("no thrashing delay: delay accounting is off on console-host"
+            + " (CPU delays only)");
+        assertThat(chromium.eval("[...document.querySelectorAll('svg text')].some(t => t.textContent === '1 ns')")
+            .asBoolean()).isFalse();
 
         // Any range as the API writes it: last=90m in the URL.
         chromium.eval("location.hash = '#dim=cgroups&kind=cpu&last=1h30m'");
@@ -313,6 +328,10 @@ class ConsoleBrowserTest {
     s.setAcFlag(0x20);
     s.setCpuDelayTotal(c.cpuDelayTotal());
     s.setCpuCount(c.cpuCount());
+    s.setThrashingCount(0); // a kind nothing waited for
+    s.setThrashingDelayTotal(0);
+    s.setThrashingDelayMax(0);
+    s.setThrashingDelayMin(0);
     e.setTask(s);
     e.setThreadGroup(null);
     e.setCommand("svc");
@@ -321,7 +340,7 @@ class ConsoleBrowserTest {
   }
 
   private static ProducerRecord<String, byte[]> status(String host, String instance, Instant sentAt,
-                                                       Long clockOffsetMs, String app) {
+                                                       Long clockOffsetMs, boolean delayacct, String app) {
     AgentStatus s = SampleRecords.fullAgentStatus();
     s.setHost(host);
     s.setAgentInstance(instance);
@@ -330,7 +349,7 @@ class ConsoleBrowserTest {
     s.setHighestSeqSent(-1); // claims no record the streams side has not counted
     s.setClockOffsetMs(clockOffsetMs);
     s.setClockOffsetErrorMs(clockOffsetMs == null ? null : 3L);
-    s.setDelayacctEnabled(true);
+    s.setDelayacctEnabled(delayacct);
     s.setKernelOverflowEvents(0);
     s.setKernelSequenceGaps(0);
     s.setDropped(0);
