@@ -91,7 +91,6 @@ class JdbcSinkTest {
       FleetacctTopology.Config topology = new FleetacctTopology.Config(id + ".exits", id + ".status", id + ".dlq",
           id + ".", Duration.ofMinutes(1), Duration.ofDays(7));
       Properties extra = new Properties();
-      extra.put("commit.interval.ms", "100");
       try (StreamsApp app = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), id,
           tmp.resolve("streams"), "127.0.0.1", 0, "127.0.0.1", 0, topology, 2, extra))) {
         assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();

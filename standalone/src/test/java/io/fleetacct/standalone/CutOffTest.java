@@ -82,15 +82,13 @@ class CutOffTest {
     int[] two = LoopbackPorts.free(2);
     int extraPort = two[0];
     int proxyPort = two[1];
-    Properties commitOften = new Properties();
-    commitOften.put("commit.interval.ms", "100");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
              .extraListener(new EmbeddedKafkaBroker.ExtraListener(extraPort, proxyPort)).build().start();
          CutOffProxy proxy = CutOffProxy.start(proxyPort, extraPort);
          StreamsApp streams = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app,
              Files.createDirectories(dir.resolve("streams")), "127.0.0.1", 0, "127.0.0.1", 0,
              new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq", app + ".", WINDOW,
-                 Duration.ofDays(7)), 2, commitOften))) {
+                 Duration.ofDays(7)), 2, new Properties()))) {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).as("streams running").isTrue();
       String url = streams.url();
       int metricsA = LoopbackPorts.free();

@@ -72,7 +72,7 @@ class LiveSamplingTest {
          StreamsApp streams = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app,
              Files.createDirectories(dir.resolve("streams")), "127.0.0.1", 0, "127.0.0.1", 0,
              new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq", app + ".", WINDOW,
-                 Duration.ofDays(7)), 2, commitOften()))) {
+                 Duration.ofDays(7)), 2, new Properties()))) {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).as("streams running").isTrue();
       int metricsPort = LoopbackPorts.free();
       String metrics = "http://127.0.0.1:" + metricsPort;
@@ -219,11 +219,5 @@ class LiveSamplingTest {
     p.descendants().forEach(d -> cmd.add(String.valueOf(d.pid())));
     Process kill = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-  }
-
-  private static Properties commitOften() {
-    Properties p = new Properties();
-    p.put("commit.interval.ms", "100");
-    return p;
   }
 }

@@ -86,7 +86,7 @@ class OutageRestartTest {
          StreamsApp streams = StreamsApp.start(new StreamsApp.Config(broker.bootstrapServers(), app,
              Files.createDirectories(dir.resolve("streams")), "127.0.0.1", 0, "127.0.0.1", 0,
              new FleetacctTopology.Config(app + ".exits", app + ".status", app + ".dlq", app + ".",
-                 Duration.ofMinutes(1), Duration.ofDays(7)), 2, commitOften()))) {
+                 Duration.ofMinutes(1), Duration.ofDays(7)), 2, new Properties()))) {
       assertThat(streams.awaitRunning(Duration.ofSeconds(60))).as("streams running").isTrue();
       int metricsPort = LoopbackPorts.free();
       String metrics = "http://127.0.0.1:" + metricsPort;
@@ -171,11 +171,5 @@ class OutageRestartTest {
             .as("totals of command %s", e.getKey()).isEqualTo(expected);
       }
     }
-  }
-
-  private static Properties commitOften() {
-    Properties p = new Properties();
-    p.put("commit.interval.ms", "100");
-    return p;
   }
 }

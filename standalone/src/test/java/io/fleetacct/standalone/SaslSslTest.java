@@ -161,7 +161,6 @@ class SaslSslTest {
     return new String[] {"run", "--bootstrap-servers", broker.bootstrapServers(), "--streams-config",
         config.toString(), "--application-id", app, "--state-dir", Files.createDirectories(dir.resolve(app)).toString(),
         "--http-port", String.valueOf(port), "--exits-topic", app + ".exits", "--status-topic", app + ".status",
-        "--dead-letter-topic", app + ".dlq", "--output-prefix", app + ".", "--topic-partitions", "1",
-        "-X", "commit.interval.ms=100"};
+        "--dead-letter-topic", app + ".dlq", "--output-prefix", app + ".", "--topic-partitions", "1"};
   }
 }
