@@ -1,7 +1,6 @@
 package io.fleetacct.streams.topology;
 
 import io.fleetacct.schema.InstanceProgress;
-import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.serde.Sequenced;
@@ -145,13 +144,7 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     if (verdict != WindowAdmission.Verdict.IN) {
       outside.record(1);
     }
-    // Threads' lives before the agent watched them happened in no window we know of.
-    boolean carriedOver = decoded instanceof TaskSample s && s.getCarriedOver();
-    if (carriedOver) {
-      p.setCarriedOverSamples(p.getCarriedOverSamples() + 1);
-    }
     progress.put(at.agentInstance(), p);
-    context.forward(record.withValue(new Checked(decoded, verdict == WindowAdmission.Verdict.IN && !carriedOver,
-        null)));
+    context.forward(record.withValue(new Checked(decoded, verdict == WindowAdmission.Verdict.IN, null)));
   }
 }
