@@ -63,14 +63,19 @@ class CleanRestartTest {
         broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
       StreamsApp first = start(broker, app, topology);
       send(producer, topology, 0, 30);
-      awaitExits(first, 30);
+      // Every table has counted them before the stop: a window segment that a task created just
+      // before a clean stop once came back without its offset in Kafka Streams 4.4 (CI, the three
+      // tables counted last), so that the restart took those tasks as corrupted.
+      for (String table : tables()) {
+        awaitExits(first, table, 30);
+      }
       assertThat(first.stop(true)).as("the first run closed cleanly").isTrue();
 
       logged.list.clear();
       StreamsApp second = start(broker, app, topology);
       try {
         send(producer, topology, 30, 5);
-        awaitExits(second, 35);
+        awaitExits(second, "/v1/hosts/only-host/totals", 35);
         assertThat(second.restoredRecords()).as("records restored from changelogs after a clean stop").isZero();
       } finally {
         assertThat(second.stop(true)).isTrue();
@@ -109,21 +114,31 @@ class CleanRestartTest {
     producer.flush();
   }
 
-  private void awaitExits(StreamsApp app, long exits) throws Exception {
+  /** The totals of the exits' key in each table (the program's threads: its top thread name's row). */
+  private static List<String> tables() {
+    TaskExit e = SampleRecords.singleThreadedExit(0);
+    String cgroup = "path=" + e.getCgroup();
+    return List.of("/v1/hosts/only-host/totals", "/v1/cgroups/totals?" + cgroup,
+        "/v1/hosts/only-host/cgroups/totals?" + cgroup, "/v1/commands/" + e.getCommand() + "/totals",
+        "/v1/commands/" + e.getCommand() + "/threads/top?by=exits&limit=1");
+  }
+
+  private void awaitExits(StreamsApp app, String path, long exits) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     long seen = -1;
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/v1/hosts/only-host/totals"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         JsonNode t = json.readTree(r.body());
-        seen = t.get("exits").asLong();
+        JsonNode row = t.has("rows") ? t.path("rows").path(0) : t;
+        seen = row.path("exits").asLong(-1);
         if (seen == exits) {
           return;
         }
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("only-host: " + seen + " exits counted, not " + exits);
+    throw new AssertionError(path + ": " + seen + " exits counted, not " + exits);
   }
 }
