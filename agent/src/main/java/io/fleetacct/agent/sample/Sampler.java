@@ -204,9 +204,10 @@ public final class Sampler implements AutoCloseable {
       }
       sink.submitSamples(() -> samples(groups.values(), at), this::persist);
     } finally {
-      table.endCycle(seen, System.nanoTime());
+      long end = System.nanoTime();
+      table.endCycle(seen, end);
       counters.cycles.increment();
-      counters.lastCycleNanos.set(System.nanoTime() - start);
+      counters.lastCycleNanos.set(end - start);
     }
   }
 

@@ -167,6 +167,8 @@ async function loadTop(range) {
 }
 
 // ---- charts: axes in steps people read ----
+// A chart's time of day (a Date or epoch ms), to the minute.
+const time = d => new Date(d).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 // Steps of a delay axis, in ns: 1, 2, 5 times a power of ten below a second, then the clock's.
 const NS_STEPS = [...[1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8].flatMap(p => [p, 2 * p, 5 * p]),
   ...[1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map(s => s * 1e9)];
@@ -197,7 +199,6 @@ function drawAxes(s, g, max, from, to) {
     s.append(svg("line", { class: "grid", x1: g.L, y1: y(v).toFixed(1), x2: g.W - g.R, y2: y(v).toFixed(1) }));
     s.append(svg("text", { class: "tick y", x: g.L - 6, y: (y(v) + 4).toFixed(1), "text-anchor": "end" }, fmtNs(v)));
   }
-  const time = d => new Date(d).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   for (const t of timeTicks(from, to)) {
     const x = g.L + (g.W - g.L - g.R) * (t - from) / (to - from);
     s.append(svg("text", { class: "tick x", x: x.toFixed(1), y: g.H - 8, "text-anchor": "middle" }, time(t)));
@@ -259,7 +260,6 @@ async function loadStack(rows, range) {
     return;
   }
   const top = drawAxes(s, g, max, start, start + slots * bin);
-  const time = d => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const slotW = (W - L - R) / slots;
   // One spike must not hide the rest: every delay is at least 2 px high, and the note says so.
   const nonZero = heights.filter(h => h > 0).sort((a, b) => a - b);
@@ -361,7 +361,6 @@ function drawChart(chart, windows, from, to, total, count) {
     return;
   }
   const top = drawAxes(s, g, max, from, to);
-  const time = d => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const slot = Math.max(2, (W - L - R) * 60000 / span - 1);
   for (const w of windows) {
     const start = new Date(w.start);
