@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * window store without a segment has nowhere to keep it. At the next start, under exactly-once,
  * such a task's window store has no offset while its directory is not empty, so the whole task is
  * taken as corrupted and wiped, with a page of warnings and errors at every restart. Such a task
- * holds nothing (its tables were only ever written together with its windows), so its directory is
+ * holds nothing (every sum that reaches a table also reaches its windows, emptied where the windows
+ * do not take it: FleetacctTopology), so its directory is
  * removed instead, and the next start creates it afresh, silently.
  */
 final class EmptyTasks {

@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * exits before it is read, or has begun to exit, is left to its exit record. What each thread has
  * had published is kept ({@link SampledThreads}, and {@link SampledJournal} across restarts), so
  * that its exit can say so and a thread's samples plus its exit add up to its lifetime totals.
+ *
+ * <p>A thread that was running before this agent instance began to sample (and that no earlier run
+ * of the instance sampled) is first published whole, in a sample of its own marked
+ * {@code carried_over}: its life so far happened mostly before anyone watched, in no minute that
+ * the windows could name, so it counts in the all-time tables only.
  */
 public final class Sampler implements AutoCloseable {
 
@@ -65,6 +70,8 @@ public final class Sampler implements AutoCloseable {
   private final SamplerCounters counters;
   /** Stamps sampled_at: the host's clock but in tests of skewed hosts. */
   private final Clock clock;
+  /** When this sampler began, in ac_btime64's terms (epoch seconds): threads begun before are carried over. */
+  private final long startedAt;
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -83,6 +90,7 @@ public final class Sampler implements AutoCloseable {
     this.agentInstance = agentInstance;
     this.counters = counters;
     this.clock = clock;
+    this.startedAt = clock.instant().getEpochSecond();
     this.thread = new Thread(this::run, "sampler");
     this.thread.setDaemon(true);
   }
@@ -141,14 +149,19 @@ public final class Sampler implements AutoCloseable {
     }
   }
 
-  /** One thread that changed since its last sample, and its own name. */
-  private record Change(long tid, String name, SampledThreads.Published now, long[] delta, long[] windowMax) {}
+  /**
+   * One thread that changed since its last sample, and its own name; carried over: its whole life
+   * so far, begun before this sampler.
+   */
+  private record Change(long tid, String name, SampledThreads.Published now, long[] delta, long[] windowMax,
+                        boolean carriedOver) {}
 
   /** One thread group's changes, and what names it. */
   private static final class Group {
     final long tgid;
     final Cgroup cgroup;
     final List<Change> changes = new ArrayList<>();
+    boolean anyCarriedOver;
     /** The main thread's reading, else the first changed thread's: user, high-water marks. */
     TaskStats named;
     /** The process's command: the running leader's comm, else its file's (a leader gone before its threads). */
@@ -191,6 +204,7 @@ public final class Sampler implements AutoCloseable {
         if (c != null) {
           Group g = groups.computeIfAbsent(id.tgid(), tgid -> new Group(tgid, cgroups.process(tgid)));
           g.changes.add(c);
+          g.anyCarriedOver |= c.carriedOver();
           if (g.named == null) {
             g.named = s;
           }
@@ -232,37 +246,53 @@ public final class Sampler implements AutoCloseable {
       }
       changed |= windowMax[i] != 0;
     }
-    return changed ? new Change(tid, s.getAcComm(), new SampledThreads.Published(btime, totals, maxima), delta, windowMax)
-        : null;
+    // ac_btime64 may read a second off (SampledThreads.sameTask): a thread begun in the sampler's
+    // first second is not carried over.
+    boolean carriedOver = before == null && btime < startedAt - 1;
+    return changed ? new Change(tid, s.getAcComm(), new SampledThreads.Published(btime, totals, maxima), delta, windowMax,
+        carriedOver) : null;
   }
 
-  /** Under the publisher's lock: installs each change (unless its thread exited meanwhile) and sums them. */
+  /**
+   * Under the publisher's lock: installs each change (unless its thread exited meanwhile) and sums
+   * them; per group, one sample of what came since the last, and one of the lives carried over.
+   */
   private List<TaskSample> samples(Iterable<Group> groups, Instant at) {
     List<TaskSample> out = new ArrayList<>();
     for (Group g : groups) {
-      long[] sum = new long[SampledThreads.FIELDS.size()];
-      long[] max = new long[SampledThreads.MAX_FIELDS.size()];
-      Map<String, ByName> byName = new LinkedHashMap<>();
-      int threadCount = 0;
-      for (Change c : g.changes) {
-        if (!table.install(c.tid(), c.now())) {
-          continue;
-        }
-        threadCount++;
-        add(sum, c.delta());
-        ByName n = byName.computeIfAbsent(c.name(), k -> new ByName(new long[sum.length]));
-        n.threads++;
-        add(n.sum, c.delta());
-        for (int i = 0; i < max.length; i++) {
-          max[i] = Math.max(max[i], c.windowMax()[i]);
-        }
-      }
-      if (threadCount > 0) {
-        out.add(sample(g, threadCount, sum, max, byName, at));
+      addSample(g, false, at, out);
+      if (g.anyCarriedOver) {
+        addSample(g, true, at, out);
       }
     }
     counters.samples.add(out.size());
     return out;
+  }
+
+  /** Adds to {@code out} the group's sample of the changes that are carried over, or of the others. */
+  private void addSample(Group g, boolean carriedOver, Instant at, List<TaskSample> out) {
+    long[] sum = new long[SampledThreads.FIELDS.size()];
+    long[] max = new long[SampledThreads.MAX_FIELDS.size()];
+    Map<String, ByName> byName = new LinkedHashMap<>();
+    int threadCount = 0;
+    for (Change c : g.changes) {
+      if (c.carriedOver() != carriedOver || !table.install(c.tid(), c.now())) {
+        continue;
+      }
+      threadCount++;
+      add(sum, c.delta());
+      ByName n = byName.computeIfAbsent(c.name(), k -> new ByName(new long[sum.length]));
+      n.threads++;
+      add(n.sum, c.delta());
+      for (int i = 0; i < max.length; i++) {
+        max[i] = Math.max(max[i], c.windowMax()[i]);
+      }
+    }
+    if (threadCount > 0) {
+      TaskSample s = sample(g, threadCount, sum, max, byName, at);
+      s.setCarriedOver(carriedOver);
+      out.add(s);
+    }
   }
 
   /** The deltas of one thread name's threads in a sample. */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SamplerTest {
 
   private static final HostIdentity HOST = new HostIdentity("h", "boot-1", "6.18");
-  private static final long BTIME = 1_795_000_000L;
+  /** Threads begun after the sampler (ac_btime64, seconds): their first sample is what they did since. */
+  private static final long BTIME = java.time.Instant.now().getEpochSecond() + 60;
 
   @TempDir Path proc;
   @TempDir Path spool;
@@ -276,6 +277,40 @@ class SamplerTest {
     SampledThreads other = new SampledThreads();
     sampler("i1", new HostIdentity("h", "boot-2", "6.18"), other, new ArrayList<>());
     assertThat(other.size()).as("another boot: a new instance, whose samples start over").isZero();
+  }
+
+  @Test
+  void threadsRunningBeforeTheSamplerBeganAreCarriedOverInASampleOfTheirOwnOnce() throws IOException {
+    long before = BTIME - 3_600;
+    thread(90, 90, "old", "S", 0x400040, 5_000, 50, 0, before);       // ran an hour before the agent
+    thread(90, 91, "old", "S", 0x400040, 7_000, 70, 0, before);
+    Sampler s = sampler("i1");
+    s.cycle();
+    assertThat(published).singleElement().satisfies(x -> {
+      assertThat(x.getCarriedOver()).as("their lives before the agent").isTrue();
+      assertThat(x.getDeltas().getCpuDelayTotal()).isEqualTo(12_000);
+    });
+
+    published.clear();
+    thread(90, 91, "old", "S", 0x400040, 7_400, 74, 0, before);
+    thread(90, 92, "new", 300, 3, 0);                                  // begun after the sampler
+    s.cycle();
+    assertThat(published).singleElement().satisfies(x -> {
+      assertThat(x.getCarriedOver()).as("what came since, and a new thread's life").isFalse();
+      assertThat(x.getDeltas().getCpuDelayTotal()).isEqualTo(400 + 300);
+      assertThat(x.getThreads()).isEqualTo(2);
+    });
+
+    published.clear();
+    thread(90, 93, "late", "S", 0x400040, 900, 9, 0, before);        // first seen now, begun before
+    thread(90, 92, "new", 500, 5, 0);
+    s.cycle();
+    assertThat(published).as("a group with both kinds: two samples").hasSize(2);
+    assertThat(published).filteredOn(TaskSample::getCarriedOver).singleElement()
+        .satisfies(x -> assertThat(x.getDeltas().getCpuDelayTotal()).isEqualTo(900));
+    assertThat(published).filteredOn(x -> !x.getCarriedOver()).singleElement()
+        .satisfies(x -> assertThat(x.getDeltas().getCpuDelayTotal()).isEqualTo(200));
+    assertThat(published).extracting(TaskSample::getAgentSeq).doesNotHaveDuplicates();
   }
 
   @Test

@@ -60,6 +60,7 @@ final class Json {
     long duplicates = 0;
     long tooOld = 0;
     long ahead = 0;
+    long carriedOver = 0;
     ArrayNode list = o.putArray("instances");
     for (JsonNode p : instances) {
       list.add(p);
@@ -67,11 +68,13 @@ final class Json {
       duplicates += p.path("duplicates").asLong();
       tooOld += p.path("outside_windows_too_old").asLong();
       ahead += p.path("outside_windows_ahead").asLong();
+      carriedOver += p.path("carried_over_samples").asLong();
     }
     o.put("sequence_gaps", gaps);
     o.put("duplicates_dropped", duplicates);
     o.put("outside_windows_too_old", tooOld);
     o.put("outside_windows_ahead", ahead);
+    o.put("carried_over_samples", carriedOver);
     return o;
   }
 

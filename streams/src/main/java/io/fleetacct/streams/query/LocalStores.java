@@ -5,6 +5,7 @@ import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.TableKey;
+import io.fleetacct.streams.topology.Totals;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Tables;
 import java.time.Duration;
@@ -60,13 +61,17 @@ final class LocalStores {
     return t;
   }
 
-  /** One key's windows that start in [from, to], oldest first. */
+  /** One key's windows that start in [from, to] and count something, oldest first. */
   List<KeyValue<Instant, long[]>> series(Query.Series q, int partition) throws Unavailable {
     return read(q.table().windowsStore(), partition, QueryableStoreTypes.<String, long[]>windowStore(),
         (ReadOnlyWindowStore<String, long[]> ws) -> {
           List<KeyValue<Instant, long[]>> out = new ArrayList<>();
           try (WindowStoreIterator<long[]> it = ws.fetch(q.key(), q.from(), q.to())) {
-            it.forEachRemaining(w -> out.add(KeyValue.pair(Instant.ofEpochMilli(w.key), w.value)));
+            it.forEachRemaining(w -> {
+              if (!Totals.isEmpty(w.value)) {
+                out.add(KeyValue.pair(Instant.ofEpochMilli(w.key), w.value));
+              }
+            });
           }
           return out;
         });

@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * crash. A sum carries the start of its window as timestamp, so downstream windowing puts it where
  * each of its exits belongs; the all-time tables ignore the timestamp. The sums of contributions
  * the windows do not take are kept apart and go on with the header {@value #OUTSIDE_WINDOWS} and
- * the time they are sent as timestamp (theirs could be far ahead, and would move stream time on).
+ * the time they are sent as timestamp (theirs could be far ahead, and would move stream time on);
+ * the windows get them emptied.
  */
 final class Combiner implements Processor<String, Contribution, String, Combiner.Sum> {
 

@@ -121,7 +121,7 @@ public final class FleetacctTopology {
           .to(config.totalsTopic(table), Produced.with(keys, totals).withName("out-" + table.totalsStore()));
       Duration grace = WindowAdmission.grace(config.retention());
       KStream<Windowed<String>, long[]> windowChanges = repartitioned
-          .processValues(WindowedOnly::new, Named.as("windowed-" + table.id()))
+          .processValues(EmptiedOutsideWindows::new, Named.as("windowed-" + table.id()))
           .groupByKey(Grouped.with(Serdes.String(), working))
           .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), grace))
           .aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
@@ -129,7 +129,8 @@ public final class FleetacctTopology {
               Materialized.<String, long[], WindowStore<Bytes, byte[]>>as(table.windowsStore())
                   .withKeySerde(Serdes.String()).withValueSerde(working)
                   .withRetention(config.windowSize().plus(grace)))
-          .toStream(Named.as("changes-" + table.windowsStore()));
+          .toStream(Named.as("changes-" + table.windowsStore()))
+          .filter((w, v) -> !Totals.isEmpty(v), Named.as("counted-" + table.windowsStore()));
       List<String> rollups = new ArrayList<>();
       for (Rollups.Index index : Rollups.Index.of(table)) {
         // Written once per window change, read by range scans: no cache to merge on every read.
@@ -152,8 +153,13 @@ public final class FleetacctTopology {
     return builder.build();
   }
 
-  /** Lets on the sums the windows take: not those the combiner marked {@link Combiner#OUTSIDE_WINDOWS}. */
-  private static final class WindowedOnly implements FixedKeyProcessor<String, long[], long[]> {
+  /**
+   * Empties the sums the windows do not take (those the combiner marked
+   * {@link Combiner#OUTSIDE_WINDOWS}) instead of dropping them: every key of a task's tables then
+   * also has a window, so its window store has a segment to keep its changelog offset in
+   * ({@link io.fleetacct.streams.EmptyTasks}'s premise). Empty windows are never read or published.
+   */
+  private static final class EmptiedOutsideWindows implements FixedKeyProcessor<String, long[], long[]> {
     private FixedKeyProcessorContext<String, long[]> context;
 
     @Override
@@ -163,9 +169,7 @@ public final class FleetacctTopology {
 
     @Override
     public void process(FixedKeyRecord<String, long[]> sum) {
-      if (sum.headers().lastHeader(Combiner.OUTSIDE_WINDOWS) == null) {
-        context.forward(sum);
-      }
+      context.forward(sum.headers().lastHeader(Combiner.OUTSIDE_WINDOWS) == null ? sum : sum.withValue(Totals.empty()));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.fleetacct.streams.topology;
 
 import io.fleetacct.schema.InstanceProgress;
+import io.fleetacct.schema.TaskSample;
 import io.fleetacct.schema.serde.AvroAnySerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.schema.serde.Sequenced;
@@ -144,7 +145,13 @@ public final class SequenceGuard implements Processor<String, byte[], String, Se
     if (verdict != WindowAdmission.Verdict.IN) {
       outside.record(1);
     }
+    // Threads' lives before the agent watched them happened in no window we know of.
+    boolean carriedOver = decoded instanceof TaskSample s && s.getCarriedOver();
+    if (carriedOver) {
+      p.setCarriedOverSamples(p.getCarriedOverSamples() + 1);
+    }
     progress.put(at.agentInstance(), p);
-    context.forward(record.withValue(new Checked(decoded, verdict == WindowAdmission.Verdict.IN, null)));
+    context.forward(record.withValue(new Checked(decoded, verdict == WindowAdmission.Verdict.IN && !carriedOver,
+        null)));
   }
 }

@@ -160,9 +160,20 @@ public final class Totals {
     return new long[SIZE];
   }
 
-  /** Adds {@code c} into {@code into} and returns it. */
+  /**
+   * Whether these totals count nothing: no exit and no sample. A window holds such a value where
+   * only records outside the windows reached its key ({@link FleetacctTopology}); nobody reads it.
+   */
+  public static boolean isEmpty(long[] t) {
+    return t[EXITS] == 0 && t[SAMPLES] == 0;
+  }
+
+  /** Adds {@code c} into {@code into} and returns it; empty totals change nothing. */
   public static long[] merge(long[] into, long[] c) {
-    into[FIRST_SEEN] = into[EXITS] == 0 && into[SAMPLES] == 0 ? c[FIRST_SEEN] : Math.min(into[FIRST_SEEN], c[FIRST_SEEN]);
+    if (isEmpty(c)) {
+      return into;
+    }
+    into[FIRST_SEEN] = isEmpty(into) ? c[FIRST_SEEN] : Math.min(into[FIRST_SEEN], c[FIRST_SEEN]);
     for (int i : SUMS) {
       into[i] += c[i];
     }

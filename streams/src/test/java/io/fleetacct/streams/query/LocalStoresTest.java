@@ -90,6 +90,22 @@ class LocalStoresTest {
   }
 
   @Test
+  void aKeyCountedOnlyOutsideTheWindowsHasTotalsButNoWindowAndNoRangedRow() throws Exception {
+    fixture.send(TopologyFixture.exit("c", "/old", "cron", 5, 5, true, 1, 70), NOW.minus(Duration.ofDays(8)));
+
+    assertThat(exits(local.totals(new Query.Totals(Tables.BY_CGROUP, "/old", "/old"), 0))).isEqualTo(1);
+    assertThat(fixture.driver().<String, long[]>getWindowStore(Tables.BY_CGROUP.windowsStore())
+        .fetch("/old", NOW.minus(Duration.ofMinutes(1)), NOW.plus(Duration.ofMinutes(1))))
+        .as("an empty window, so the task's window store has a segment for its changelog offset").hasNext();
+    assertThat(local.series(new Query.Series(Tables.BY_CGROUP, "/old", "/old", T0, NOW.plusSeconds(60)), 0))
+        .as("empty windows are not answered").isEmpty();
+    Query.Top lastHour = new Query.Top(Dimension.of(Dimension.Kind.CGROUPS), Measure.parse("exits"), 10,
+        Optional.of(new Query.TimeRange(T0, NOW.plusSeconds(60))));
+    assertThat(local.top(lastHour, Set.of(0)).stream().map(Ranking.Row::key)).doesNotContain("/old")
+        .containsExactly("/batch", "/db", "/web");
+  }
+
+  @Test
   void aPartitionNotActiveHereIsReadFromAStandbyOnlyOnceItHasCaughtUp() throws Exception {
     String store = Tables.BY_HOST.totalsStore();
     Query.Totals host = new Query.Totals(Tables.BY_HOST, "a", "a");

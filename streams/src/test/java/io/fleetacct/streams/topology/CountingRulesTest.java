@@ -341,6 +341,43 @@ class CountingRulesTest {
   }
 
   @Test
+  void aSampleCarryingLivesFromBeforeTheAgentCountsAllTimeOnlyAndIsCountedPerInstance() {
+    // A process that ran an hour before the agent: its first sample carries that hour.
+    TaskSample first = sample("h15", "/old", "sshd", 70, 30, 36_000, 900, T0.plusSeconds(10));
+    first.setCarriedOver(true);
+    send(first);
+    send(sample("h15", "/old", "sshd", 70, 2, 500, 0, T0.plusSeconds(20)));
+    TaskExit e = exit("h15", "/old", "sshd", 70, 70, true, 35, 37_000);
+    TaskDeltas sampled = new TaskDeltas();
+    sampled.setCpuCount(32);
+    sampled.setCpuDelayTotal(36_500);
+    e.setSampled(sampled);
+    send(e, T0.plusSeconds(70));
+
+    assertThat(totals(Tables.BY_CGROUP, "/old")).satisfies(all -> {
+      assertThat(all.getCpuDelayTotal()).as("all-time: the whole life, once").isEqualTo(37_000);
+      assertThat(all.getCpuCount()).isEqualTo(35);
+      assertThat(all.getSamples()).isEqualTo(2);
+    });
+    assertThat(window(Tables.BY_CGROUP, "/old", T0)).as("the start minute holds only what happened in it")
+        .satisfies(w -> {
+          assertThat(w.getCpuDelayTotal()).isEqualTo(500);
+          assertThat(w.getSamples()).isEqualTo(1);
+          assertThat(w.getCpuDelayMax()).as("a maximum from before the agent is not this minute's").isZero();
+        });
+    assertThat(window(Tables.BY_CGROUP, "/old", T0.plusSeconds(60)).getCpuDelayTotal()).isEqualTo(500);
+    TestOutputTopic<TotalsKey, DelayTotals> windows = driver.createOutputTopic(config.windowsTopic(Tables.BY_CGROUP),
+        FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
+    assertThat(windows.readValuesToList()).as("no window row without an exit or a sample of its own")
+        .allSatisfy(w -> assertThat(w.getExits() + w.getSamples()).isPositive())
+        .extracting(DelayTotals::getCpuDelayTotal).containsOnly(500L);
+    InstanceProgress p = driver.<String, InstanceProgress>getKeyValueStore(FleetacctTopology.INSTANCE_PROGRESS_STORE)
+        .get(first.getAgentInstance());
+    assertThat(p.getCarriedOverSamples()).isEqualTo(1);
+    assertThat(p.getOutsideWindowsTooOld() + p.getOutsideWindowsAhead()).isZero();
+  }
+
+  @Test
   void samplesShareTheExitsSequenceAndItsGuard() {
     TaskSample s = sample("h10", "/s", "s", 60, 1, 100, 0, T0);
     s.setAgentInstance("instance-10");
