@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -54,10 +56,15 @@ public final class OneHost implements AutoCloseable {
    * @param bootstrapServers an existing Kafka cluster, or null for the embedded broker
    * @param agentMetricsPort the agent's /metrics port (-1: off, 0: any free port)
    * @param host the host name to report, or null for $NODE_NAME or the kernel's
+   * @param brokerJvmArgs options for the embedded broker's JVM (e.g. its class-data-sharing archive)
    */
   public record Config(Path stateDir, String bootstrapServers, String httpBind, int httpPort, int agentMetricsPort,
                        String host, boolean enableDelayacct, int topicPartitions, AttributionMode attribution,
-                       Duration sampleInterval) {}
+                       Duration sampleInterval, List<String> brokerJvmArgs) {
+    public Config {
+      brokerJvmArgs = List.copyOf(brokerJvmArgs);
+    }
+  }
 
   /** Why the one-host mode cannot start, in one line that says what to do; nothing was left running. */
   public static final class StartupException extends Exception {
@@ -82,14 +89,15 @@ public final class OneHost implements AutoCloseable {
 
   /** Checks every precondition, then starts broker, streams and agent; on any failure stops what started. */
   public static OneHost start(Config config) throws Exception {
-    return start(config, () -> {});
+    return start(config, new StartPhases(), () -> {});
   }
 
   /**
-   * As {@link #start(Config)}, running {@code checked} once every precondition holds and before
-   * anything starts: what the caller must not do for a start that is refused (e.g. open a log file).
+   * As {@link #start(Config)}, ending a step in {@code phases} as each part is up, and running
+   * {@code checked} once every precondition holds and before anything starts: what the caller must
+   * not do for a start that is refused (e.g. open a log file).
    */
-  public static OneHost start(Config config, Runnable checked) throws Exception {
+  public static OneHost start(Config config, StartPhases phases, Runnable checked) throws Exception {
     List<String> unmet = new ArrayList<>(Preconditions.unmet(ROOT));
     unmet.addAll(portsInUse(config));
     if (!unmet.isEmpty()) {
@@ -97,8 +105,9 @@ public final class OneHost implements AutoCloseable {
     }
     checked.run();
     OneHost h = new OneHost(config, HostIdentity.detect(config.host(), ROOT).host());
+    phases.done("checks");
     try {
-      h.startAll();
+      h.startAll(phases);
       return h;
     } catch (Exception | Error e) {
       h.close();
@@ -106,31 +115,59 @@ public final class OneHost implements AutoCloseable {
     }
   }
 
-  private void startAll() throws Exception {
+  private void startAll(StartPhases phases) throws Exception {
     Files.createDirectories(config.stateDir());
     lock();
     String bootstrap = config.bootstrapServers();
     if (bootstrap == null) {
-      broker = EmbeddedKafkaBroker.builder().dataDir(config.stateDir().resolve("kafka")).keepData(true).build().start();
+      EmbeddedKafkaBroker.Builder b = EmbeddedKafkaBroker.builder().dataDir(config.stateDir().resolve("kafka"))
+          .keepData(true);
+      config.brokerJvmArgs().forEach(b::jvmArg);
+      broker = b.build().start();
       bootstrap = broker.bootstrapServers();
+      phases.done("broker");
     }
     FleetacctTopology.Config topology = FleetacctTopology.Config.defaults();
     // Static membership: a restart takes its old place in the group at once, instead of waiting out
     // the session timeout (45 s) of a member that Kafka Streams never makes leave.
     Properties streamsProps = new Properties();
     streamsProps.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), APPLICATION_ID + "-" + host);
-    // Streams first: it creates the topics the agent writes to.
-    streams = StreamsApp.start(new StreamsApp.Config(bootstrap, APPLICATION_ID, config.stateDir().resolve("streams"),
-        config.httpBind(), config.httpPort(), advertised(config.httpBind()), 0, topology, config.topicPartitions(),
-        streamsProps));
+    // Kafka Streams checks this often whether the internal topics it created are ready (30 topics
+    // took 2.3 s at the default 100 ms, one more ready at each check); the clients retry this soon
+    // against a broker on the same host, backing off exponentially to 1 s.
+    streamsProps.put(StreamsConfig.RETRY_BACKOFF_MS_CONFIG, 10);
+    StreamsApp.Config streamsConfig = new StreamsApp.Config(bootstrap, APPLICATION_ID,
+        config.stateDir().resolve("streams"), config.httpBind(), config.httpPort(), advertised(config.httpBind()), 0,
+        topology, config.topicPartitions(), streamsProps);
+    // The topics first, as the agent writes to them; then the agent starts beside streams.
+    StreamsApp.createMissingTopics(streamsConfig);
     // One socket per CPU: a small host's agent counts every exit it loses, across restarts too.
-    agent = Agent.start(Agent.Config.builder(ExitListener.Options.perCpu(CpuList.possible(ROOT)),
+    Agent.Config agentConfig = Agent.Config.builder(ExitListener.Options.perCpu(CpuList.possible(ROOT)),
             ProducerSettings.build(bootstrap, null, List.of()), config.stateDir().resolve("spool"))
         .host(host).topics(topology.exitsTopic(), topology.statusTopic())
         .metrics(Agent.Config.DEFAULT_METRICS_HOST, config.agentMetricsPort()).enableDelayacct(config.enableDelayacct())
-        .attribution(config.attribution()).sampleInterval(config.sampleInterval()).root(ROOT).build());
+        .attribution(config.attribution()).sampleInterval(config.sampleInterval()).root(ROOT).build();
+    FutureTask<Agent> agentStart = new FutureTask<>(() -> Agent.start(agentConfig));
+    new Thread(agentStart, "agent-start").start();
+    try {
+      streams = StreamsApp.start(streamsConfig);
+      phases.done("streams");
+    } finally {
+      agent = awaitStart(agentStart); // so that close() stops it, also when streams failed to start
+    }
+    phases.done("agent");
     if (!streams.awaitRunning(Duration.ofSeconds(60))) {
       throw new StartupException("the streams application did not reach RUNNING within 60 s: see the log above");
+    }
+    phases.done("streams running");
+  }
+
+  /** The agent that {@code start} started, or its failure as thrown by Agent.start. */
+  private static Agent awaitStart(FutureTask<Agent> start) throws Exception {
+    try {
+      return start.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
     }
   }
 

@@ -71,7 +71,7 @@ class OneHostAcceptanceTest {
     Queue<ExitNotification> programExits = new ConcurrentLinkedQueue<>();
     ListenerCounters referenceCounters = new ListenerCounters();
     try (OneHost oneHost = OneHost.start(new OneHost.Config(state, null, "127.0.0.1", 0, -1, "e2e-host-" + prefix,
-             false, 2, AttributionMode.auto, Duration.ofSeconds(60)));
+             false, 2, AttributionMode.auto, Duration.ofSeconds(60), List.of()));
          TestCgroup cgroup = TestCgroup.create();
          TestCgroup start = TestCgroup.create();
          TestCgroup moved = TestCgroup.create();

@@ -129,9 +129,10 @@ public final class StreamsApp implements AutoCloseable {
    * no separate step; existing topics are left alone. They get the replication factor and
    * min.insync.replicas that Kafka Streams gives its internal topics ({@code replication.factor},
    * {@code topic.min.insync.replicas}; the brokers' defaults where unset), so that every topic of the
-   * application is replicated alike.
+   * application is replicated alike. {@link #start} does it first; a caller whose other parts write
+   * to these topics while the application starts may do it before.
    */
-  private static void createMissingTopics(Config c) throws IOException {
+  public static void createMissingTopics(Config c) throws IOException {
     Properties admin = new Properties();
     admin.putAll(c.extra());
     admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());

@@ -12,7 +12,9 @@ import io.fleetacct.common.cli.UntilStopped;
 import io.fleetacct.common.cli.Version;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.serde.FleetacctSchemas;
+import io.fleetacct.standalone.BrokerClassData;
 import io.fleetacct.standalone.OneHost;
+import io.fleetacct.standalone.StartPhases;
 import io.fleetacct.standalone.log.LogFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -60,7 +62,12 @@ public final class UpCommand implements Callable<Integer> {
       description = "Seconds between status lines (default: ${DEFAULT-VALUE}; 0: none).")
   int statusSeconds;
 
+  @Option(names = "--verbose", description = "Also say where the start's time went.")
+  boolean verbose;
+
   private Path logFile;
+  /** From main() on: options, checks, each part's start. */
+  private final StartPhases phases = new StartPhases();
 
   public static void main(String[] args) {
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -85,10 +92,11 @@ public final class UpCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     OneHost.Config config = new OneHost.Config(stateDir.toAbsolutePath(), bootstrapServers, http.bind, http.port,
         agentMetricsPort, agentOptions.host, agentOptions.enableDelayacct, topicPartitions, attribution.mode,
-        sampleInterval);
+        sampleInterval, BrokerClassData.use());
     try (UntilStopped life = UntilStopped.install("fleetacct up", Duration.ofSeconds(90))) {
       // The log moves to the state directory only once the start is not refused: a refusal leaves no trace.
-      OneHost h = OneHost.start(config, () -> logFile = LogFile.use(stateDir.toAbsolutePath()));
+      phases.done("options");
+      OneHost h = OneHost.start(config, phases, () -> logFile = LogFile.use(stateDir.toAbsolutePath()));
       try {
         runUntilStopped(h, life, out);
       } finally {
@@ -106,6 +114,10 @@ public final class UpCommand implements Callable<Integer> {
   private void runUntilStopped(OneHost h, UntilStopped life, PrintWriter out) throws InterruptedException {
     out.printf("fleetacct is up in %.1f s: host %s, Kafka at %s, state in %s%n", StartTime.secondsSince(),
         h.host(), h.bootstrapServers(), stateDir.toAbsolutePath());
+    if (verbose) {
+      out.printf("start: launcher and JVM %.1f s, %s%n", StartTime.launcherSeconds(phases.began()),
+          phases.describe());
+    }
     out.println("log: " + logFile + " (here: fleetacct's warnings and any errors)");
     out.println("web console: " + h.url() + "/");
     out.println("query API: " + h.url() + "/v1   try:");
