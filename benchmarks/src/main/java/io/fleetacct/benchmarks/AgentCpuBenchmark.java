@@ -9,6 +9,7 @@ import io.fleetacct.testing.CProgram;
 import io.fleetacct.testing.Workload;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,12 +80,15 @@ public final class AgentCpuBenchmark {
     }
     Path work = Files.createTempDirectory("fleetacct-cpu-bench-");
     List<Agent> agents = new ArrayList<>();
+    List<Process> storm = new ArrayList<>();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
          Floor floor = Floor.start(CpuList.possible(HostRoot.real()).toString())) {
       broker.createTopic("bench.status", 1);
-      double stormSeconds = settle + baseline + startup + steady + 10;
+      // Ended after the steady window; the margin covers the agents' starts (at most 60 s each).
+      double stormSeconds = settle + baseline + startup + steady + 120;
       Process a = Workload.startFor(stormSeconds, "cpub");
       Process b = Workload.startFor(stormSeconds, "cpub");
+      storm.addAll(List.of(a, b));
       Thread.sleep((long) (settle * 1000)); // the broker's own start-up (JIT) over: it slowed the storm
 
       Reading alone0 = floor.read();
@@ -113,12 +117,12 @@ public final class AgentCpuBenchmark {
       if (kafkaAway) {
         broker.start();
       }
-      long forked = Workload.total(a) + Workload.total(b);
+      long forked = Workload.stop(a) + Workload.stop(b);
 
       Span alone = new Span(alone0, launch);
       Span floorStartup = new Span(launch, steady0);
       Span floorSteady = new Span(steady0, steady1);
-      System.out.printf("fork storm: two fork loops, %d processes forked in %.0f s%n", forked, stormSeconds);
+      System.out.printf("fork storm: two fork loops, %d processes forked%n", forked);
       System.out.printf("storm alone (floor only) %.0f exits/s; beside the agent(s): %.0f exits/s in their first"
               + " %.0f s (%+.1f%%), %.0f exits/s in the steady window (%+.1f%%)%n", alone.rate(), floorStartup.rate(),
           startup, (floorStartup.rate() / alone.rate() - 1) * 100, floorSteady.rate(),
@@ -144,6 +148,7 @@ public final class AgentCpuBenchmark {
         agent.report(broker);
       }
     } finally {
+      storm.forEach(Process::destroy); // ended already unless something failed
       for (Agent agent : agents) {
         agent.stop();
       }
@@ -466,9 +471,20 @@ public final class AgentCpuBenchmark {
     return v;
   }
 
+  /** The agent's /metrics; while it is still starting (a short bench.startup), waits for it up to 60 s. */
   private static String scrape(int port) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+      } catch (ConnectException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   private static long metricOr(String body, String name, long absent) {

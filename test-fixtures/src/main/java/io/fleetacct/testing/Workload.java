@@ -46,6 +46,15 @@ public final class Workload {
     }
   }
 
+  /**
+   * Ends a {@link #startFor} workload now and returns how many children it forked (SIGTERM by the
+   * process handle: {@code Process.destroy} would also close the output that says it).
+   */
+  public static long stop(Process p) {
+    p.toHandle().destroy();
+    return total(p);
+  }
+
   /** Waits for a {@link #startFor} workload and returns how many children it forked. */
   public static long total(Process p) {
     String out = finish(p, "workload");

@@ -5,7 +5,7 @@
  * kinds: ok (exit 0), code (exit 1..120), term (SIGTERM), kill (SIGKILL), threads (T extra
  * threads that each exit before main returns with exit 0).
  * Usage: exits COUNT COMM_PREFIX [CGROUP_PROCS_FILE|-] [SECONDS]
- * With SECONDS, forks for that long (COUNT 0: no limit) and prints only "total N".
+ * With SECONDS, forks for that long (COUNT 0: no limit), or until SIGTERM, and prints only "total N".
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -20,6 +20,12 @@
 #include <unistd.h>
 
 static volatile unsigned long sink;
+static volatile sig_atomic_t stopped;
+
+static void stop(int sig) {
+  (void)sig;
+  stopped = 1;
+}
 
 static void *spin(void *arg) {
   for (unsigned long i = 0; i < 20000UL * (unsigned long)(size_t)arg; i++) sink += i;
@@ -46,10 +52,14 @@ int main(int argc, char **argv) {
   struct rlimit nocore = {0, 0};
   setrlimit(RLIMIT_CORE, &nocore);
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  if (seconds > 0) { /* a storm can be ended early; it still says its total (SA_RESTART: waitpid goes on) */
+    struct sigaction sa = {.sa_handler = stop, .sa_flags = SA_RESTART};
+    sigaction(SIGTERM, &sa, NULL);
+  }
   for (int i = 0; n == 0 || i < n; i++) {
     if (seconds > 0) {
       clock_gettime(CLOCK_MONOTONIC, &now);
-      if ((now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds) {
+      if (stopped || (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds) {
         printf("total %d\n", i);
         break;
       }
@@ -65,6 +75,7 @@ int main(int argc, char **argv) {
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); return 4; }
     if (pid == 0) {
+      signal(SIGTERM, SIG_DFL);
       prctl(PR_SET_NAME, comm, 0, 0, 0);
       spin((void *)1);
       if (kind == 2) raise(SIGTERM);
