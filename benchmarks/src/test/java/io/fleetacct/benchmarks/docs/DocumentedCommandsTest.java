@@ -81,6 +81,11 @@ class DocumentedCommandsTest {
     assertThat(QuickMode.of("./fleetacct agent listen --format table").quick())
         .isEqualTo("./fleetacct agent listen --format table --duration 3");
     assertThat(QuickMode.of("java -Xmx1g ... StreamsBenchmark 1000000").runs()).isFalse();
+    assertThat(QuickMode.of("java -Xmx1g -cp benchmarks/target/benchmarks.jar io.fleetacct.benchmarks.StreamsBenchmark"
+        + " 1000000")).isEqualTo(QuickMode.of("java -cp benchmarks/target/benchmarks.jar"
+        + " io.fleetacct.benchmarks.StreamsBenchmark 1000000"));
+    assertThat(QuickMode.of("java -jar benchmarks/target/benchmarks.jar SketchMergeBenchmark -f 1 -i 3").quick())
+        .isEqualTo("java -jar benchmarks/target/benchmarks.jar SketchMergeBenchmark -f 1 -wi 0 -i 1 -r 200ms");
     assertThat(QuickMode.of("./fleetacct agent frobnicate")).isNull();
   }
 }

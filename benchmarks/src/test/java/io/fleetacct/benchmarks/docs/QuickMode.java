@@ -62,11 +62,13 @@ public final class QuickMode {
       "RangedTopBenchmark", new String[] {"", "50 1"},
       "SamplerBenchmark", new String[] {"", "50 2"},
       "ClosureBenchmark", new String[] {"", "0.1 2"},
-      "CommandCardinality", new String[] {"", "{bootstrap}"});
+      "CommandCardinality", new String[] {"", "{bootstrap}"},
+      "sketch.SketchChoice", new String[] {"", "100"});
 
   private static final Pattern MAIN = Pattern.compile(
-      "^java (.*?)-cp benchmarks/target/benchmarks\\.jar io\\.fleetacct\\.benchmarks\\.(\\w+)(?: (.*))?$");
-  private static final Pattern JMH = Pattern.compile("^java -jar benchmarks/target/benchmarks\\.jar \\w+$");
+      "^java (.*?)-cp benchmarks/target/benchmarks\\.jar io\\.fleetacct\\.benchmarks\\.([\\w.]+)(?: (.*))?$");
+  /** A JMH benchmark by name, with or without options of its own (the quick ones replace them). */
+  private static final Pattern JMH = Pattern.compile("^(java -jar benchmarks/target/benchmarks\\.jar \\w+)( -.*)?$");
   private static final Pattern SUITE_TEST = Pattern.compile("-Dit\\.test=(\\w+)");
 
   private QuickMode() {}
@@ -116,13 +118,16 @@ public final class QuickMode {
       return Plan.run(Kind.SERVICE, command.replace("kafka:9092", "{bootstrap}")
           .replace("/var/lib/fleetacct/streams", "{state}/streams") + " --http-port 0");
     }
-    if (JMH.matcher(command).matches()) {
-      return Plan.run(Kind.COMMAND, command + " -f 1 -wi 0 -i 1 -r 200ms");
+    Matcher jmh = JMH.matcher(command);
+    if (jmh.matches()) {
+      return Plan.run(Kind.COMMAND, jmh.group(1) + " -f 1 -wi 0 -i 1 -r 200ms");
     }
     Matcher main = MAIN.matcher(command);
     if (main.matches() && BENCHMARKS.containsKey(main.group(2))) {
       String[] quick = BENCHMARKS.get(main.group(2));
-      String props = (main.group(1) + quick[0]).strip();
+      // A heap size only fits the documented sizes: the quick ones run in the default heap, and a
+      // command that differs from another only by it runs once.
+      String props = (main.group(1).replaceAll("-Xmx\\S+ ", "") + quick[0]).strip();
       return Plan.run(Kind.COMMAND, "java " + (props.isEmpty() ? "" : props + " ")
           + "-cp benchmarks/target/benchmarks.jar io.fleetacct.benchmarks." + main.group(2) + " " + quick[1]);
     }
