@@ -95,8 +95,8 @@ public final class QuickMode {
     if (command.startsWith("helm install ")) { // without a cluster: what it would install, rendered
       return Plan.run(Kind.COMMAND, command.replaceFirst("^helm install ", "helm template "));
     }
-    if (command.matches("\\./fleetacct up( --verbose)?")) {
-      return Plan.run(Kind.UP, command + " --state-dir {state} --http-port 0 --agent-metrics-port -1");
+    if (command.matches("\\./fleetacct up( --verbose)?")) { // --verbose only adds a line: one run checks both
+      return Plan.run(Kind.UP, "./fleetacct up --verbose --state-dir {state} --http-port 0 --agent-metrics-port -1");
     }
     if (command.matches("\\./fleetacct \\w+( \\w+)? --help")) {
       return Plan.run(Kind.COMMAND, command);

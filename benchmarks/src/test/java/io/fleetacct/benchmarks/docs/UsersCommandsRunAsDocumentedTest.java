@@ -59,6 +59,7 @@ class UsersCommandsRunAsDocumentedTest {
         up.awaitOutput("Ctrl-C stops everything.", Duration.ofSeconds(120));
         Matcher ready = READY.matcher(up.output());
         assertThat(ready.find()).as("up's ready lines:%n%s", up.output()).isTrue();
+        up.awaitOutput("start: launcher and JVM", Duration.ofSeconds(10)); // --verbose
         if (i == 0) {
           againstUp(new Up(ready.group(1), ready.group(2), ready.group(3)));
         }
