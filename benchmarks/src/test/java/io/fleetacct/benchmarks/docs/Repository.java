@@ -1,11 +1,9 @@
 package io.fleetacct.benchmarks.docs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /** The repository these tests read the docs of and run the commands in. */
 final class Repository {
@@ -21,11 +19,5 @@ final class Repository {
   static List<QuickMode.Plan> plans(java.util.function.Predicate<QuickMode.Plan> runs) throws IOException {
     return DocumentedCommands.in(ROOT).stream().map(c -> QuickMode.of(c.text()))
         .filter(p -> p != null && p.runs() && runs.test(p)).distinct().collect(Collectors.toList());
-  }
-
-  static boolean root() throws IOException {
-    try (Stream<String> status = Files.lines(Path.of("/proc/self/status"))) {
-      return status.anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
-    }
   }
 }

@@ -167,12 +167,16 @@ public final class DelaySketches {
       return null;
     }
     GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(64);
+    encode(s, out, false);
+    return out.trimmedCopy();
+  }
+
+  private static void encode(DDSketch s, GrowingByteArrayOutput out, boolean omitMapping) {
     try {
-      s.encode(out, false);
-    } catch (IOException e) {
+      s.encode(out, omitMapping);
+    } catch (IOException e) { // GrowingByteArrayOutput does not throw
       throw new IllegalStateException(e);
     }
-    return out.trimmedCopy();
   }
 
   /**
@@ -183,19 +187,15 @@ public final class DelaySketches {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
     out.write(FORMAT);
     GrowingByteArrayOutput one = GrowingByteArrayOutput.withInitialCapacity(64);
-    try {
-      for (int i = 0; i < sketches.length; i++) {
-        if (sketches[i] != null && !sketches[i].isEmpty()) {
-          one.clear();
-          sketches[i].encode(one, true);
-          out.write(i);
-          out.write(one.numWrittenBytes() >>> 8);
-          out.write(one.numWrittenBytes());
-          out.write(one.backingArray(), 0, one.numWrittenBytes());
-        }
+    for (int i = 0; i < sketches.length; i++) {
+      if (sketches[i] != null && !sketches[i].isEmpty()) {
+        one.clear();
+        encode(sketches[i], one, true);
+        out.write(i);
+        out.write(one.numWrittenBytes() >>> 8);
+        out.write(one.numWrittenBytes());
+        out.write(one.backingArray(), 0, one.numWrittenBytes());
       }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
     return out.toByteArray();
   }
