@@ -3,6 +3,7 @@ package io.fleetacct.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.embedded.EmbeddedKafkaBroker;
 import io.fleetacct.schema.TaskExit;
+import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.AvroSerde;
 import io.fleetacct.schema.serde.FleetacctSerdes;
 import io.fleetacct.streams.StreamsApp;
@@ -183,6 +184,12 @@ public final class StreamsBenchmark {
     e.getTask().setAcComm("cmd-" + i * 13 % 50);
     e.setCommand(e.getTask().getAcComm());
     e.setReceivedAt(at);
+    // Waits that differ from exit to exit, as a fleet's do: the delay sketches keep their spread.
+    TaskStats t = e.getTask();
+    t.setCpuCount(1 + i * 31L % 200);
+    t.setCpuDelayTotal(t.getCpuCount() * (1_000L + i * 7_919L % 5_000_000));
+    t.setBlkioCount(i % 4 == 0 ? 1 + i % 20 : 0);
+    t.setBlkioDelayTotal(t.getBlkioCount() * (50_000L + i * 104_729L % 20_000_000));
     return e;
   }
 

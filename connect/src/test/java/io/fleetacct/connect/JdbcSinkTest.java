@@ -1,7 +1,11 @@
 package io.fleetacct.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetacct.connect.testing.PostgresCluster;
@@ -25,11 +29,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -143,7 +149,7 @@ class JdbcSinkTest {
               for (int c = 0; c < 7; c++) {
                 JsonNode api = get(app, "/v1/hosts/host-" + h + "/cgroups/totals?path="
                     + URLEncoder.encode("/svc-" + c, StandardCharsets.UTF_8));
-                assertThat(row(sql, "select exits, processes, cpu_count, cpu_delay_total, ac_utime, ac_stime from"
+                assertThat(row(sql, "select " + String.join(", ", FIELDS) + " from"
                     + " totals_by_host_cgroup where host = 'host-" + h + "' and cgroup = '/svc-" + c + "'"))
                     .as("host-%d /svc-%d", h, c).isEqualTo(fields(api));
               }
@@ -153,16 +159,44 @@ class JdbcSinkTest {
                   StandardCharsets.UTF_8) + "&from=" + T0.minusSeconds(60) + "&to=" + T0.plusSeconds(300));
               assertThat(series.get("windows")).hasSize(3);
               for (JsonNode w : series.get("windows")) {
-                assertThat(row(sql, "select exits, processes, cpu_count, cpu_delay_total, ac_utime, ac_stime from"
+                assertThat(row(sql, "select " + String.join(", ", FIELDS) + " from"
                     + " windows_by_cgroup where cgroup = '/svc-" + c + "' and window_start = '"
                     + w.get("start").asText().replace("T", " ").replace("Z", "") + "'"))
                     .as("/svc-%d window %s", c, w.get("start")).isEqualTo(fields(w));
               }
             }
 
+            // The quantile columns: within 1% of the exact quantiles of each window's exits (each
+            // exit's CPU wait per run), and the sketch column decodes, with the library alone, to them.
+            Map<String, List<Double>> waits = new TreeMap<>();
+            for (int i = 0; i < EXITS; i++) {
+              TaskExit e = exit(i);
+              Instant start = e.getReceivedAt().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+              waits.computeIfAbsent(e.getCgroup() + "|" + start, k -> new ArrayList<>())
+                  .add((double) e.getTask().getCpuDelayTotal() / e.getTask().getCpuCount());
+            }
+            assertThat(waits).hasSize(7 * 3);
+            for (Map.Entry<String, List<Double>> w : waits.entrySet()) {
+              String[] key = w.getKey().split("\\|");
+              List<Double> sorted = w.getValue().stream().sorted().toList();
+              try (Statement s = sql.createStatement(); ResultSet r = s.executeQuery("select cpu_delay_avg_p50,"
+                  + " cpu_delay_avg_p90, cpu_delay_avg_p99, cpu_delay_avg_sketch from windows_by_cgroup where cgroup = '"
+                  + key[0] + "' and window_start = '" + key[1].replace("T", " ").replace("Z", "") + "'")) {
+                assertThat(r.next()).as(w.getKey()).isTrue();
+                double[] qs = {0.5, 0.9, 0.99};
+                for (int q = 0; q < qs.length; q++) {
+                  double exact = sorted.get((int) Math.floor(qs[q] * (sorted.size() - 1)));
+                  assertThat((double) r.getLong(q + 1)).as("%s p%s", w.getKey(), qs[q])
+                      .isCloseTo(exact, within(Math.max(1, exact * 0.01)));
+                }
+                DDSketch sketch = DDSketch.decode(ByteArrayInput.wrap(r.getBytes(4)), UnboundedSizeDenseStore::new);
+                assertThat(sketch.getCount()).as("%s sketch", w.getKey()).isEqualTo(sorted.size());
+              }
+            }
+
             // A host's exit that reaches Kafka 10 minutes after its minute, behind a later one of the
             // same cgroup: the window row the sink holds already is upserted with it, still one row.
-            String firstWindow = "select exits, processes, cpu_count, cpu_delay_total, ac_utime, ac_stime from"
+            String firstWindow = "select " + String.join(", ", FIELDS) + " from"
                 + " windows_by_cgroup where cgroup = '/svc-0' and window_start = '"
                 + T0.toString().replace("T", " ").replace("Z", "") + "'";
             long before = row(sql, firstWindow).get("exits");
@@ -202,8 +236,8 @@ class JdbcSinkTest {
     }
   }
 
-  private static final List<String> FIELDS =
-      List.of("exits", "processes", "cpu_count", "cpu_delay_total", "ac_utime", "ac_stime");
+  private static final List<String> FIELDS = List.of("exits", "processes", "cpu_count", "cpu_delay_total", "ac_utime",
+      "ac_stime", "cpu_delay_avg_p50", "cpu_delay_avg_p90", "cpu_delay_avg_p99", "blkio_delay_avg_p99");
 
   private static Map<String, Long> fields(JsonNode n) {
     Map<String, Long> m = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.fleetacct.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,7 @@ import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.serde.FleetacctSchemas;
 import io.fleetacct.standalone.testing.KernelTotals;
 import io.fleetacct.streams.topology.Folding;
+import io.fleetacct.testing.CProgram;
 import io.fleetacct.testing.IntegrationTest;
 import io.fleetacct.testing.Programs;
 import io.fleetacct.testing.Spawn;
@@ -29,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +70,8 @@ class OneHostAcceptanceTest {
     String prefix = "e2e" + UUID.randomUUID().toString().substring(0, 4);
     String movers = "mv" + UUID.randomUUID().toString().substring(0, 4);
     String programs = "pg" + UUID.randomUUID().toString().substring(0, 4);
+    String waiters = "wt" + UUID.randomUUID().toString().substring(0, 4);
+    Queue<ExitNotification> waiterExits = new ConcurrentLinkedQueue<>();
     Map<Long, ExitNotification> kernelSaid = new ConcurrentHashMap<>();
     Queue<ExitNotification> programExits = new ConcurrentLinkedQueue<>();
     ListenerCounters referenceCounters = new ListenerCounters();
@@ -75,6 +80,7 @@ class OneHostAcceptanceTest {
          TestCgroup cgroup = TestCgroup.create();
          TestCgroup start = TestCgroup.create();
          TestCgroup moved = TestCgroup.create();
+         TestCgroup waiting = TestCgroup.create();
          ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                // The workload's children carry our prefix; its parent re-exec'd as /proc/self/exe.
@@ -84,6 +90,9 @@ class OneHostAcceptanceTest {
                }
                if (comm.startsWith(programs)) {
                  programExits.add(exit);
+               }
+               if (comm.startsWith(waiters)) {
+                 waiterExits.add(exit);
                }
              }, referenceCounters)) {
       List<Workload.Child> children = Workload.run(400, prefix, cgroup.procsFile());
@@ -118,6 +127,8 @@ class OneHostAcceptanceTest {
       for (var e : byCommand.entrySet()) {
         assertReports(oneHost, "/v1/commands/" + e.getKey() + "/totals", KernelTotals.of(e.getValue()));
       }
+
+      assertDistributionsAreTheKernelsWithinOnePercent(oneHost, waiting, waiters, waiterExits);
 
       // Children that move themselves into their cgroup between fork and exec, as systemd and runc
       // do, and live well under a millisecond: the cgroup's totals are still exactly theirs.
@@ -205,6 +216,65 @@ class OneHostAcceptanceTest {
     assertThat(threads).as("the pool of 4 numbered threads is one row beside the leader").hasSize(2);
   }
 
+
+  /**
+   * Processes that wait for a CPU held by hogs (workload/waits.c: one and two threads each): the
+   * cgroup's quantiles of wait per run, all-time and over the last hour, are within 1% of the exact
+   * quantiles of the kernel's own records of those exits (each thread's cpu_delay_total /
+   * cpu_count), and so are the count above a threshold and the p99 a ranking shows.
+   */
+  private void assertDistributionsAreTheKernelsWithinOnePercent(OneHost oneHost, TestCgroup cgroup, String prefix,
+                                                                Queue<ExitNotification> seen) throws Exception {
+    Process run = new ProcessBuilder(CProgram.binary("waits").toString(), cgroup.procsFile().toString(), "40", prefix)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    int threads = Integer.parseInt(CProgram.finish(run, "waits", 120).strip().split(" ")[1]);
+    awaitTrue(() -> seen.size() >= threads, Duration.ofSeconds(30));
+    assertThat(seen).as("the workers' thread exits").hasSize(threads);
+    double[] exact = seen.stream().map(ExitNotification::task).filter(t -> t.getCpuCount() > 0)
+        .mapToDouble(t -> (double) t.getCpuDelayTotal() / t.getCpuCount()).sorted().toArray();
+    assertThat(exact).as("every worker thread ran").hasSize(threads);
+    assertThat(exact[0]).as("behind the hogs, every thread waited for its runs").isPositive();
+
+    String path = "path=" + URLEncoder.encode(cgroup.path(), StandardCharsets.UTF_8);
+    double threshold = exact[exact.length / 2];
+    long above = Arrays.stream(exact).filter(v -> v > threshold * 1.01).count();
+    long aboveOrNear = Arrays.stream(exact).filter(v -> v > threshold * 0.99).count();
+    for (String range : List.of("", "&last=1h")) {
+      JsonNode q = awaitCount(oneHost, "/v1/cgroups/quantiles?" + path + "&q=0.01,0.5,0.9,0.99,1&above="
+          + Math.round(threshold) + range, threads);
+      assertThat(q.get("count").asLong()).as("observations%s", range).isEqualTo(threads);
+      for (String quantile : List.of("0.01", "0.5", "0.9", "0.99", "1")) {
+        double truth = exact[(int) Math.floor(Double.parseDouble(quantile) * (exact.length - 1))];
+        assertThat(q.get("quantiles").get(quantile).asDouble()).as("q %s%s", quantile, range)
+            .isCloseTo(truth, within(Math.max(1, truth * 0.01)));
+      }
+      assertThat(q.get("above").get("count").asLong()).as("above the median%s", range).isBetween(above, aboveOrNear);
+    }
+    JsonNode top = json.readTree(http.send(HttpRequest.newBuilder(URI.create(oneHost.url()
+        + "/v1/cgroups/top?by=p99(cpu_delay_avg)&limit=10000&last=1h")).build(), HttpResponse.BodyHandlers.ofString())
+        .body());
+    double p99 = exact[(int) Math.floor(0.99 * (exact.length - 1))];
+    JsonNode row = null;
+    for (JsonNode r : top.get("rows")) {
+      row = r.get("key").asText().equals(cgroup.path()) ? r : row;
+    }
+    assertThat(row).as("the cgroup's row in the p99 ranking").isNotNull();
+    assertThat(row.get("p99(cpu_delay_avg)").asDouble()).isCloseTo(p99, within(p99 * 0.01));
+  }
+
+  /** A quantiles answer once it has {@code count} observations (up to 60 s). */
+  private JsonNode awaitCount(OneHost oneHost, String path, long count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode got = null;
+    while (System.nanoTime() < deadline && (got == null || got.get("count").asLong() < count)) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(oneHost.url() + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      got = r.statusCode() == 200 ? json.readTree(r.body()) : null;
+      Thread.sleep(got == null || got.get("count").asLong() < count ? 200 : 0);
+    }
+    assertThat(got).as("an answer for %s", path).isNotNull();
+    return got;
+  }
 
   /** Waits (up to 60 s) until the API counts every exit, then requires every field to match exactly. */
   private void assertReports(OneHost oneHost, String path, Map<String, Long> expected) throws Exception {

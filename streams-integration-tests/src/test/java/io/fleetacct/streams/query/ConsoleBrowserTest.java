@@ -1,6 +1,7 @@
 package io.fleetacct.streams.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -180,6 +181,29 @@ class ConsoleBrowserTest {
         assertThat(rows(chromium, "#drill-table")).as("the hosts alpha ran on").containsExactly(
             List.of("console-host", "30.0 s", "60", "500 ms", "6"),
             List.of("host-b", "6.0 s", "24", "250 ms", "6"));
+
+        // Its wait per event over exits: 6 exits at 500 ms (console-host), 6 at 250 ms (host-b).
+        chromium.await("document.querySelectorAll('#quantiles rect.q').length === 3", Duration.ofSeconds(30));
+        assertThat(text(chromium, "quantiles-title")).isEqualTo("CPU wait per event over exits, last 15 min");
+        assertThat(list(chromium, "#quantiles text.qval", "e.dataset.q + ' ' + e.dataset.ns"))
+            .satisfiesExactly(
+                p50 -> assertNanos(p50, "p50", 250_000_000),
+                p90 -> assertNanos(p90, "p90", 500_000_000),
+                p99 -> assertNanos(p99, "p99", 500_000_000));
+        assertThat(text(chromium, "quantiles-note")).startsWith("over 12 of 12 exits");
+
+        // Ranked by p99 of wait per event instead: alpha and gamma wait 500 ms (a tie, by key), beta 250 ms.
+        chromium.eval("const r = document.getElementById('rank'); r.value = 'p99';"
+            + " r.dispatchEvent(new Event('change'))");
+        chromium.await("document.getElementById('top-bar').textContent === 'p99 wait per event'"
+            + " && document.body.dataset.loaded === 'true'", Duration.ofSeconds(30));
+        chromium.await("document.getElementById('top-title').textContent.includes('p99')", Duration.ofSeconds(30));
+        assertThat(list(chromium, "#top tbody tr", "e.dataset.key")).containsExactly(
+            "/fleet/alpha", "/fleet/gamma", "/fleet/beta", "/fleet/delta");
+        assertThat(chromium.eval("location.hash").asText()).contains("rank=p99");
+        chromium.eval("const r = document.getElementById('rank'); r.value = 'total';"
+            + " r.dispatchEvent(new Event('change'))");
+        chromium.await("document.getElementById('top-bar').textContent === 'total delay'", Duration.ofSeconds(30));
 
         assertThat(rows(chromium, "#agents")).as("agents").hasSize(4);
         assertThat(chromium.eval("document.querySelector('#agents tr[data-host=\"stopped-host\"]').className")
@@ -371,5 +395,12 @@ class ConsoleBrowserTest {
       Thread.sleep(200);
     }
     throw new AssertionError(url + " did not count " + exits + " exits within 60 s");
+  }
+
+  /** A quantile shown as "label ns": the label, and the value within the sketches' 1%. */
+  private static void assertNanos(String shown, String label, double exact) {
+    String[] parts = shown.split(" ");
+    assertThat(parts[0]).isEqualTo(label);
+    assertThat(Double.parseDouble(parts[1])).as(shown).isCloseTo(exact, within(exact * 0.01));
   }
 }

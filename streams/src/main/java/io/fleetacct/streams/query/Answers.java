@@ -3,9 +3,12 @@ package io.fleetacct.streams.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetacct.streams.topology.Aggregate;
+import io.fleetacct.streams.topology.DelaySketches;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Totals;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +70,9 @@ final class Answers {
     if (query instanceof Query.Top q) {
       return q.dimension().fixedKey();
     }
+    if (query instanceof Query.Quantiles q) {
+      return Optional.of(new Query.Totals(q.table(), q.key(), q.keyJson()));
+    }
     return Optional.empty();
   }
 
@@ -118,6 +124,10 @@ final class Answers {
     }
     if (query instanceof Query.Top q) {
       return new TopPlan(q);
+    }
+    if (query instanceof Query.Quantiles q) {
+      return new KeyPlan(LocalStores.store(q), q.key(), s -> quantiles(q, s), answer -> q.range().ifPresentOrElse(
+          r -> completeness().describe(answer, r.to()), () -> completeness().describeAllTime(answer)));
     }
     return new AgentsPlan();
   }
@@ -205,17 +215,33 @@ final class Answers {
   }
 
   private ObjectNode totals(Query.Totals q, Scope s) throws Unavailable {
-    long[] t = local.totals(q, only(s, q.table().totalsStore()));
-    return Json.totals(q.keyJson(), Totals.toRecord(t));
+    return Json.totals(q.keyJson(), local.totals(q, only(s, q.table().totalsStore())).toRecord());
   }
 
   private ObjectNode series(Query.Series q, Scope s) throws Unavailable {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("key", Json.MAPPER.valueToTree(q.keyJson()));
     ArrayNode windows = body.putArray("windows");
-    for (KeyValue<Instant, long[]> w : local.series(q, only(s, q.table().windowsStore()))) {
-      windows.add(Json.window(w.key, w.key.plus(local.window()), Totals.toRecord(w.value)));
+    for (KeyValue<Instant, Aggregate> w : local.series(q, only(s, q.table().windowsStore()))) {
+      windows.add(Json.window(w.key, w.key.plus(local.window()), w.value.toRecord()));
     }
+    return body;
+  }
+
+  private ObjectNode quantiles(Query.Quantiles q, Scope s) throws Unavailable {
+    Aggregate a = local.aggregate(q, only(s, LocalStores.store(q)));
+    DelaySketches d = DelaySketches.decode(a.sketchBytes(), q.of());
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("key", Json.MAPPER.valueToTree(q.keyJson()));
+    body.put("of", q.of().name());
+    body.put("exits", a.totals()[Totals.position("exits")]);
+    body.put("count", d.count(q.of()));
+    ObjectNode quantiles = body.putObject("quantiles");
+    for (double x : q.q()) {
+      Json.putQuantile(quantiles, BigDecimal.valueOf(x).stripTrailingZeros().toPlainString(), d.quantile(q.of(), x));
+    }
+    q.aboveNanos().ifPresent(t -> body.putObject("above").put("threshold_ns", t).put("count", d.countAbove(q.of(), t)));
+    q.range().ifPresent(r -> body.put("from", r.from().toString()).put("to", r.to().toString()));
     return body;
   }
 

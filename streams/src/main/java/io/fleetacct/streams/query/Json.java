@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.json.RecordJson;
+import io.fleetacct.streams.topology.Totals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
 
 /** The query API's JSON: kernel field names, ISO-8601 times. */
@@ -20,12 +22,19 @@ final class Json {
 
   private Json() {}
 
-  /** A totals body: key, then every DelayTotals field under its own name. */
+  /** The DelayTotals fields past the totals: quantiles, then sketches. */
+  private static final List<String> DISTRIBUTIONS = DelayTotals.getClassSchema().getFields().stream()
+      .skip(Totals.SIZE).map(Schema.Field::name).toList();
+
+  /**
+   * A totals body: key, then every DelayTotals field under its own name but the sketches (bytes
+   * for the warehouses; the API answers distributions at {@code .../quantiles}).
+   */
   static ObjectNode totals(Object key, DelayTotals t) {
     ObjectNode o = MAPPER.createObjectNode();
     o.set("key", MAPPER.valueToTree(key));
     fields(t, o);
-    return o;
+    return withoutSketches(o);
   }
 
   static ObjectNode window(Instant start, Instant end, DelayTotals t) {
@@ -33,6 +42,17 @@ final class Json {
     o.put("start", start.toString());
     o.put("end", end.toString());
     fields(t, o);
+    return withoutSketches(o);
+  }
+
+  private static ObjectNode withoutSketches(ObjectNode o) {
+    o.remove(DISTRIBUTIONS.stream().filter(f -> f.endsWith("_sketch")).toList());
+    return o;
+  }
+
+  /** A totals body without its distribution fields: a ranking's rows carry totals only. */
+  static ObjectNode withoutDistributions(ObjectNode o) {
+    o.remove(DISTRIBUTIONS);
     return o;
   }
 
@@ -76,6 +96,24 @@ final class Json {
     o.put("outside_windows_ahead", ahead);
     o.put("carried_over_samples", carriedOver);
     return o;
+  }
+
+  /** An average in ns as it is; null where there were no events. */
+  static void putAverage(ObjectNode o, String name, double v) {
+    if (Double.isNaN(v)) {
+      o.putNull(name);
+    } else {
+      o.put(name, v);
+    }
+  }
+
+  /** A quantile in whole ns (its error is 1%: fractions would say nothing); null where nothing was observed. */
+  static void putQuantile(ObjectNode o, String name, double v) {
+    if (Double.isNaN(v)) {
+      o.putNull(name);
+    } else {
+      o.put(name, Math.round(v));
+    }
   }
 
   static ObjectNode error(String message) {

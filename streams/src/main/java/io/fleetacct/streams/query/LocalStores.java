@@ -3,9 +3,9 @@ package io.fleetacct.streams.query;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fleetacct.schema.AgentStatus;
 import io.fleetacct.schema.InstanceProgress;
+import io.fleetacct.streams.topology.Aggregate;
 import io.fleetacct.streams.topology.FleetacctTopology;
 import io.fleetacct.streams.topology.TableKey;
-import io.fleetacct.streams.topology.Totals;
 import io.fleetacct.streams.topology.Rollups;
 import io.fleetacct.streams.topology.Tables;
 import java.time.Duration;
@@ -52,8 +52,8 @@ final class LocalStores {
   }
 
   /** One key's all-time totals; a 404 answer when none were counted. */
-  long[] totals(Query.Totals q, int partition) throws Unavailable {
-    long[] t = read(q.table().totalsStore(), partition, QueryableStoreTypes.<String, long[]>keyValueStore(),
+  Aggregate totals(Query.Totals q, int partition) throws Unavailable {
+    Aggregate t = read(q.table().totalsStore(), partition, QueryableStoreTypes.<String, Aggregate>keyValueStore(),
         kv -> kv.get(q.key()));
     if (t == null) {
       throw ErrorAnswer.notFound("no exits counted for " + describe(q.table(), q.keyJson()));
@@ -61,14 +61,30 @@ final class LocalStores {
     return t;
   }
 
+  /** The store a key's distributions are read from: its table's rollups for a range, its all-time totals otherwise. */
+  static String store(Query.Quantiles q) {
+    return q.range().isPresent() ? Rollups.Index.keyedBy(q.table()).store() : q.table().totalsStore();
+  }
+
+  /** One key's aggregate over the query's range (all-time without one); empty where it counted nothing. */
+  Aggregate aggregate(Query.Quantiles q, int partition) throws Unavailable {
+    return read(store(q), partition, QueryableStoreTypes.<String, Aggregate>keyValueStore(), kv -> {
+      if (q.range().isPresent()) {
+        return Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), q.key());
+      }
+      Aggregate a = kv.get(q.key());
+      return a == null ? Aggregate.empty() : a;
+    });
+  }
+
   /** One key's windows that start in [from, to] and count something, oldest first. */
-  List<KeyValue<Instant, long[]>> series(Query.Series q, int partition) throws Unavailable {
-    return read(q.table().windowsStore(), partition, QueryableStoreTypes.<String, long[]>windowStore(),
-        (ReadOnlyWindowStore<String, long[]> ws) -> {
-          List<KeyValue<Instant, long[]>> out = new ArrayList<>();
-          try (WindowStoreIterator<long[]> it = ws.fetch(q.key(), q.from(), q.to())) {
+  List<KeyValue<Instant, Aggregate>> series(Query.Series q, int partition) throws Unavailable {
+    return read(q.table().windowsStore(), partition, QueryableStoreTypes.<String, Aggregate>windowStore(),
+        (ReadOnlyWindowStore<String, Aggregate> ws) -> {
+          List<KeyValue<Instant, Aggregate>> out = new ArrayList<>();
+          try (WindowStoreIterator<Aggregate> it = ws.fetch(q.key(), q.from(), q.to())) {
             it.forEachRemaining(w -> {
-              if (!Totals.isEmpty(w.value)) {
+              if (!w.value.isEmpty()) {
                 out.add(KeyValue.pair(Instant.ofEpochMilli(w.key), w.value));
               }
             });
@@ -84,14 +100,14 @@ final class LocalStores {
 
   /** The best {@code q.limit()} rows of these partitions. */
   List<Ranking.Row> top(Query.Top q, Set<Integer> partitions) throws Unavailable {
-    Map<String, long[]> sums = new HashMap<>();
+    Map<String, Aggregate> sums = new HashMap<>();
     Dimension d = q.dimension();
     for (int p : partitions) {
-      read(store(q), p, QueryableStoreTypes.<String, long[]>keyValueStore(), kv -> {
+      read(store(q), p, QueryableStoreTypes.<String, Aggregate>keyValueStore(), kv -> {
         if (q.range().isPresent()) {
           Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), d.prefix(), sums);
         } else {
-          try (KeyValueIterator<String, long[]> it = TableKey.scan(kv, d.totalsPrefix())) {
+          try (KeyValueIterator<String, Aggregate> it = TableKey.scan(kv, d.totalsPrefix())) {
             it.forEachRemaining(e -> {
               String key = d.rankedTotalsKey(e.key);
               if (key != null) {
@@ -104,7 +120,7 @@ final class LocalStores {
       });
     }
     List<Ranking.Row> rows = new ArrayList<>(sums.size());
-    sums.forEach((k, t) -> rows.add(new Ranking.Row(k, t)));
+    sums.forEach((k, a) -> rows.add(Ranking.Row.of(k, a, q.by())));
     return Ranking.best(rows, q.by(), q.limit());
   }
 

@@ -3,6 +3,7 @@ package io.fleetacct.streams.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetacct.streams.topology.Aggregate;
 import io.fleetacct.streams.topology.Totals;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,8 +20,16 @@ import java.util.PriorityQueue;
  */
 public final class Ranking {
 
-  /** A ranked key and its totals (working form). */
-  record Row(String key, long[] totals) {}
+  /**
+   * A ranked key, its totals (working form) and, when ranked by a quantile, that quantile (else
+   * NaN): an instance decides a key's quantile from the whole key, so only the value travels.
+   */
+  record Row(String key, long[] totals, double quantile) {
+
+    static Row of(String key, Aggregate a, Measure by) {
+      return new Row(key, a.totals(), by.quantileOf(a));
+    }
+  }
 
   private Ranking() {}
 
@@ -30,7 +39,7 @@ public final class Ranking {
    *
    * @throws IllegalArgumentException for a {@code by} the query API would refuse
    */
-  public static List<String> bestKeys(Map<String, long[]> sums, String by, int limit) {
+  public static List<String> bestKeys(Map<String, Aggregate> sums, String by, int limit) {
     Measure measure;
     try {
       measure = Measure.parse(by);
@@ -38,7 +47,7 @@ public final class Ranking {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     List<Row> rows = new ArrayList<>(sums.size());
-    sums.forEach((k, t) -> rows.add(new Row(k, t)));
+    sums.forEach((k, a) -> rows.add(Row.of(k, a, measure)));
     return best(rows, measure, limit).stream().map(Row::key).toList();
   }
 
@@ -46,7 +55,7 @@ public final class Ranking {
     if (limit <= 0) {
       return List.of();
     }
-    Comparator<Row> order = Comparator.comparing(Row::totals, by.order()).thenComparing(Row::key);
+    Comparator<Row> order = by.order().thenComparing(Row::key);
     // The best `limit` of many keys: a bounded heap whose head is the worst kept, not a full sort.
     PriorityQueue<Row> kept = new PriorityQueue<>(Math.min(limit, rows.size()) + 1, order.reversed());
     for (Row r : rows) {
@@ -62,7 +71,7 @@ public final class Ranking {
     return out;
   }
 
-  /** Between instances: each row's key and its totals as the working form's longs (exact, small). */
+  /** Between instances: each row's key, its totals as the working form's longs (exact, small) and its quantile. */
   static ArrayNode encode(List<Row> rows) {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Row r : rows) {
@@ -71,6 +80,9 @@ public final class Ranking {
       ArrayNode t = o.putArray("totals");
       for (long v : r.totals()) {
         t.add(v);
+      }
+      if (!Double.isNaN(r.quantile())) {
+        o.put("quantile", r.quantile());
       }
     }
     return out;
@@ -84,26 +96,24 @@ public final class Ranking {
       for (int i = 0; i < Math.min(t.length, values.size()); i++) {
         t[i] = values.get(i).asLong();
       }
-      out.add(new Row(r.get("key").asText(), t));
+      JsonNode q = r.get("quantile");
+      out.add(new Row(r.get("key").asText(), t, q == null ? Double.NaN : q.asDouble()));
     }
     return out;
   }
 
   /**
-   * The answer: totals bodies best first, with the average asked for (when {@code by} is one) and,
-   * for a range, the range they cover.
+   * The answer: totals bodies best first, with the average or quantile asked for (when {@code by}
+   * is one; null for a key without events of its kind) and, for a range, the range they cover.
    */
   static ArrayNode render(List<Row> rows, Measure by, Optional<Query.TimeRange> range) {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Row r : rows) {
-      ObjectNode o = Json.totals(r.key(), Totals.toRecord(r.totals()));
+      ObjectNode o = Json.withoutDistributions(Json.totals(r.key(), Totals.toRecord(r.totals())));
       if (by instanceof Measure.Average avg) {
-        double v = avg.of(r.totals());
-        if (Double.isNaN(v)) {
-          o.putNull(avg.name());
-        } else {
-          o.put(avg.name(), v);
-        }
+        Json.putAverage(o, avg.name(), avg.of(r.totals()));
+      } else if (by instanceof Measure.Quantile) {
+        Json.putQuantile(o, by.name(), r.quantile());
       }
       range.ifPresent(t -> o.put("from", t.from().toString()).put("to", t.to().toString()));
       out.add(o);

@@ -1,5 +1,6 @@
 package io.fleetacct.streams.query;
 
+import io.fleetacct.streams.topology.DelaySketches;
 import io.fleetacct.streams.topology.TableKey;
 import io.fleetacct.streams.topology.Tables;
 import java.net.URI;
@@ -13,7 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Parses a request URI into a {@link Route} and, for a request that one instance forwards to
@@ -120,9 +124,57 @@ final class Routes {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw BadRequest.badParameter("limit must be 1 to " + MAX_LIMIT + ", not " + limit);
     }
+    return new Query.Top(dimension, by, limit, keptRange(q));
+  }
+
+  /** Quantiles of {@code of} (default cpu_delay_avg) at {@code q} (default 0.5,0.9,0.99), all-time or over a range. */
+  Query.Quantiles quantiles(Key k, Map<String, String> q) throws BadRequest {
+    DelaySketches.Observation of = Measure.observation(q.getOrDefault("of", DEFAULT_OBSERVATION), "of");
+    List<Double> quantiles = new ArrayList<>();
+    for (String v : q.getOrDefault("q", DEFAULT_QUANTILES).split(",", -1)) {
+      double d;
+      try {
+        d = Double.parseDouble(v.trim());
+      } catch (NumberFormatException e) {
+        throw BadRequest.badParameter("q=" + q.get("q") + ": '" + v + "' is not a number (q=0.5,0.9,0.99)");
+      }
+      if (!(d > 0 && d <= 1)) {
+        throw BadRequest.badParameter("q=" + q.get("q") + ": " + v + " is not in (0, 1]");
+      }
+      quantiles.add(d);
+    }
+    OptionalLong above = q.containsKey("above") ? OptionalLong.of(nanos(q.get("above"), "above")) : OptionalLong.empty();
+    return new Query.Quantiles(k.table(), k.key(), k.json(), of, List.copyOf(quantiles), above, keptRange(q));
+  }
+
+  static final String DEFAULT_OBSERVATION = "cpu_delay_avg";
+  static final String DEFAULT_QUANTILES = "0.5,0.9,0.99";
+  private static final Pattern NANOS = Pattern.compile("([0-9]{1,15}(?:\\.[0-9]{1,9})?)(ns|us|ms|s)?");
+
+  /** A delay such as {@code 10ms}, {@code 250us}, {@code 1.5s} or {@code 2000} (ns), in ns. */
+  static long nanos(String v, String name) throws BadRequest {
+    Matcher m = NANOS.matcher(v.trim());
+    if (!m.matches()) {
+      throw BadRequest.badParameter(name + "=" + v + " is not a delay: a number with ns, us, ms or s (10ms)");
+    }
+    double unit = switch (m.group(2) == null ? "ns" : m.group(2)) {
+      case "us" -> 1e3;
+      case "ms" -> 1e6;
+      case "s" -> 1e9;
+      default -> 1;
+    };
+    double ns = Double.parseDouble(m.group(1)) * unit;
+    if (ns > 1e15) {
+      throw BadRequest.badParameter(name + "=" + v + " is above 11 days: not a delay of one event");
+    }
+    return Math.round(ns);
+  }
+
+  /** The request's range (from/to or last), if it has one: from before to, ending inside the retention. */
+  private Optional<Query.TimeRange> keptRange(Map<String, String> q) throws BadRequest {
     Optional<Query.TimeRange> range = Times.range(q, clock);
     if (range.isEmpty()) {
-      return new Query.Top(dimension, by, limit, Optional.empty());
+      return range;
     }
     Instant from = range.get().from();
     Instant to = range.get().to();
@@ -135,7 +187,7 @@ final class Routes {
           + ": windows are kept for " + (retention.toMinutes() % 1440 == 0 ? retention.toDays() + " days"
           : retention.toMinutes() + " min") + ")");
     }
-    return new Query.Top(dimension, by, limit, range);
+    return range;
   }
 
   /** A parameter the endpoint does not take is an error, not ignored: it may be meant for another. */

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class Combiner implements Processor<String, Contribution, String, Combiner.Sum> {
 
   /** The sum of some exits' contributions for one key of one table, within one window. */
-  record Sum(Tables table, long[] values) {}
+  record Sum(Tables table, Aggregate values) {}
 
   /** Header of a sum for the all-time tables only. */
   static final String OUTSIDE_WINDOWS = "fleetacct.outside-windows";
@@ -57,7 +57,7 @@ final class Combiner implements Processor<String, Contribution, String, Combiner
   private final long windowMillis;
   private final Duration interval;
   private ProcessorContext<String, Sum> context;
-  private KeyValueStore<String, long[]> pending;
+  private KeyValueStore<String, Aggregate> pending;
 
   Combiner(String storeName, Duration windowSize, Duration interval) {
     this.storeName = storeName;
@@ -79,18 +79,18 @@ final class Combiner implements Processor<String, Contribution, String, Combiner
     for (Tables table : Tables.values()) {
       table.keys(c, (tableKey, values) -> {
         String key = new PendingKey(table, windowStart, tableKey).stored();
-        long[] sum = pending.get(key);
-        pending.put(key, sum == null ? values.clone() : Totals.merge(sum, values));
+        Aggregate sum = pending.get(key);
+        pending.put(key, sum == null ? values : Aggregate.merge(sum, values));
       });
     }
   }
 
   private void sendAll(long now) {
-    List<KeyValue<String, long[]>> sums = new ArrayList<>();
-    try (KeyValueIterator<String, long[]> it = pending.all()) {
+    List<KeyValue<String, Aggregate>> sums = new ArrayList<>();
+    try (KeyValueIterator<String, Aggregate> it = pending.all()) {
       it.forEachRemaining(sums::add);
     }
-    for (KeyValue<String, long[]> e : sums) {
+    for (KeyValue<String, Aggregate> e : sums) {
       PendingKey key = PendingKey.parse(e.key);
       boolean outside = key.windowStart() == NO_WINDOW;
       Record<String, Sum> sum = new Record<>(key.tableKey(), new Sum(key.table(), e.value),

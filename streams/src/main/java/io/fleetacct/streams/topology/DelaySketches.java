@@ -18,7 +18,7 @@ import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * The delay distributions of one key (and window): for each {@link Measure}, a DDSketch of one
+ * The delay distributions of one key (and window): for each {@link Observation}, a DDSketch of one
  * observation per exit (the thread's record, its whole life), answering quantiles within
  * {@value #RELATIVE_ACCURACY} relative error and merging exactly (bucket counts add). Samples of
  * live threads are not observations: a distribution here is over exits.
@@ -29,7 +29,6 @@ public final class DelaySketches {
   public static final double RELATIVE_ACCURACY = 0.01;
 
   private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
-  private static final byte FORMAT = 1;
   /** Struct taskstats version 16 added the per-task maximum (and minimum) of each delay kind. */
   private static final int MAX_SINCE_VERSION = 16;
 
@@ -42,31 +41,31 @@ public final class DelaySketches {
    * kind ({@code <kind>_delay_total / <kind>_count}), for exits with at least one event; {@code
    * <kind>_delay_max}, its longest single wait, where the struct carries it (version 16 on).
    */
-  public record Measure(int id, String name, int count, int total, int max) {
+  public record Observation(int id, String name, int count, int total, int max) {
 
-    private static final List<Measure> ALL = build();
+    private static final List<Observation> ALL = build();
 
-    /** All measures: every kind's {@code _avg} then every kind's {@code _max}. */
-    public static List<Measure> all() {
+    /** All observations: every kind's {@code _avg} then every kind's {@code _max}. */
+    public static List<Observation> all() {
       return ALL;
     }
 
-    private static List<Measure> build() {
+    private static List<Observation> build() {
       Schema s = TaskStats.getClassSchema();
-      Measure[] m = new Measure[2 * KINDS.size()];
+      Observation[] m = new Observation[2 * KINDS.size()];
       for (int i = 0; i < KINDS.size(); i++) {
         String k = KINDS.get(i);
         int count = s.getField(k + "_count").pos();
         int total = s.getField(k + "_delay_total").pos();
         int max = s.getField(k + "_delay_max").pos();
-        m[i] = new Measure(i, k + "_delay_avg", count, total, -1);
-        m[KINDS.size() + i] = new Measure(KINDS.size() + i, k + "_delay_max", count, -1, max);
+        m[i] = new Observation(i, k + "_delay_avg", count, total, -1);
+        m[KINDS.size() + i] = new Observation(KINDS.size() + i, k + "_delay_max", count, -1, max);
       }
       return List.of(m);
     }
 
-    /** The measure of this name, or null. */
-    public static Measure named(String name) {
+    /** The observation of this name, or null. */
+    public static Observation named(String name) {
       return all().stream().filter(m -> m.name.equals(name)).findFirst().orElse(null);
     }
 
@@ -83,7 +82,7 @@ public final class DelaySketches {
     }
   }
 
-  private final DDSketch[] sketches = new DDSketch[Measure.all().size()];
+  private final DDSketch[] sketches = new DDSketch[Observation.all().size()];
 
   /** No observations. */
   public DelaySketches() {}
@@ -91,16 +90,35 @@ public final class DelaySketches {
   /** One exit's observations. */
   public static DelaySketches of(TaskStats task) {
     DelaySketches d = new DelaySketches();
-    for (Measure m : Measure.all()) {
-      double v = m.observe(task);
-      if (v >= 0) {
-        d.sketch(m).accept(v);
-      }
-    }
+    d.observe(task);
     return d;
   }
 
-  private DDSketch sketch(Measure m) {
+  private void observe(TaskStats task) {
+    for (Observation o : Observation.all()) {
+      double v = o.observe(task);
+      if (v >= 0) {
+        sketch(o).accept(v);
+      }
+    }
+  }
+
+  /** Each stream thread's sketches for {@link #encodeOf}: cleared, not allocated, per exit. */
+  private static final ThreadLocal<DelaySketches> SCRATCH = ThreadLocal.withInitial(DelaySketches::new);
+
+  /** One exit's observations in stored form: {@code of(task).encode()} without a sketch per exit. */
+  public static byte[] encodeOf(TaskStats task) {
+    DelaySketches d = SCRATCH.get();
+    for (DDSketch s : d.sketches) {
+      if (s != null) {
+        s.clear();
+      }
+    }
+    d.observe(task);
+    return d.encode();
+  }
+
+  private DDSketch sketch(Observation m) {
     DDSketch s = sketches[m.id()];
     if (s == null) {
       s = new DDSketch(MAPPING, UnboundedSizeDenseStore::new);
@@ -128,13 +146,13 @@ public final class DelaySketches {
   }
 
   /** Exits observed for {@code m}. */
-  public long count(Measure m) {
+  public long count(Observation m) {
     DDSketch s = sketches[m.id()];
     return s == null ? 0 : Math.round(s.getCount());
   }
 
   /** The {@code q}-quantile of {@code m} in ns (the lower quantile, within the relative error), NaN if none. */
-  public double quantile(Measure m, double q) {
+  public double quantile(Observation m, double q) {
     DDSketch s = sketches[m.id()];
     return s == null || s.isEmpty() ? Double.NaN : s.getValueAtQuantile(q);
   }
@@ -143,7 +161,7 @@ public final class DelaySketches {
    * Exits whose observation of {@code m} exceeds {@code thresholdNanos}: exact except for
    * observations within the relative error of the threshold, which count by their bucket.
    */
-  public long countAbove(Measure m, double thresholdNanos) {
+  public long countAbove(Observation m, double thresholdNanos) {
     DDSketch s = sketches[m.id()];
     if (s == null) {
       return 0;
@@ -161,7 +179,7 @@ public final class DelaySketches {
   }
 
   /** The sketch of {@code m} in DDSketch's own encoding (mapping included), or null if empty. */
-  public byte[] sketchBytes(Measure m) {
+  public byte[] sketchBytes(Observation m) {
     DDSketch s = sketches[m.id()];
     if (s == null || s.isEmpty()) {
       return null;
@@ -180,17 +198,22 @@ public final class DelaySketches {
   }
 
   /**
-   * The stored form: a format byte, then per non-empty measure its id, its encoding's length (2
-   * bytes) and DDSketch's encoding without the mapping (always {@link #MAPPING}).
+   * The stored form: per non-empty observation its id, its encoding's length (2 bytes) and
+   * DDSketch's encoding without the mapping (always {@link #MAPPING}). Forms concatenate: the
+   * concatenation of two stored forms is a stored form of their merge ({@link #decode} merges
+   * repeated ids), which is how the tables add sketches without decoding them ({@link Aggregate}).
    */
   public byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    out.write(FORMAT);
     GrowingByteArrayOutput one = GrowingByteArrayOutput.withInitialCapacity(64);
     for (int i = 0; i < sketches.length; i++) {
       if (sketches[i] != null && !sketches[i].isEmpty()) {
         one.clear();
         encode(sketches[i], one, true);
+        if (one.numWrittenBytes() > 0xffff) { // a dense sketch of the full ns-to-hours range is ~2 KB
+          throw new IllegalStateException("sketch of " + Observation.all().get(i).name() + " too large: "
+              + one.numWrittenBytes() + " bytes");
+        }
         out.write(i);
         out.write(one.numWrittenBytes() >>> 8);
         out.write(one.numWrittenBytes());
@@ -200,33 +223,86 @@ public final class DelaySketches {
     return out.toByteArray();
   }
 
-  /** Reads {@link #encode}'s form, from {@code offset} to the end of {@code bytes}. */
-  public static DelaySketches decode(byte[] bytes, int offset) {
+  /** Reads {@link #encode}'s form (or several concatenated) in {@code bytes[offset, offset + length)}. */
+  public static DelaySketches decode(byte[] bytes, int offset, int length) {
+    return decode(bytes, offset, length, null);
+  }
+
+  /** Reads only {@code only}'s sketch of a stored form: ranking by one quantile needs no other. */
+  public static DelaySketches decode(byte[] bytes, Observation only) {
+    return decode(bytes, 0, bytes.length, only);
+  }
+
+  private static DelaySketches decode(byte[] bytes, int offset, int length, Observation only) {
     DelaySketches d = new DelaySketches();
-    if (bytes.length == offset) {
-      return d;
-    }
-    if (bytes[offset] != FORMAT) {
-      throw new SerializationException("not fleetacct delay sketches (format " + bytes[offset] + ")");
-    }
-    int at = offset + 1;
+    int at = offset;
+    int end = offset + length;
     try {
-      while (at < bytes.length) {
+      while (at < end) {
         int id = bytes[at] & 0xff;
-        int length = (bytes[at + 1] & 0xff) << 8 | bytes[at + 2] & 0xff;
+        int size = (bytes[at + 1] & 0xff) << 8 | bytes[at + 2] & 0xff;
         at += 3;
-        if (id >= d.sketches.length || at + length > bytes.length) {
-          throw new SerializationException("malformed delay sketches: measure " + id + ", " + length + " bytes at "
-              + at + " of " + bytes.length);
+        if (id >= d.sketches.length || at + size > end) {
+          throw new SerializationException("malformed delay sketches: observation " + id + ", " + size + " bytes at "
+              + (at - offset) + " of " + length);
         }
-        DDSketch s = new DDSketch(MAPPING, UnboundedSizeDenseStore::new);
-        s.decodeAndMergeWith(ByteArrayInput.wrap(bytes, at, length));
-        d.sketches[id] = s;
-        at += length;
+        if (only == null || only.id() == id) {
+          d.sketch(Observation.all().get(id)).decodeAndMergeWith(ByteArrayInput.wrap(bytes, at, size));
+        }
+        at += size;
       }
-    } catch (IOException | ArrayIndexOutOfBoundsException e) {
+    } catch (IOException | ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
       throw new SerializationException("malformed delay sketches", e);
     }
     return d;
+  }
+
+  /** Reads {@link #encode}'s form (or several concatenated). */
+  public static DelaySketches decode(byte[] bytes) {
+    return decode(bytes, 0, bytes.length);
+  }
+
+  /**
+   * What these sketches hold beyond {@code older}, an earlier state of the same sketches (bucket
+   * counts only grow): per bucket the difference of the counts, so that merging the result into
+   * anything that contains {@code older} gives the same as merging these into what does not.
+   */
+  public DelaySketches minus(DelaySketches older) {
+    DelaySketches d = new DelaySketches();
+    for (int i = 0; i < sketches.length; i++) {
+      DDSketch newer = sketches[i];
+      DDSketch old = older.sketches[i];
+      if (newer == null || newer.isEmpty()) {
+        continue;
+      }
+      if (old == null || old.isEmpty()) {
+        d.sketches[i] = newer.copy();
+        continue;
+      }
+      Store positive = new UnboundedSizeDenseStore();
+      Iterator<Bin> before = old.getPositiveValueStore().getAscendingIterator();
+      Bin b = before.hasNext() ? before.next() : null;
+      for (Iterator<Bin> it = newer.getPositiveValueStore().getAscendingIterator(); it.hasNext(); ) {
+        Bin bin = it.next();
+        while (b != null && b.getIndex() < bin.getIndex()) {
+          b = before.hasNext() ? before.next() : null;
+        }
+        double added = bin.getCount() - (b != null && b.getIndex() == bin.getIndex() ? b.getCount() : 0);
+        if (added > 0) {
+          positive.add(bin.getIndex(), added);
+        }
+      }
+      double zeros = zeroCount(newer) - zeroCount(old);
+      DDSketch delta = DDSketch.of(MAPPING, new UnboundedSizeDenseStore(), positive, Math.max(0, zeros));
+      if (!delta.isEmpty()) {
+        d.sketches[i] = delta;
+      }
+    }
+    return d;
+  }
+
+  /** Observations of zero (a thread whose events all waited 0 ns): DDSketch keeps them apart from its buckets. */
+  private static double zeroCount(DDSketch s) {
+    return s.getCount() - s.getPositiveValueStore().getTotalCount() - s.getNegativeValueStore().getTotalCount();
   }
 }

@@ -97,7 +97,7 @@ public final class FleetacctTopology {
         .to(config.deadLetterTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
     KStream<String, SequenceGuard.Checked> records = checked.filter((k, v) -> v.record() != null, Named.as("decoded"));
 
-    Serde<long[]> working = TotalsSerde.serde();
+    Serde<Aggregate> working = AggregateSerde.serde();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMBINER_STORE), Serdes.String(),
         working).withCachingEnabled());
     Folding folding = config.folding();
@@ -106,31 +106,31 @@ public final class FleetacctTopology {
         .process(() -> new Combiner(COMBINER_STORE, config.windowSize(), COMBINE_INTERVAL), Named.as("combiner"),
             COMBINER_STORE);
     for (Tables table : Tables.values()) {
-      KStream<String, long[]> keyed = sums.filter((k, s) -> s.table() == table, Named.as("sums-" + table.id()))
+      KStream<String, Aggregate> keyed = sums.filter((k, s) -> s.table() == table, Named.as("sums-" + table.id()))
           .mapValues(Combiner.Sum::values, Named.as("values-" + table.id()));
       // One repartition topic for both aggregations (named as when it was groupByKey's).
-      KStream<String, long[]> repartitioned = keyed.repartition(
-          Repartitioned.<String, long[]>as("group-" + table.id()).withKeySerde(Serdes.String()).withValueSerde(working));
-      repartitioned.groupByKey(Grouped.with(Serdes.String(), working)).aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
+      KStream<String, Aggregate> repartitioned = keyed.repartition(
+          Repartitioned.<String, Aggregate>as("group-" + table.id()).withKeySerde(Serdes.String()).withValueSerde(working));
+      repartitioned.groupByKey(Grouped.with(Serdes.String(), working)).aggregate(Aggregate::empty, (k, c, agg) -> Aggregate.merge(agg, c),
               Named.as("aggregate-" + table.totalsStore()),
-              Materialized.<String, long[], KeyValueStore<Bytes, byte[]>>as(table.totalsStore())
+              Materialized.<String, Aggregate, KeyValueStore<Bytes, byte[]>>as(table.totalsStore())
                   .withKeySerde(Serdes.String()).withValueSerde(working))
           .toStream(Named.as("changes-" + table.totalsStore()))
-          .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), Totals.toRecord(v)),
+          .map((k, v) -> KeyValue.pair(totalsKey(table, k, null), v.toRecord()),
               Named.as("keyed-" + table.totalsStore()))
           .to(config.totalsTopic(table), Produced.with(keys, totals).withName("out-" + table.totalsStore()));
       Duration grace = WindowAdmission.grace(config.retention());
-      KStream<Windowed<String>, long[]> windowChanges = repartitioned
+      KStream<Windowed<String>, Aggregate> windowChanges = repartitioned
           .processValues(EmptiedOutsideWindows::new, Named.as("windowed-" + table.id()))
           .groupByKey(Grouped.with(Serdes.String(), working))
           .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), grace))
-          .aggregate(Totals::empty, (k, c, agg) -> Totals.merge(agg, c),
+          .aggregate(Aggregate::empty, (k, c, agg) -> Aggregate.merge(agg, c),
               Named.as("aggregate-" + table.windowsStore()),
-              Materialized.<String, long[], WindowStore<Bytes, byte[]>>as(table.windowsStore())
+              Materialized.<String, Aggregate, WindowStore<Bytes, byte[]>>as(table.windowsStore())
                   .withKeySerde(Serdes.String()).withValueSerde(working)
                   .withRetention(config.windowSize().plus(grace)))
           .toStream(Named.as("changes-" + table.windowsStore()))
-          .filter((w, v) -> !Totals.isEmpty(v), Named.as("counted-" + table.windowsStore()));
+          .filter((w, v) -> !v.isEmpty(), Named.as("counted-" + table.windowsStore()));
       List<String> rollups = new ArrayList<>();
       for (Rollups.Index index : Rollups.Index.of(table)) {
         // Written once per window change, read by range scans: no cache to merge on every read.
@@ -141,7 +141,7 @@ public final class FleetacctTopology {
       windowChanges.process(() -> new RollupWriter(table, config.windowSize(),
               WindowAdmission.rollupRetention(config.retention())),
           Named.as("rollups-" + table.id()), rollups.toArray(new String[0]));
-      windowChanges.map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), Totals.toRecord(v)),
+      windowChanges.map((w, v) -> KeyValue.pair(totalsKey(table, w.key(), w), v.toRecord()),
               Named.as("keyed-" + table.windowsStore()))
           .to(config.windowsTopic(table), Produced.with(keys, totals).withName("out-" + table.windowsStore()));
     }
@@ -159,17 +159,17 @@ public final class FleetacctTopology {
    * also has a window, so its window store has a segment to keep its changelog offset in
    * ({@link io.fleetacct.streams.EmptyTasks}'s premise). Empty windows are never read or published.
    */
-  private static final class EmptiedOutsideWindows implements FixedKeyProcessor<String, long[], long[]> {
-    private FixedKeyProcessorContext<String, long[]> context;
+  private static final class EmptiedOutsideWindows implements FixedKeyProcessor<String, Aggregate, Aggregate> {
+    private FixedKeyProcessorContext<String, Aggregate> context;
 
     @Override
-    public void init(FixedKeyProcessorContext<String, long[]> context) {
+    public void init(FixedKeyProcessorContext<String, Aggregate> context) {
       this.context = context;
     }
 
     @Override
-    public void process(FixedKeyRecord<String, long[]> sum) {
-      context.forward(sum.headers().lastHeader(Combiner.OUTSIDE_WINDOWS) == null ? sum : sum.withValue(Totals.empty()));
+    public void process(FixedKeyRecord<String, Aggregate> sum) {
+      context.forward(sum.headers().lastHeader(Combiner.OUTSIDE_WINDOWS) == null ? sum : sum.withValue(Aggregate.empty()));
     }
   }
 

@@ -68,6 +68,11 @@ public final class Rollups {
       return TableKey.parse(tableKey).swapped().stored();
     }
 
+    /** The index keyed by the table's own keys: where one key's buckets are found. */
+    public static Index keyedBy(Tables table) {
+      return of(table).get(0);
+    }
+
     static List<Index> of(Tables table) {
       List<Index> out = new ArrayList<>();
       for (Index i : values()) {
@@ -132,17 +137,17 @@ public final class Rollups {
 
   /**
    * Stores a window's new value at level 0 of an index's store and adds what changed since its
-   * previous value (Totals.delta) to the coarser buckets that contain it.
+   * previous value (Aggregate.delta) to the coarser buckets that contain it.
    */
-  public static void add(KeyValueStore<String, long[]> store, Duration window, String indexKey, long windowStart,
-                         long[] value) {
+  public static void add(KeyValueStore<String, Aggregate> store, Duration window, String indexKey, long windowStart,
+                         Aggregate value) {
     String windowKey = key(0, windowStart, indexKey);
-    long[] delta = Totals.delta(value, store.get(windowKey));
+    Aggregate delta = Aggregate.delta(value, store.get(windowKey));
     store.put(windowKey, value);
     for (int level = 1; level < FACTORS.length; level++) {
       String bucketKey = key(level, bucketStart(windowStart, bucketMillis(window, level)), indexKey);
-      long[] bucket = store.get(bucketKey);
-      store.put(bucketKey, bucket == null ? delta.clone() : Totals.merge(bucket, delta));
+      Aggregate bucket = store.get(bucketKey);
+      store.put(bucketKey, bucket == null ? delta.copy() : Aggregate.merge(bucket, delta));
     }
   }
 
@@ -150,14 +155,26 @@ public final class Rollups {
    * Adds into {@code sums} the entries of each bucket whose index key starts with {@code prefix},
    * by what follows the prefix.
    */
-  public static void sum(ReadOnlyKeyValueStore<String, long[]> store, List<Bucket> buckets, String prefix,
-                         Map<String, long[]> sums) {
+  public static void sum(ReadOnlyKeyValueStore<String, Aggregate> store, List<Bucket> buckets, String prefix,
+                         Map<String, Aggregate> sums) {
     int skip = PREFIX_LENGTH + prefix.length();
     for (Bucket b : buckets) {
-      try (KeyValueIterator<String, long[]> it = TableKey.scan(store, b.prefix() + prefix)) {
-        it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Totals::merge));
+      try (KeyValueIterator<String, Aggregate> it = TableKey.scan(store, b.prefix() + prefix)) {
+        it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Aggregate::merge));
       }
     }
+  }
+
+  /** One index key's sum over these buckets (empty if it has none). */
+  public static Aggregate sum(ReadOnlyKeyValueStore<String, Aggregate> store, List<Bucket> buckets, String indexKey) {
+    Aggregate sum = Aggregate.empty();
+    for (Bucket b : buckets) {
+      Aggregate a = store.get(b.prefix() + indexKey);
+      if (a != null) {
+        sum = Aggregate.merge(sum, a);
+      }
+    }
+    return sum;
   }
 
   private static long ceil(long time, long step) {

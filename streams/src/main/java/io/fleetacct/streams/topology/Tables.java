@@ -31,7 +31,7 @@ public enum Tables {
   }
 
   /** Hands each key this contribution adds to, with what it adds. */
-  public void keys(Contribution c, BiConsumer<String, long[]> out) {
+  public void keys(Contribution c, BiConsumer<String, Aggregate> out) {
     if (key != null) {
       out.accept(key.apply(c), c.values());
       return;

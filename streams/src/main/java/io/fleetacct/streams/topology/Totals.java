@@ -40,7 +40,9 @@ public final class Totals {
   private static final byte MIN_NONZERO = 2;
   private static final byte MIN_SEEN = 3;
 
-  private static final List<Schema.Field> FIELDS = DelayTotals.getClassSchema().getFields();
+  /** The totals: the DelayTotals fields before its delay distributions, which are no longs and come last. */
+  private static final List<Schema.Field> FIELDS = DelayTotals.getClassSchema().getFields().stream()
+      .takeWhile(f -> f.schema().getType() == Schema.Type.LONG).toList();
   public static final int SIZE = FIELDS.size();
   private static final int EXITS = pos("exits");
   private static final int PROCESSES = pos("processes");
@@ -210,10 +212,11 @@ public final class Totals {
   /** The position of a DelayTotals field in the working form, or -1 if there is none. */
   public static int position(String field) {
     Schema.Field f = DelayTotals.getClassSchema().getField(field);
-    return f == null ? -1 : f.pos();
+    return f == null || f.pos() >= SIZE ? -1 : f.pos();
   }
 
 
+  /** The totals as a record; its distributions are null ({@link Aggregate#toRecord} has them). */
   public static DelayTotals toRecord(long[] t) {
     DelayTotals d = new DelayTotals();
     for (int i = 0; i < SIZE; i++) {

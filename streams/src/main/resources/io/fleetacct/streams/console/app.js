@@ -1,6 +1,6 @@
 // fleetacct web console: reads only the query API v1 of the server that serves it. No build step.
-// State lives in the location hash (#dim=cgroups&kind=cpu&range=60&key=...; last=90m for any other
-// range), so a view can be linked.
+// State lives in the location hash (#dim=cgroups&kind=cpu&rank=total&range=60&key=...; last=90m for
+// any other range), so a view can be linked.
 "use strict";
 
 const REFRESH_MS = 10000;
@@ -10,7 +10,9 @@ const KINDS = { cpu: "CPU", blkio: "block IO", swapin: "swap-in", freepages: "me
   thrashing: "thrashing", compact: "compaction", wpcopy: "write-protect copy", irq: "IRQ" };
 const DIMS = { cgroups: "cgroups", commands: "commands", hosts: "hosts" };
 
-const state = { dim: "cgroups", kind: "cpu", range: 60, key: null };
+// What the top ranks by: the kind's total delay, or the p99 over exits of each exit's wait per event.
+const RANKS = { total: "total delay", p99: "p99 wait per event" };
+const state = { dim: "cgroups", kind: "cpu", rank: "total", range: 60, key: null };
 // Hosts whose agents report delay accounting off: they collect CPU delays only (from loadAgents).
 let noDelayacct = [];
 
@@ -43,6 +45,7 @@ function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   if (DIMS[p.get("dim")]) state.dim = p.get("dim");
   if (KINDS[p.get("kind")]) state.kind = p.get("kind");
+  if (RANKS[p.get("rank")]) state.rank = p.get("rank");
   const r = parseInt(p.get("range"), 10);
   if ([15, 60, 360, 1440].includes(r)) state.range = r;
   // last=90m, 1h30m, 2d: as the API takes it; any range from 1 minute to the 7 days kept.
@@ -57,7 +60,7 @@ function minutesOf(d) {
   return d.match(/\d+[smhd]/g).reduce((t, part) => t + parseInt(part, 10) * unit[part.slice(-1)], 0);
 }
 function writeHash() {
-  const p = new URLSearchParams({ dim: state.dim, kind: state.kind, range: String(state.range) });
+  const p = new URLSearchParams({ dim: state.dim, kind: state.kind, rank: state.rank, range: String(state.range) });
   if (state.key !== null) p.set("key", state.key);
   history.replaceState(null, "", "#" + p.toString());
 }
@@ -72,9 +75,17 @@ async function api(path) {
 function rangeQuery(from, to) {
   return "from=" + encodeURIComponent(from.toISOString()) + "&to=" + encodeURIComponent(to.toISOString());
 }
+// A key's endpoint (series, quantiles) with its query string begun.
+function keyPath(dim, key, what) {
+  if (dim === "cgroups") return "/v1/cgroups/" + what + "?path=" + encodeURIComponent(key) + "&";
+  return "/v1/" + dim + "/" + encodeURIComponent(key) + "/" + what + "?";
+}
 function seriesPath(dim, key, from, to) {
-  if (dim === "cgroups") return "/v1/cgroups/series?path=" + encodeURIComponent(key) + "&" + rangeQuery(from, to);
-  return "/v1/" + dim + "/" + encodeURIComponent(key) + "/series?" + rangeQuery(from, to);
+  return keyPath(dim, key, "series") + rangeQuery(from, to);
+}
+// The ranking's by=: the kind's total, or the p99 of its wait per event.
+function rankBy() {
+  return state.rank === "p99" ? "p99(" + state.kind + "_delay_avg)" : state.kind + "_delay_total";
 }
 // The chosen range, ending now; one per refresh, so the table, the charts and the drill-down agree.
 function currentRange() {
@@ -99,16 +110,18 @@ function svg(tag, attrs, text) {
 }
 
 // ---- ranked tables: the top keys, and the drill-downs ----
-// Rows of a ranking (API answer) into a table body: key, delay with a bar, events, average, exits.
+// Rows of a ranking (API answer) into a table body: key, what it ranks by with a bar (the total
+// delay or the p99), events, average, exits.
 function fillRanking(tbody, rows, total, count, onChoose) {
-  const max = Math.max(1, ...rows.map(r => r[total]));
+  const barOf = r => state.rank === "p99" ? r[rankBy()] : r[total];
+  const max = Math.max(1, ...rows.map(r => barOf(r) || 0));
   tbody.replaceChildren(...rows.map(r => {
-    const events = r[count], delay = r[total];
+    const events = r[count], bar = barOf(r);
     const fill = el("span", { class: "fill" });
-    fill.style.width = (100 * delay / max).toFixed(1) + "%"; // CSSOM: allowed by the page's CSP
+    fill.style.width = (100 * (bar || 0) / max).toFixed(1) + "%"; // CSSOM: allowed by the page's CSP
     const tr = el("tr", { "data-key": r.key, tabindex: "0" },
       el("td", { class: "key", title: r.key }, r.key),
-      el("td", {}, el("span", { class: "bar" }, fill, el("span", { class: "val" }, fmtNs(delay)))),
+      el("td", {}, el("span", { class: "bar" }, fill, el("span", { class: "val" }, bar == null ? "-" : fmtNs(bar)))),
       el("td", { class: "num mid" }, fmtCount(events)),
       el("td", { class: "num" }, events > 0 ? fmtNs(delay / events) : "-"),
       el("td", { class: "num wide" }, fmtCount(r.exits)));
@@ -149,7 +162,8 @@ async function loadTop(range) {
   const note = document.getElementById("top-note");
   let rows;
   try {
-    const answer = await api("/v1/" + state.dim + "/top?by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to));
+    const answer = await api("/v1/" + state.dim + "/top?by=" + encodeURIComponent(rankBy()) + "&limit=" + TOP_LIMIT
+      + "&" + rangeQuery(range.from, range.to));
     rows = answer.rows;
     showCompleteness(document.getElementById("top-complete"), answer);
     note.textContent = "";
@@ -158,8 +172,9 @@ async function loadTop(range) {
     return [];
   }
   // The title says what the rows are: it changes with them, not before they come.
-  document.getElementById("top-title").textContent =
-    "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " delay, last " + labelRange(state.range);
+  document.getElementById("top-title").textContent = "Top " + DIMS[state.dim] + " by " + KINDS[state.kind] + " "
+    + (state.rank === "p99" ? "p99 wait per event" : "delay") + ", last " + labelRange(state.range);
+  document.getElementById("top-bar").textContent = RANKS[state.rank];
   fillRanking(tbody, rows, total, count, key => { state.key = key; writeHash(); refresh(); });
   for (const tr of tbody.rows) tr.classList.toggle("selected", tr.dataset.key === state.key);
   if (rows.length === 0) note.textContent = "nothing counted in the last " + labelRange(state.range);
@@ -311,7 +326,8 @@ async function loadDrill(range) {
   const note = document.getElementById("drill-note");
   let rows = [];
   try {
-    rows = (await api(drill.path(state.key) + "by=" + total + "&limit=" + TOP_LIMIT + "&" + rangeQuery(range.from, range.to))).rows;
+    rows = (await api(drill.path(state.key) + "by=" + encodeURIComponent(rankBy()) + "&limit=" + TOP_LIMIT + "&"
+      + rangeQuery(range.from, range.to))).rows;
     note.textContent = rows.length === 0 ? "nothing in this range" : "";
   } catch (e) {
     note.textContent = "cannot load the " + (drill.rows || "threads") + ": " + e.message;
@@ -343,6 +359,48 @@ async function loadDetail(range) {
   }
   drawChart(chart, series.windows || [], from, to, total, count);
   drawFacts(series.windows || [], total, count);
+  await loadQuantiles(range);
+}
+
+// ---- quantiles: the selected key's p50, p90, p99 of wait per event over the range ----
+const QUANTILES = ["0.5", "0.9", "0.99"];
+async function loadQuantiles(range) {
+  const of = state.kind + "_delay_avg";
+  const box = document.getElementById("quantiles");
+  document.getElementById("quantiles-title").textContent = KINDS[state.kind]
+    + " wait per event over exits, last " + labelRange(state.range);
+  let answer;
+  try {
+    answer = await api(keyPath(state.dim, state.key, "quantiles") + "of=" + of + "&q=" + QUANTILES.join(",")
+      + "&" + rangeQuery(range.from, range.to));
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "note" }, "cannot load the quantiles: " + e.message));
+    return;
+  }
+  const values = QUANTILES.map(q => answer.quantiles[q]);
+  const max = Math.max(0, ...values.filter(v => v != null));
+  const g = { W: 720, H: 96, L: 64, R: 120, row: 28 };
+  const s = svg("svg", { viewBox: `0 0 ${g.W} ${g.H}`, "aria-label": "p50, p90 and p99 of wait per event" });
+  if (answer.count === 0 || max === 0) {
+    s.append(svg("text", { class: "empty", x: g.W / 2, y: g.H / 2, "text-anchor": "middle" },
+      answer.count === 0 ? "no exit with a " + KINDS[state.kind] + " event in this range" : "no wait: every event took 0 ns"));
+    box.replaceChildren(s);
+    return;
+  }
+  QUANTILES.forEach((q, i) => {
+    const y = 6 + i * g.row, w = (g.W - g.L - g.R) * (values[i] || 0) / max;
+    const label = "p" + String(Math.round(Number(q) * 100));
+    s.append(svg("text", { class: "tick y", x: g.L - 6, y: y + 16, "text-anchor": "end" }, label));
+    const bar = svg("rect", { class: "q", x: g.L, y, width: Math.max(w, 1).toFixed(1), height: g.row - 8,
+      "data-q": label });
+    bar.append(svg("title", {}, label + ": " + fmtNs(values[i])));
+    s.append(bar);
+    s.append(svg("text", { class: "qval", x: (g.L + w + 6).toFixed(1), y: y + 16, "data-q": label,
+      "data-ns": String(values[i]) }, fmtNs(values[i])));
+  });
+  const note = el("p", { class: "note", id: "quantiles-note" }, "over " + fmtCount(answer.count) + " of "
+    + fmtCount(answer.exits) + " exits (those with a " + KINDS[state.kind] + " event); within 1%");
+  box.replaceChildren(s, note);
 }
 function labelRange(minutes) {
   if (minutes < 60) return minutes + " min";
@@ -459,6 +517,7 @@ async function refresh() {
       b.setAttribute("aria-pressed", String(b.dataset.dim === state.dim));
     }
     document.getElementById("kind").value = state.kind;
+    document.getElementById("rank").value = state.rank;
     const select = document.getElementById("range");
     if (![...select.options].some(o => o.value === String(state.range))) {
       select.append(el("option", { value: String(state.range) }, labelRange(state.range)));  // from last= in the URL
@@ -481,6 +540,7 @@ for (const b of document.querySelectorAll("#dims button")) {
   b.addEventListener("click", () => { state.dim = b.dataset.dim; state.key = null; writeHash(); refresh(); });
 }
 document.getElementById("kind").addEventListener("change", e => { state.kind = e.target.value; writeHash(); refresh(); });
+document.getElementById("rank").addEventListener("change", e => { state.rank = e.target.value; writeHash(); refresh(); });
 document.getElementById("range").addEventListener("change", e => { state.range = +e.target.value; writeHash(); refresh(); });
 window.addEventListener("hashchange", () => { readHash(); refresh(); });
 setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_MS);

@@ -2,8 +2,10 @@ package io.fleetacct.streams.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetacct.schema.TaskExit;
 import io.fleetacct.streams.topology.Tables;
 import io.fleetacct.streams.topology.TopologyFixture;
 import java.net.URI;
@@ -160,6 +162,90 @@ class AnswersTest {
         .containsExactly("b /v1/agents");
     assertThat(get("/v1/hosts/a/cgroups/top?from=2026-12-05T11:00:00Z&to=2026-12-05T11:05:00Z&by=exits")
         .get("rows")).as("a known key with nothing in the range: empty rows, not a 404").isEmpty();
+  }
+
+  /** 100 exits of /tail on host a, 10 a minute from T0, the i-th waiting 1000 * 1.05^i ns per run (5% apart), no block IO. */
+  private long[] sendTail() {
+    long[] waits = new long[100];
+    for (int i = 0; i < waits.length; i++) {
+      waits[i] = Math.round(1_000 * Math.pow(1.05, i));
+      TaskExit e = TopologyFixture.exit("a", "/tail", "spin", 100 + i, 100 + i, true, 1, waits[i]);
+      e.getTask().setBlkioCount(0L);
+      dataA.send(e, T0.plusSeconds(60 * (i / 10) + i % 10));
+    }
+    return waits;
+  }
+
+  private static void assertWithinOnePercent(JsonNode quantiles, String q, long exact) {
+    assertThat(quantiles.get(q).asDouble()).as("quantile %s", q).isCloseTo(exact, within(exact * 0.01));
+  }
+
+  @Test
+  void quantilesOfOneKeysExitsAreWithinOnePercentAllTimeAndOverARangeWithTheCountAboveAThreshold() throws Exception {
+    long[] waits = sendTail();
+    long between = Math.round(Math.sqrt((double) waits[49] * waits[50])); // 2.5% from either: no bucket holds both
+
+    JsonNode all = get("/v1/cgroups/quantiles?path=/tail&q=0.5,0.9,0.99,1&above=" + between);
+    assertThat(all.get("key").asText()).isEqualTo("/tail");
+    assertThat(all.get("of").asText()).isEqualTo("cpu_delay_avg");
+    assertThat(all.get("exits").asLong()).isEqualTo(100);
+    assertThat(all.get("count").asLong()).isEqualTo(100);
+    assertWithinOnePercent(all.get("quantiles"), "0.5", waits[49]);
+    assertWithinOnePercent(all.get("quantiles"), "0.9", waits[89]);
+    assertWithinOnePercent(all.get("quantiles"), "0.99", waits[98]);
+    assertWithinOnePercent(all.get("quantiles"), "1", waits[99]);
+    assertThat(all.get("above").get("threshold_ns").asLong()).isEqualTo(between);
+    assertThat(all.get("above").get("count").asLong()).isEqualTo(50);
+    assertThat(all.has("from")).isFalse();
+
+    JsonNode firstFive = get("/v1/cgroups/quantiles?path=/tail&q=0.5&from=2026-12-05T10:00:00Z&to=2026-12-05T10:05:00Z");
+    assertThat(firstFive.get("count").asLong()).as("the range's 5 minutes: 50 exits").isEqualTo(50);
+    assertWithinOnePercent(firstFive.get("quantiles"), "0.5", waits[24]);
+    assertThat(firstFive.get("from").asText()).isEqualTo("2026-12-05T10:00:00Z");
+    assertThat(firstFive.get("complete").asBoolean()).as("no agent behind").isTrue();
+
+    JsonNode max = get("/v1/hosts/a/cgroups/quantiles?path=/tail&of=cpu_delay_max&q=0.5");
+    assertThat(max.get("count").asLong()).as("version 16 carries each thread's longest wait").isEqualTo(100);
+
+    JsonNode totals = get("/v1/cgroups/totals?path=/tail");
+    assertThat(totals.get("cpu_delay_avg_p99").asDouble()).as("totals carry p50, p90, p99 as fields")
+        .isCloseTo(waits[98], within(waits[98] * 0.01));
+    assertThat(totals.has("cpu_delay_avg_sketch")).as("sketch bytes are for the warehouses").isFalse();
+    JsonNode window = get("/v1/cgroups/series?path=/tail&from=2026-12-05T10:00:00Z&to=2026-12-05T10:00:00Z")
+        .get("windows").get(0);
+    assertWithinOnePercent(window, "cpu_delay_avg_p50", waits[4]);
+    assertThat(get("/v1/cgroups/top?by=exits").get("rows").get(0).has("cpu_delay_avg_p50"))
+        .as("ranked rows carry totals only").isFalse();
+
+    JsonNode none = get("/v1/cgroups/quantiles?path=/tail&of=blkio_delay_avg");
+    assertThat(none.get("count").asLong()).as("no block IO: nothing observed").isZero();
+    assertThat(none.get("quantiles").get("0.99").isNull()).isTrue();
+  }
+
+  @Test
+  void aKeyOnAnotherInstanceAnswersItsQuantilesThereAndAnUnknownOneIs404() throws Exception {
+    JsonNode b = get("/v1/hosts/b/quantiles");
+    assertThat(askedPeers).contains("b /v1/hosts/b/quantiles");
+    assertThat(b.get("count").asLong()).isEqualTo(3);
+    assertThat(b.get("quantiles").fieldNames()).toIterable().containsExactly("0.5", "0.9", "0.99");
+    assertWithinOnePercent(b.get("quantiles"), "0.99", 50);
+    assertThatThrownBy(() -> get("/v1/commands/nope/quantiles")).isInstanceOfSatisfying(ErrorAnswer.class,
+        e -> assertThat(e.status).isEqualTo(404));
+  }
+
+  @Test
+  void aRankingByAQuantileOrdersKeysByTheirTailAndShowsIt() throws Exception {
+    long[] waits = sendTail();
+
+    JsonNode top = get("/v1/cgroups/top?by=p99(cpu_delay_avg)");
+    assertThat(top.get("rows").findValuesAsText("key")).containsExactly("/tail", "/web", "/batch", "/db");
+    assertThat(top.get("rows").get(0).get("p99(cpu_delay_avg)").asDouble()).isCloseTo(waits[98], within(waits[98] * 0.01));
+    assertThat(top.get("rows").get(1).get("p99(cpu_delay_avg)").asLong()).isCloseTo(300, within(3L));
+
+    // The first minute: /tail's first ten exits (1,000 to 1,551 ns a run) and /web's one (300).
+    JsonNode ranged = get("/v1/cgroups/top?by=p50(cpu_delay_avg)&from=2026-12-05T10:00:00Z&to=2026-12-05T10:01:00Z");
+    assertThat(ranged.get("rows").findValuesAsText("key")).containsExactly("/tail", "/web");
+    assertThat(ranged.get("rows").get(0).get("p50(cpu_delay_avg)").asDouble()).isCloseTo(waits[4], within(waits[4] * 0.01));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.fleetacct.streams.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetacct.streams.topology.Aggregate;
 import io.fleetacct.streams.topology.Tables;
 import io.fleetacct.streams.topology.TopologyFixture;
 import io.fleetacct.streams.topology.Totals;
@@ -53,8 +54,8 @@ class LocalStoresTest {
     fixture.close();
   }
 
-  private static long exits(long[] t) {
-    return t[Totals.position("exits")];
+  private static long exits(Aggregate a) {
+    return a.totals()[Totals.position("exits")];
   }
 
   @Test
@@ -79,7 +80,7 @@ class LocalStoresTest {
     Query.Top cgroupsOfB = new Query.Top(Dimension.cgroupsOf("b"), Measure.parse("exits"), 10, Optional.empty());
     assertThat(local.top(cgroupsOfB, Set.of(0))).singleElement().satisfies(r -> {
       assertThat(r.key()).isEqualTo("/batch");
-      assertThat(exits(r.totals())).isEqualTo(2);
+      assertThat(r.totals()[Totals.position("exits")]).isEqualTo(2);
     });
 
     // The first two minutes hold /web and /db only; the rollups answer a range.
@@ -94,7 +95,7 @@ class LocalStoresTest {
     fixture.send(TopologyFixture.exit("c", "/old", "cron", 5, 5, true, 1, 70), NOW.minus(Duration.ofDays(8)));
 
     assertThat(exits(local.totals(new Query.Totals(Tables.BY_CGROUP, "/old", "/old"), 0))).isEqualTo(1);
-    assertThat(fixture.driver().<String, long[]>getWindowStore(Tables.BY_CGROUP.windowsStore())
+    assertThat(fixture.driver().<String, Aggregate>getWindowStore(Tables.BY_CGROUP.windowsStore())
         .fetch("/old", NOW.minus(Duration.ofMinutes(1)), NOW.plus(Duration.ofMinutes(1))))
         .as("an empty window, so the task's window store has a segment for its changelog offset").hasNext();
     assertThat(local.series(new Query.Series(Tables.BY_CGROUP, "/old", "/old", T0, NOW.plusSeconds(60)), 0))

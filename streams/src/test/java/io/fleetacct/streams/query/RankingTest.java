@@ -28,11 +28,11 @@ class RankingTest {
   void theBestLimitRowsLargestFirstTiesByKey() throws Exception {
     Measure by = Measure.parse("exits");
     List<Ranking.Row> rows = List.of(
-        new Ranking.Row("d", totals("exits", 5, "cpu_count", 0)),
-        new Ranking.Row("b", totals("exits", 9, "cpu_count", 0)),
-        new Ranking.Row("c", totals("exits", 5, "cpu_count", 0)),
-        new Ranking.Row("a", totals("exits", 1, "cpu_count", 0)),
-        new Ranking.Row("e", totals("exits", 7, "cpu_count", 0)));
+        new Ranking.Row("d", totals("exits", 5, "cpu_count", 0), Double.NaN),
+        new Ranking.Row("b", totals("exits", 9, "cpu_count", 0), Double.NaN),
+        new Ranking.Row("c", totals("exits", 5, "cpu_count", 0), Double.NaN),
+        new Ranking.Row("a", totals("exits", 1, "cpu_count", 0), Double.NaN),
+        new Ranking.Row("e", totals("exits", 7, "cpu_count", 0), Double.NaN));
 
     assertThat(keys(Ranking.best(rows, by, 3))).containsExactly("b", "e", "c");
     assertThat(keys(Ranking.best(rows, by, 10))).containsExactly("b", "e", "c", "d", "a");
@@ -43,9 +43,9 @@ class RankingTest {
   void anAverageRanksPerEventAndKeysWithoutEventsComeLast() throws Exception {
     Measure by = Measure.parse("cpu_delay_avg");
     List<Ranking.Row> rows = List.of(
-        new Ranking.Row("many-small", totals("cpu_delay_total", 1_000, "cpu_count", 100)),  // 10 per run
-        new Ranking.Row("none", totals("cpu_delay_total", 0, "cpu_count", 0)),
-        new Ranking.Row("few-large", totals("cpu_delay_total", 600, "cpu_count", 2)));     // 300 per run
+        new Ranking.Row("many-small", totals("cpu_delay_total", 1_000, "cpu_count", 100), Double.NaN),  // 10 per run
+        new Ranking.Row("none", totals("cpu_delay_total", 0, "cpu_count", 0), Double.NaN),
+        new Ranking.Row("few-large", totals("cpu_delay_total", 600, "cpu_count", 2), Double.NaN));     // 300 per run
 
     List<Ranking.Row> best = Ranking.best(rows, by, 3);
 
@@ -63,7 +63,7 @@ class RankingTest {
     List<Ranking.Row> all = new ArrayList<>();
     List<List<Ranking.Row>> instances = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (int i = 0; i < 3_000; i++) {
-      Ranking.Row r = new Ranking.Row("k" + i, totals("cpu_delay_total", random.nextInt(500), "exits", 1));
+      Ranking.Row r = new Ranking.Row("k" + i, totals("cpu_delay_total", random.nextInt(500), "exits", 1), Double.NaN);
       all.add(r);
       instances.get(i % 3).add(r);
     }

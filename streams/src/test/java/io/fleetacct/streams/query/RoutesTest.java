@@ -97,6 +97,9 @@ class RoutesTest {
           case "limit" -> "3";
           case "from" -> "2026-12-02T10:00:00Z";
           case "to" -> "2026-12-02T11:00:00Z";
+          case "of" -> "blkio_delay_max";
+          case "q" -> "0.5,0.999";
+          case "above" -> "10ms";
           default -> throw new AssertionError(p);
         });
       }
@@ -193,7 +196,10 @@ class RoutesTest {
   @Test
   void badRankingsAreRefusedWithTheReason() {
     refused("/v1/cgroups/top", 400, "missing parameter by");
-    refused("/v1/cgroups/top?by=first_seen", 400, "is not a totals field or an average");
+    refused("/v1/cgroups/top?by=first_seen", 400, "is not a totals field, an average or a quantile");
+    refused("/v1/cgroups/top?by=p99(cpu_delay_total)", 400, "not a delay observation; one of cpu_delay_avg");
+    refused("/v1/cgroups/top?by=p0(cpu_delay_avg)", 400, "a quantile must be above 0");
+    refused("/v1/cgroups/top?by=p99.9(cpu_delay_avg)", 400, "pNN(observation)");
     refused("/v1/cgroups/top?by=exits_avg", 400, "cpu_delay_avg");
     refused("/v1/cgroups/top?by=exits&limit=0", 400, "limit must be 1 to 10000");
     refused("/v1/cgroups/top?by=exits&limit=ten", 400, "not a whole number");

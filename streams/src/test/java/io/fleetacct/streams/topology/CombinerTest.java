@@ -1,7 +1,10 @@
 package io.fleetacct.streams.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.fleetacct.schema.TaskStats;
+import io.fleetacct.schema.testing.SampleRecords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,9 +29,10 @@ class CombinerTest {
   private static final long T0 = 1_764_000_000_000L - 1_764_000_000_000L % 60_000; // a window start
   private static final int EXITS = Totals.position("exits");
   private static final int CPU_DELAY_TOTAL = Totals.position("cpu_delay_total");
+  private static final DelaySketches.Observation CPU_AVG = DelaySketches.Observation.named("cpu_delay_avg");
 
   private MockProcessorContext<String, Combiner.Sum> context;
-  private KeyValueStore<String, long[]> pending;
+  private KeyValueStore<String, Aggregate> pending;
   private Combiner combiner;
 
   @BeforeEach
@@ -37,7 +41,7 @@ class CombinerTest {
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "combiner-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
     context = new MockProcessorContext<>(config);
-    pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"), Serdes.String(), TotalsSerde.serde())
+    pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"), Serdes.String(), AggregateSerde.serde())
         .withLoggingDisabled().build();
     pending.init(context.getStateStoreContext(), pending);
     context.addStateStore(pending);
@@ -50,7 +54,11 @@ class CombinerTest {
     long[] v = new long[Totals.SIZE];
     v[EXITS] = 1;
     v[CPU_DELAY_TOTAL] = cpuDelay;
-    return new Contribution(host, cgroup, command, v, List.of(new Contribution.Thread(thread, v)), windowed);
+    TaskStats task = SampleRecords.fullTaskStats();
+    task.setCpuCount(1L);
+    task.setCpuDelayTotal(cpuDelay);
+    Aggregate a = Aggregate.of(v, DelaySketches.encodeOf(task));
+    return new Contribution(host, cgroup, command, a, List.of(new Contribution.Thread(thread, a)), windowed);
   }
 
   /** Runs the punctuation at {@code now} and returns what it sent, by table. */
@@ -79,14 +87,19 @@ class CombinerTest {
     for (Record<String, Combiner.Sum> r : byHostCgroup) {
       assertThat(r.key()).isEqualTo(TableKey.join("h1", "/a"));
       assertThat(r.headers().lastHeader(Combiner.OUTSIDE_WINDOWS)).isNull();
-      long[] v = r.value().values();
+      long[] v = r.value().values().totals();
+      DelaySketches d = r.value().values().sketches();
       if (r.timestamp() == T0) {
         assertThat(v[EXITS]).isEqualTo(2);
         assertThat(v[CPU_DELAY_TOTAL]).isEqualTo(15);
+        assertThat(d.count(CPU_AVG)).as("both exits observed").isEqualTo(2);
+        assertThat(d.quantile(CPU_AVG, 1.0)).isCloseTo(10, within(0.1));
+        assertThat(d.quantile(CPU_AVG, 0.5)).isCloseTo(5, within(0.05));
       } else {
         assertThat(r.timestamp()).isEqualTo(T0 + 60_000);
         assertThat(v[EXITS]).isEqualTo(1);
         assertThat(v[CPU_DELAY_TOTAL]).isEqualTo(7);
+        assertThat(d.count(CPU_AVG)).isEqualTo(1);
       }
     }
     List<String> threadKeys = sent.get(Tables.BY_PROGRAM_THREAD).stream().filter(r -> r.timestamp() == T0)
@@ -95,7 +108,7 @@ class CombinerTest {
         TableKey.join("java", "GC Thread#0"), TableKey.join("java", "main"));
     assertThat(sent.keySet()).containsExactlyInAnyOrder(Tables.values());
 
-    try (KeyValueIterator<String, long[]> left = pending.all()) {
+    try (KeyValueIterator<String, Aggregate> left = pending.all()) {
       assertThat(left.hasNext()).as("nothing pending once sent").isFalse();
     }
     assertThat(send(T0 + 120_100)).as("nothing sent twice").isEmpty();
@@ -112,11 +125,12 @@ class CombinerTest {
     Record<String, Combiner.Sum> outside = byHost.stream()
         .filter(r -> r.headers().lastHeader(Combiner.OUTSIDE_WINDOWS) != null).findFirst().orElseThrow();
     assertThat(outside.timestamp()).as("not its far-off time: that would move stream time").isEqualTo(T0 + 500);
-    assertThat(outside.value().values()[EXITS]).as("too old and too far ahead: one sum").isEqualTo(2);
-    assertThat(outside.value().values()[CPU_DELAY_TOTAL]).isEqualTo(7);
+    assertThat(outside.value().values().totals()[EXITS]).as("too old and too far ahead: one sum").isEqualTo(2);
+    assertThat(outside.value().values().totals()[CPU_DELAY_TOTAL]).isEqualTo(7);
+    assertThat(outside.value().values().sketches().count(CPU_AVG)).isEqualTo(2);
     Record<String, Combiner.Sum> inside = byHost.stream().filter(r -> r != outside).findFirst().orElseThrow();
     assertThat(inside.timestamp()).isEqualTo(T0);
-    assertThat(inside.value().values()[EXITS]).isEqualTo(1);
+    assertThat(inside.value().values().totals()[EXITS]).isEqualTo(1);
   }
 
   @Test

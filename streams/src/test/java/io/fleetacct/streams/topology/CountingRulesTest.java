@@ -1,7 +1,11 @@
 package io.fleetacct.streams.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import io.fleetacct.schema.DelayTotals;
 import io.fleetacct.schema.InstanceProgress;
 import io.fleetacct.schema.TaskDeltas;
@@ -67,8 +71,8 @@ class CountingRulesTest {
   }
 
   private DelayTotals totals(Tables table, String key) {
-    KeyValueStore<String, long[]> store = driver.getKeyValueStore(table.totalsStore());
-    return Totals.toRecord(store.get(key));
+    KeyValueStore<String, Aggregate> store = driver.getKeyValueStore(table.totalsStore());
+    return Totals.toRecord(store.get(key).totals());
   }
 
   @Test
@@ -152,13 +156,13 @@ class CountingRulesTest {
     send(exit("h4", "/w", "w", 6, 6, true, 1, 320), T0.plusSeconds(40)); // 1.5 h late: a spool replayed
     send(exit("h4", "/w", "w", 7, 7, true, 1, 640), T0.minus(Duration.ofDays(6))); // 6 days late
 
-    WindowStore<String, long[]> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
-    try (WindowStoreIterator<long[]> it = store.fetch("h4", T0.minus(Duration.ofDays(7)), T0.plusSeconds(4 * 3600))) {
-      List<KeyValue<Long, long[]>> windows = new java.util.ArrayList<>();
+    WindowStore<String, Aggregate> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
+    try (WindowStoreIterator<Aggregate> it = store.fetch("h4", T0.minus(Duration.ofDays(7)), T0.plusSeconds(4 * 3600))) {
+      List<KeyValue<Long, Aggregate>> windows = new java.util.ArrayList<>();
       it.forEachRemaining(windows::add);
       assertThat(windows).extracting(kv -> Instant.ofEpochMilli(kv.key)).containsExactly(
           T0.minus(Duration.ofDays(6)), T0, T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(90 * 60));
-      assertThat(windows).extracting(kv -> Totals.toRecord(kv.value).getCpuDelayTotal())
+      assertThat(windows).extracting(kv -> Totals.toRecord(kv.value.totals()).getCpuDelayTotal())
           .containsExactly(640L, 410L, 20L, 40L, 160L);
     }
     assertThat(totals(Tables.BY_HOST, "h4").getCpuDelayTotal()).isEqualTo(1270);
@@ -173,11 +177,11 @@ class CountingRulesTest {
     send(exit("h14", "/w", "w", 4, 4, true, 1, 80), NOW.plus(Duration.ofMinutes(61))); // too far ahead
     send(exit("h14", "/w", "w", 5, 5, true, 1, 160), NOW); // stream time did not run ahead with the last one
 
-    WindowStore<String, long[]> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
+    WindowStore<String, Aggregate> store = driver.getWindowStore(Tables.BY_HOST.windowsStore());
     long windowed = 0;
     try (var it = store.fetch("h14", NOW.minus(Duration.ofDays(8)), NOW.plus(Duration.ofDays(1)))) {
       while (it.hasNext()) {
-        windowed += Totals.toRecord(it.next().value).getCpuDelayTotal();
+        windowed += Totals.toRecord(it.next().value.totals()).getCpuDelayTotal();
       }
     }
     assertThat(windowed).isEqualTo(20 + 40 + 160);
@@ -258,6 +262,33 @@ class CountingRulesTest {
   }
 
   @Test
+  void windowRowsCarryTheQuantilesOfCpuAndBlockIoWaitAsFieldsAndTheSketchesAsBytes() throws Exception {
+    // 20 exits of /q in one minute waiting 1, 2 ... 20 us per run; none has block IO.
+    for (int i = 1; i <= 20; i++) {
+      TaskExit e = exit("h9", "/q", "q", i, i, true, 2, 2_000L * i);
+      e.getTask().setBlkioCount(0L);
+      send(e, T0.plusSeconds(i));
+    }
+    send(sample("h9", "/q", "q", 99, 1, 5_000_000, 5_000_000, T0.plusSeconds(30)));
+    TestOutputTopic<TotalsKey, DelayTotals> windows = driver.createOutputTopic(config.windowsTopic(Tables.BY_CGROUP),
+        FleetacctSerdes.totalsKey().deserializer(), FleetacctSerdes.delayTotals().deserializer());
+    DelayTotals row = windows.readKeyValuesToList().stream().filter(kv -> kv.key.getCgroup().equals("/q"))
+        .reduce((a, b) -> b).orElseThrow().value;
+
+    assertThat(row.getExits()).isEqualTo(20);
+    assertThat(row.getSamples()).as("a sample adds to the totals, not to the distributions").isEqualTo(1);
+    assertThat((double) row.getCpuDelayAvgP50()).isCloseTo(10_000, within(100.0));
+    assertThat((double) row.getCpuDelayAvgP90()).isCloseTo(18_000, within(180.0));
+    assertThat((double) row.getCpuDelayAvgP99()).isCloseTo(19_000, within(190.0));
+    DDSketch sketch = DDSketch.decode(ByteArrayInput.wrap(row.getCpuDelayAvgSketch().array()),
+        UnboundedSizeDenseStore::new);
+    assertThat(sketch.getCount()).as("the sketch decodes with the library alone").isEqualTo(20);
+    assertThat(sketch.getValueAtQuantile(0.5)).isCloseTo(10_000, within(100.0));
+    assertThat(row.getBlkioDelayAvgP50()).as("no block IO event: nothing observed").isNull();
+    assertThat(row.getBlkioDelayAvgSketch()).isNull();
+  }
+
+  @Test
   void unattributedExitsHaveAKeyOfTheirOwn() {
     send(exit("h8", null, "u", 1, 1, true, 1, 1), T0);
     assertThat(totals(Tables.BY_CGROUP, Tables.UNATTRIBUTED).getExits()).isEqualTo(1);
@@ -291,9 +322,9 @@ class CountingRulesTest {
   }
 
   private DelayTotals window(Tables table, String key, Instant start) {
-    WindowStore<String, long[]> store = driver.getWindowStore(table.windowsStore());
-    try (WindowStoreIterator<long[]> it = store.fetch(key, start, start)) {
-      return it.hasNext() ? Totals.toRecord(it.next().value) : null;
+    WindowStore<String, Aggregate> store = driver.getWindowStore(table.windowsStore());
+    try (WindowStoreIterator<Aggregate> it = store.fetch(key, start, start)) {
+      return it.hasNext() ? Totals.toRecord(it.next().value.totals()) : null;
     }
   }
 
@@ -419,7 +450,7 @@ class CountingRulesTest {
     assertThat(java.getExits()).isEqualTo(5);
     assertThat(java.getProcesses()).isEqualTo(1);
     assertThat(java.getCpuDelayTotal()).isEqualTo(310);
-    KeyValueStore<String, long[]> programs = driver.getKeyValueStore(Tables.BY_PROGRAM.totalsStore());
+    KeyValueStore<String, Aggregate> programs = driver.getKeyValueStore(Tables.BY_PROGRAM.totalsStore());
     try (var all = programs.all()) {
       assertThat(all).toIterable().extracting(kv -> kv.key).as("no thread name is a program").containsExactly("java");
     }

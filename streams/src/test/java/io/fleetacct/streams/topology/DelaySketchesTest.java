@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.fleetacct.schema.TaskStats;
 import io.fleetacct.schema.testing.SampleRecords;
-import io.fleetacct.streams.topology.DelaySketches.Measure;
+import io.fleetacct.streams.topology.DelaySketches.Observation;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.errors.SerializationException;
@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class DelaySketchesTest {
 
-  private static final Measure CPU_AVG = Measure.named("cpu_delay_avg");
-  private static final Measure CPU_MAX = Measure.named("cpu_delay_max");
-  private static final Measure BLKIO_AVG = Measure.named("blkio_delay_avg");
+  private static final Observation CPU_AVG = Observation.named("cpu_delay_avg");
+  private static final Observation CPU_MAX = Observation.named("cpu_delay_max");
+  private static final Observation BLKIO_AVG = Observation.named("blkio_delay_avg");
 
   private static TaskStats task(int version, long cpuCount, long cpuDelayTotal, long cpuDelayMax) {
     TaskStats t = SampleRecords.fullTaskStats();
@@ -72,7 +72,7 @@ class DelaySketchesTest {
         exact[m * perMinute + i] = (double) total / events;
         minute.merge(DelaySketches.of(task(17, events, total, total)));
       }
-      range.merge(DelaySketches.decode(minute.encode(), 0));
+      range.merge(DelaySketches.decode(minute.encode()));
     }
     Arrays.sort(exact);
     assertThat(range.count(CPU_AVG)).isEqualTo(exact.length);
@@ -96,24 +96,60 @@ class DelaySketchesTest {
   }
 
   @Test
-  void theStoredFormRoundTripsAndEmptySketchesTakeOneByte() {
+  void theStoredFormRoundTripsAndEmptySketchesTakeNoBytes() {
     DelaySketches d = DelaySketches.of(task(17, 4, 4_000, 2_500));
-    DelaySketches back = DelaySketches.decode(d.encode(), 0);
+    DelaySketches back = DelaySketches.decode(d.encode());
     assertThat(back.encode()).isEqualTo(d.encode());
-    assertThat(new DelaySketches().encode()).hasSize(1);
-    assertThat(DelaySketches.decode(new byte[0], 0).isEmpty()).isTrue();
+    assertThat(DelaySketches.encodeOf(task(17, 4, 4_000, 2_500))).as("the per-exit path, scratch sketches reused")
+        .isEqualTo(d.encode());
+    assertThat(new DelaySketches().encode()).isEmpty();
+    assertThat(DelaySketches.decode(new byte[0]).isEmpty()).isTrue();
+  }
+
+  @Test
+  void storedFormsConcatenateIntoTheFormOfTheirMerge() {
+    DelaySketches a = DelaySketches.of(task(17, 4, 4_000, 2_500));
+    DelaySketches b = DelaySketches.of(task(17, 1, 9_000_000, 9_000_000));
+    byte[] ab = new byte[a.encode().length + b.encode().length];
+    System.arraycopy(a.encode(), 0, ab, 0, a.encode().length);
+    System.arraycopy(b.encode(), 0, ab, a.encode().length, b.encode().length);
+
+    DelaySketches joined = DelaySketches.decode(ab);
+    assertThat(joined.encode()).isEqualTo(DelaySketches.of(task(17, 4, 4_000, 2_500)).merge(b).encode());
+    assertThat(joined.count(CPU_AVG)).isEqualTo(2);
+    assertThat(DelaySketches.decode(ab, CPU_MAX).count(CPU_AVG)).as("only the one asked for").isZero();
+    assertThat(DelaySketches.decode(ab, CPU_MAX).count(CPU_MAX)).isEqualTo(2);
+  }
+
+  @Test
+  void whatALaterStateAddsIsTheDifferenceOfItsBuckets() {
+    SplittableRandom random = new SplittableRandom(3);
+    DelaySketches older = new DelaySketches();
+    for (int i = 0; i < 300; i++) {
+      older.merge(DelaySketches.of(task(17, 1 + random.nextInt(9), Math.round(wait(random)), 5)));
+    }
+    DelaySketches added = new DelaySketches();
+    for (int i = 0; i < 200; i++) {
+      added.merge(DelaySketches.of(task(i % 2 == 0 ? 17 : 15, 1 + random.nextInt(9), i % 7 == 0 ? 0 : Math.round(wait(random)), 7)));
+    }
+    DelaySketches newer = DelaySketches.decode(older.encode()).merge(added);
+
+    DelaySketches delta = newer.minus(older);
+    AggregateTest.assertSameDistributions(delta, added);
+    AggregateTest.assertSameDistributions(DelaySketches.decode(older.encode()).merge(delta), newer);
   }
 
   @Test
   void malformedStoredFormsAreRefusedWithAClearError() {
     byte[] good = DelaySketches.of(task(17, 4, 4_000, 2_500)).encode();
-    assertThatThrownBy(() -> DelaySketches.decode(new byte[] {9}, 0)).isInstanceOf(SerializationException.class)
-        .hasMessageContaining("format 9");
-    assertThatThrownBy(() -> DelaySketches.decode(Arrays.copyOf(good, good.length - 1), 0))
+    assertThatThrownBy(() -> DelaySketches.decode(Arrays.copyOf(good, good.length - 1)))
         .isInstanceOf(SerializationException.class).hasMessageContaining("malformed");
-    byte[] unknownMeasure = good.clone();
-    unknownMeasure[1] = 99;
-    assertThatThrownBy(() -> DelaySketches.decode(unknownMeasure, 0)).isInstanceOf(SerializationException.class)
-        .hasMessageContaining("measure 99");
+    byte[] unknownObservation = good.clone();
+    unknownObservation[0] = 99;
+    assertThatThrownBy(() -> DelaySketches.decode(unknownObservation)).isInstanceOf(SerializationException.class)
+        .hasMessageContaining("observation 99");
+    byte[] garbage = good.clone();
+    Arrays.fill(garbage, 3, garbage.length, (byte) 0xff);
+    assertThatThrownBy(() -> DelaySketches.decode(garbage)).isInstanceOf(SerializationException.class);
   }
 }

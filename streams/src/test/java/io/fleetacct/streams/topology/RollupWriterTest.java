@@ -27,10 +27,10 @@ class RollupWriterTest {
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollup-writer-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
     MockProcessorContext<Void, Void> context = new MockProcessorContext<>(config);
-    Map<Rollups.Index, KeyValueStore<String, long[]>> stores = new HashMap<>();
+    Map<Rollups.Index, KeyValueStore<String, Aggregate>> stores = new HashMap<>();
     for (Rollups.Index i : Rollups.Index.of(Tables.BY_HOST_CGROUP)) {
-      KeyValueStore<String, long[]> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(i.store()),
-          Serdes.String(), TotalsSerde.serde()).withLoggingDisabled().build();
+      KeyValueStore<String, Aggregate> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(i.store()),
+          Serdes.String(), AggregateSerde.serde()).withLoggingDisabled().build();
       s.init(context.getStateStoreContext(), s);
       context.addStateStore(s);
       stores.put(i, s);
@@ -43,14 +43,14 @@ class RollupWriterTest {
     value[0] = 3;
     value[Totals.SIZE - 1] = 7;
     String key = TableKey.join("host-a", "/a");
-    writer.process(new Record<>(new Windowed<>(key, new TimeWindow(0, WINDOW.toMillis())), value, 0));
+    writer.process(new Record<>(new Windowed<>(key, new TimeWindow(0, WINDOW.toMillis())), Aggregate.of(value), 0));
 
     assertThat(stores).hasSize(2);
     stores.forEach((index, store) -> {
-      Map<String, long[]> sums = new HashMap<>();
+      Map<String, Aggregate> sums = new HashMap<>();
       Rollups.sum(store, Rollups.tile(Instant.EPOCH, Instant.EPOCH.plus(WINDOW), WINDOW), "", sums);
       assertThat(sums).as("%s", index).containsOnlyKeys(index.key(key));
-      assertThat(sums.get(index.key(key))).as("%s", index).containsExactly(value);
+      assertThat(sums.get(index.key(key)).totals()).as("%s", index).containsExactly(value);
     });
   }
 }

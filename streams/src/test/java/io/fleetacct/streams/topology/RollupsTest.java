@@ -112,7 +112,7 @@ class RollupsTest {
       SplittableRandom r = new SplittableRandom(7);
       long seq = 0;
       for (int minute = 0; minute < 180; minute++) {
-        for (int n = 0; n < 6; n++) {
+        for (int n = 0; n < 30; n++) {
           TaskExit e = SampleRecords.singleThreadedExit(seq);
           e.setAgentSeq(seq++);
           e.setHost("h" + r.nextInt(3));
@@ -125,29 +125,36 @@ class RollupsTest {
           Instant at = T0.plus(Duration.ofMinutes(minute)).plusSeconds(r.nextInt(60));
           e.setReceivedAt(at);
           exits.pipeInput(new TestRecord<>(e.getHost(), FleetacctSerdes.taskExit().serialize("t", e), at));
+          if (n % 10 == 9) { // a commit: each window changes again, and its sketches outgrow their compaction
+            driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL);
+          }
         }
-        driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL); // a commit: each window changes again
       }
-      WindowStore<String, long[]> windows = driver.getWindowStore(Tables.BY_CGROUP.windowsStore());
-      KeyValueStore<String, long[]> rollups = driver.getKeyValueStore(Rollups.Index.BY_CGROUP.store());
+      WindowStore<String, Aggregate> windows = driver.getWindowStore(Tables.BY_CGROUP.windowsStore());
+      KeyValueStore<String, Aggregate> rollups = driver.getKeyValueStore(Rollups.Index.BY_CGROUP.store());
       for (int i = 0; i < 200; i++) {
         Instant from = T0.plusSeconds(r.nextInt(180 * 60));
         Instant to = from.plusSeconds(1 + r.nextInt(180 * 60));
-        Map<String, long[]> expected = new HashMap<>();
+        Map<String, Aggregate> expected = new HashMap<>();
         for (int c = 0; c < 4; c++) {
-          try (WindowStoreIterator<long[]> it = windows.fetch("/c" + c, from, to.minusMillis(1))) {
+          try (WindowStoreIterator<Aggregate> it = windows.fetch("/c" + c, from, to.minusMillis(1))) {
             while (it.hasNext()) {
-              KeyValue<Long, long[]> w = it.next();
+              KeyValue<Long, Aggregate> w = it.next();
               if (w.key >= from.toEpochMilli()) {
-                expected.merge("/c" + c, w.value, Totals::merge);
+                expected.merge("/c" + c, w.value, Aggregate::merge);
               }
             }
           }
         }
-        Map<String, long[]> actual = new HashMap<>();
-        Rollups.sum(rollups, Rollups.tile(from, to, config.windowSize()), "", actual);
+        Map<String, Aggregate> actual = new HashMap<>();
+        List<Rollups.Bucket> buckets = Rollups.tile(from, to, config.windowSize());
+        Rollups.sum(rollups, buckets, "", actual);
         assertThat(actual.keySet()).as(from + " to " + to).isEqualTo(expected.keySet());
-        expected.forEach((k, v) -> assertThat(actual.get(k)).as(k + " " + from + " to " + to).containsExactly(v));
+        expected.forEach((k, v) -> {
+          assertThat(actual.get(k).totals()).as(k + " " + from + " to " + to).containsExactly(v.totals());
+          AggregateTest.assertSameDistributions(actual.get(k).sketches(), v.sketches());
+          AggregateTest.assertSameDistributions(Rollups.sum(rollups, buckets, k).sketches(), v.sketches());
+        });
       }
     }
   }
@@ -177,9 +184,9 @@ class RollupsTest {
         driver.advanceWallClockTime(FleetacctTopology.COMBINE_INTERVAL);
       }
       driver.advanceWallClockTime(Duration.ofMinutes(1));
-      KeyValueStore<String, long[]> rollups = driver.getKeyValueStore(Rollups.Index.BY_HOST.store());
+      KeyValueStore<String, Aggregate> rollups = driver.getKeyValueStore(Rollups.Index.BY_HOST.store());
       List<String> kept = new ArrayList<>();
-      try (KeyValueIterator<String, long[]> it = rollups.all()) {
+      try (KeyValueIterator<String, Aggregate> it = rollups.all()) {
         it.forEachRemaining(e -> kept.add(e.key));
       }
       long later = T0.plus(Duration.ofHours(5)).toEpochMilli();
