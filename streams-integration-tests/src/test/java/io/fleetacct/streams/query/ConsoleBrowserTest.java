@@ -193,16 +193,18 @@ class ConsoleBrowserTest {
         assertThat(text(chromium, "quantiles-note")).startsWith("over 12 of 12 exits");
 
         // Ranked by p99 of wait per event instead: alpha and gamma wait 500 ms (a tie, by key), beta 250 ms.
-        chromium.eval("const r = document.getElementById('rank'); r.value = 'p99';"
-            + " r.dispatchEvent(new Event('change'))");
+        select(chromium, "rank", "p99");
         chromium.await("document.getElementById('top-bar').textContent === 'p99 wait per event'"
             + " && document.body.dataset.loaded === 'true'", Duration.ofSeconds(30));
         chromium.await("document.getElementById('top-title').textContent.includes('p99')", Duration.ofSeconds(30));
         assertThat(list(chromium, "#top tbody tr", "e.dataset.key")).containsExactly(
             "/fleet/alpha", "/fleet/gamma", "/fleet/beta", "/fleet/delta");
         assertThat(chromium.eval("location.hash").asText()).contains("rank=p99");
-        chromium.eval("const r = document.getElementById('rank'); r.value = 'total';"
-            + " r.dispatchEvent(new Event('change'))");
+        chromium.await("document.getElementById('drill-bar').textContent === 'p99 wait per event'",
+            Duration.ofSeconds(30));
+        assertThat(list(chromium, "#drill-table tbody tr", "e.dataset.key")).as("alpha's hosts by p99: 500 ms, 250 ms")
+            .containsExactly("console-host", "host-b");
+        select(chromium, "rank", "total");
         chromium.await("document.getElementById('top-bar').textContent === 'total delay'", Duration.ofSeconds(30));
 
         assertThat(rows(chromium, "#agents")).as("agents").hasSize(4);
@@ -395,6 +397,12 @@ class ConsoleBrowserTest {
       Thread.sleep(200);
     }
     throw new AssertionError(url + " did not count " + exits + " exits within 60 s");
+  }
+
+  /** Chooses {@code value} in the select {@code id}, as a user does. */
+  private static void select(HeadlessChromium chromium, String id, String value) throws Exception {
+    chromium.eval("(() => { const s = document.getElementById('" + id + "'); s.value = '" + value + "';"
+        + " s.dispatchEvent(new Event('change')); })()");
   }
 
   /** A quantile shown as "label ns": the label, and the value within the sketches' 1%. */

@@ -123,7 +123,7 @@ function fillRanking(tbody, rows, total, count, onChoose) {
       el("td", { class: "key", title: r.key }, r.key),
       el("td", {}, el("span", { class: "bar" }, fill, el("span", { class: "val" }, bar == null ? "-" : fmtNs(bar)))),
       el("td", { class: "num mid" }, fmtCount(events)),
-      el("td", { class: "num" }, events > 0 ? fmtNs(delay / events) : "-"),
+      el("td", { class: "num" }, events > 0 ? fmtNs(r[total] / events) : "-"),
       el("td", { class: "num wide" }, fmtCount(r.exits)));
     if (onChoose) {
       tr.addEventListener("click", () => onChoose(r.key));
@@ -335,6 +335,7 @@ async function loadDrill(range) {
   // Title, header and rows change together: never another key's rows under this title.
   document.getElementById("drill-title").textContent = drill.title + state.key + ", last " + labelRange(state.range);
   document.getElementById("drill-key").textContent = drill.header;
+  document.getElementById("drill-bar").textContent = RANKS[state.rank];
   // A host or cgroup row opens that host or cgroup in its own view; threads have no view of their own.
   fillRanking(tbody, rows, total, count,
     drill.rows === null ? null : key => { state.dim = drill.rows; state.key = key; writeHash(); refresh(); });
