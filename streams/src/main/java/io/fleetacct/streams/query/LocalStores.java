@@ -105,7 +105,8 @@ final class LocalStores {
     for (int p : partitions) {
       read(store(q), p, QueryableStoreTypes.<String, Aggregate>keyValueStore(), kv -> {
         if (q.range().isPresent()) {
-          Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), d.prefix(), sums);
+          Rollups.sum(kv, Rollups.tile(q.range().get().from(), q.range().get().to(), window), d.prefix(), sums,
+              q.by().merge());
         } else {
           try (KeyValueIterator<String, Aggregate> it = TableKey.scan(kv, d.totalsPrefix())) {
             it.forEachRemaining(e -> {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.BinaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
@@ -29,6 +30,11 @@ sealed interface Measure {
   /** What a ranked row carries beside its totals: this measure's quantile, or NaN for the others. */
   default double quantileOf(Aggregate a) {
     return Double.NaN;
+  }
+
+  /** How a ranging ranking adds a key's buckets: totals only, unless the measure reads the sketches. */
+  default BinaryOperator<Aggregate> merge() {
+    return Aggregate::mergeTotals;
   }
 
   /** A totals field: the sums, and the max and min of single delays. */
@@ -56,7 +62,12 @@ sealed interface Measure {
   record Quantile(String name, DelaySketches.Observation of, double q) implements Measure {
     @Override
     public double quantileOf(Aggregate a) {
-      return DelaySketches.decode(a.sketchBytes(), of).quantile(of, q);
+      return DelaySketches.quantileOf(a.sketchBytes(), of, q);
+    }
+
+    @Override
+    public BinaryOperator<Aggregate> merge() {
+      return Aggregate::mergeToRead;
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.function.BinaryOperator;
 
 /**
  * The rows of a ranking: best first by a {@link Measure}, ties by key. Each instance ranks the keys
@@ -49,6 +50,15 @@ public final class Ranking {
     List<Row> rows = new ArrayList<>(sums.size());
     sums.forEach((k, a) -> rows.add(Row.of(k, a, measure)));
     return best(rows, measure, limit).stream().map(Row::key).toList();
+  }
+
+  /** How a ranging ranking by {@code by} adds a key's buckets, for tools and benchmarks (as {@link #bestKeys}). */
+  public static BinaryOperator<Aggregate> merge(String by) {
+    try {
+      return Measure.parse(by).merge();
+    } catch (BadRequest e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   static List<Row> best(Collection<Row> rows, Measure by, int limit) {

@@ -117,13 +117,37 @@ public final class Aggregate {
     if (c.sketches.length == 0) {
       return new Aggregate(t, into.sketches, into.compacted);
     }
-    byte[] joined = Arrays.copyOf(into.sketches, into.sketches.length + c.sketches.length);
-    System.arraycopy(c.sketches, 0, joined, into.sketches.length, c.sketches.length);
+    byte[] joined = concat(into.sketches, c.sketches);
     if (joined.length - into.compacted > Math.max(MIN_UNCOMPACTED, into.compacted)) {
       byte[] compact = DelaySketches.decode(joined).encode();
       return new Aggregate(t, compact, compact.length);
     }
     return new Aggregate(t, joined, into.compacted);
+  }
+
+  /**
+   * {@link #merge} for a sum that is read once and thrown away (a query's): never compacted, since
+   * the reader decodes it once anyway and a compaction on the way would decode it again.
+   */
+  public static Aggregate mergeToRead(Aggregate into, Aggregate c) {
+    if (c.isEmpty()) {
+      return into;
+    }
+    return new Aggregate(Totals.merge(into.totals, c.totals), concat(into.sketches, c.sketches), 0);
+  }
+
+  /** {@link #merge} of the totals only (a ranking by a total or an average reads no sketch); the sum has none. */
+  public static Aggregate mergeTotals(Aggregate into, Aggregate c) {
+    return Aggregate.of(Totals.merge(into.totals, c.totals));
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    if (b.length == 0) {
+      return a;
+    }
+    byte[] joined = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, joined, a.length, b.length);
+    return joined;
   }
 
   /**

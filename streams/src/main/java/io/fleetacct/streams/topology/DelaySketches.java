@@ -228,6 +228,19 @@ public final class DelaySketches {
     return decode(bytes, offset, length, null);
   }
 
+  /**
+   * The {@code q}-quantile of {@code o} in a stored form ({@link #quantile}), read into this
+   * thread's scratch sketch: a ranking by a quantile asks it of every key, and a sketch allocated
+   * per key would cost more than reading it.
+   */
+  public static double quantileOf(byte[] stored, Observation o, double q) {
+    DelaySketches d = SCRATCH.get();
+    DDSketch s = d.sketch(o);
+    s.clear();
+    decodeInto(d, stored, 0, stored.length, o);
+    return d.quantile(o, q);
+  }
+
   /** Reads only {@code only}'s sketch of a stored form: ranking by one quantile needs no other. */
   public static DelaySketches decode(byte[] bytes, Observation only) {
     return decode(bytes, 0, bytes.length, only);
@@ -235,6 +248,12 @@ public final class DelaySketches {
 
   private static DelaySketches decode(byte[] bytes, int offset, int length, Observation only) {
     DelaySketches d = new DelaySketches();
+    decodeInto(d, bytes, offset, length, only);
+    return d;
+  }
+
+  /** Merges the sketches of a stored form (only {@code only}'s, unless null) into {@code d}. */
+  private static void decodeInto(DelaySketches d, byte[] bytes, int offset, int length, Observation only) {
     int at = offset;
     int end = offset + length;
     try {
@@ -254,7 +273,6 @@ public final class DelaySketches {
     } catch (IOException | ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
       throw new SerializationException("malformed delay sketches", e);
     }
-    return d;
   }
 
   /** Reads {@link #encode}'s form (or several concatenated). */

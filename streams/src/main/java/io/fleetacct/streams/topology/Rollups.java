@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -153,14 +154,15 @@ public final class Rollups {
 
   /**
    * Adds into {@code sums} the entries of each bucket whose index key starts with {@code prefix},
-   * by what follows the prefix.
+   * by what follows the prefix, with {@code merge} ({@link Aggregate#mergeTotals} where the
+   * sketches are not read, else {@link Aggregate#mergeToRead}).
    */
   public static void sum(ReadOnlyKeyValueStore<String, Aggregate> store, List<Bucket> buckets, String prefix,
-                         Map<String, Aggregate> sums) {
+                         Map<String, Aggregate> sums, BinaryOperator<Aggregate> merge) {
     int skip = PREFIX_LENGTH + prefix.length();
     for (Bucket b : buckets) {
       try (KeyValueIterator<String, Aggregate> it = TableKey.scan(store, b.prefix() + prefix)) {
-        it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, Aggregate::merge));
+        it.forEachRemaining(e -> sums.merge(e.key.substring(skip), e.value, merge));
       }
     }
   }
@@ -171,7 +173,7 @@ public final class Rollups {
     for (Bucket b : buckets) {
       Aggregate a = store.get(b.prefix() + indexKey);
       if (a != null) {
-        sum = Aggregate.merge(sum, a);
+        sum = Aggregate.mergeToRead(sum, a);
       }
     }
     return sum;

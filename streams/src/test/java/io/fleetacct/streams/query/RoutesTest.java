@@ -194,6 +194,45 @@ class RoutesTest {
   }
 
   @Test
+  void aQuantilesQueryTakesDefaultsAndDelaysAsPeopleWriteThem() throws BadRequest {
+    Query.Quantiles q = (Query.Quantiles) route("/v1/cgroups/quantiles?path=web");
+    assertThat(q.key()).isEqualTo("/web");
+    assertThat(q.of().name()).isEqualTo("cpu_delay_avg");
+    assertThat(q.q()).containsExactly(0.5, 0.9, 0.99);
+    assertThat(q.aboveNanos()).isEmpty();
+    assertThat(q.range()).as("all-time").isEmpty();
+
+    Query.Quantiles ranged = (Query.Quantiles) route("/v1/hosts/h/cgroups/quantiles?path=/web&of=blkio_delay_max"
+        + "&q=0.999,1&above=1.5ms&last=1h");
+    assertThat(ranged.of().name()).isEqualTo("blkio_delay_max");
+    assertThat(ranged.q()).containsExactly(0.999, 1.0);
+    assertThat(ranged.aboveNanos()).hasValue(1_500_000);
+    assertThat(ranged.range()).hasValue(new Query.TimeRange(NOW.minus(Duration.ofHours(1)), NOW));
+    for (String[] delay : new String[][] {{"250", "250"}, {"250ns", "250"}, {"10us", "10000"}, {"10ms", "10000000"},
+        {"2s", "2000000000"}}) {
+      assertThat(((Query.Quantiles) route("/v1/commands/c/quantiles?above=" + delay[0])).aboveNanos())
+          .as(delay[0]).hasValue(Long.parseLong(delay[1]));
+    }
+  }
+
+  @Test
+  void badQuantileQueriesAreRefusedWithTheReason() {
+    refused("/v1/hosts/h/quantiles?of=cpu_delay_total", 400, "of: cpu_delay_total is not a delay observation; one of");
+    refused("/v1/hosts/h/quantiles?q=0", 400, "0 is not in (0, 1]");
+    refused("/v1/hosts/h/quantiles?q=1.5", 400, "1.5 is not in (0, 1]");
+    refused("/v1/hosts/h/quantiles?q=0.5,,0.9", 400, "'' is not a number");
+    refused("/v1/hosts/h/quantiles?q=half", 400, "'half' is not a number");
+    refused("/v1/hosts/h/quantiles?q=NaN", 400, "NaN is not in (0, 1]");
+    refused("/v1/hosts/h/quantiles?above=-1ms", 400, "above=-1ms is not a delay");
+    refused("/v1/hosts/h/quantiles?above=10min", 400, "above=10min is not a delay");
+    refused("/v1/hosts/h/quantiles?above=99999999999999s", 400, "is above 11 days");
+    refused("/v1/cgroups/quantiles?of=cpu_delay_avg", 400, "missing parameter path");
+    refused("/v1/hosts/h/quantiles?from=2026-12-02T11:00:00Z", 400, "to");
+    refused("/v1/hosts/h/quantiles?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z", 400, "retention");
+    refused("/v1/hosts/h/quantiles?by=exits", 400, "unknown parameter by");
+  }
+
+  @Test
   void badRankingsAreRefusedWithTheReason() {
     refused("/v1/cgroups/top", 400, "missing parameter by");
     refused("/v1/cgroups/top?by=first_seen", 400, "is not a totals field, an average or a quantile");

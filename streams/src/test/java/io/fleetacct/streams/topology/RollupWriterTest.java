@@ -48,7 +48,8 @@ class RollupWriterTest {
     assertThat(stores).hasSize(2);
     stores.forEach((index, store) -> {
       Map<String, Aggregate> sums = new HashMap<>();
-      Rollups.sum(store, Rollups.tile(Instant.EPOCH, Instant.EPOCH.plus(WINDOW), WINDOW), "", sums);
+      Rollups.sum(store, Rollups.tile(Instant.EPOCH, Instant.EPOCH.plus(WINDOW), WINDOW), "", sums,
+          Aggregate::mergeTotals);
       assertThat(sums).as("%s", index).containsOnlyKeys(index.key(key));
       assertThat(sums.get(index.key(key)).totals()).as("%s", index).containsExactly(value);
     });

@@ -148,7 +148,7 @@ class RollupsTest {
         }
         Map<String, Aggregate> actual = new HashMap<>();
         List<Rollups.Bucket> buckets = Rollups.tile(from, to, config.windowSize());
-        Rollups.sum(rollups, buckets, "", actual);
+        Rollups.sum(rollups, buckets, "", actual, Aggregate::mergeToRead);
         assertThat(actual.keySet()).as(from + " to " + to).isEqualTo(expected.keySet());
         expected.forEach((k, v) -> {
           assertThat(actual.get(k).totals()).as(k + " " + from + " to " + to).containsExactly(v.totals());
