@@ -186,12 +186,14 @@ public final class SampleRecords {
         .build();
   }
 
-  /** Every field non-zero, each with its own value. */
+  /** Every field non-zero, each with its own value (the sketches a few bytes each). */
   public static DelayTotals fullDelayTotals() {
     DelayTotals totals = new DelayTotals();
     int i = 1;
     for (Schema.Field f : totals.getSchema().getFields()) {
-      if (f.schema().getLogicalType() == null) {
+      if (f.name().endsWith("_sketch")) {
+        totals.put(f.pos(), java.nio.ByteBuffer.wrap(new byte[] {2, (byte) i++, 7}));
+      } else if (f.schema().getLogicalType() == null) {
         totals.put(f.pos(), 1_000L * i++);
       }
     }
