@@ -103,7 +103,7 @@ public final class DelaySketches {
     }
   }
 
-  /** Each stream thread's sketches for {@link #encodeOf}: cleared, not allocated, per exit. */
+  /** Each thread's sketches for {@link #encodeOf} (per exit) and {@link #quantileOf} (per ranked key): cleared, not allocated. */
   private static final ThreadLocal<DelaySketches> SCRATCH = ThreadLocal.withInitial(DelaySketches::new);
 
   /** One exit's observations in stored form: {@code of(task).encode()} without a sketch per exit. */
