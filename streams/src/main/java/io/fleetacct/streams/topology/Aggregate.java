@@ -110,6 +110,19 @@ public final class Aggregate {
    * into} afterwards); the returned aggregate holds the sum.
    */
   public static Aggregate merge(Aggregate into, Aggregate c) {
+    return merge(into, c, MIN_UNCOMPACTED);
+  }
+
+  /**
+   * {@link #merge} for a rollup bucket: compacted as soon as what was appended outgrows the
+   * compacted part, without the floor, because every ranged query decodes the bucket and a handful
+   * of small appended sections costs it more than one compact one.
+   */
+  static Aggregate mergeIntoBucket(Aggregate into, Aggregate c) {
+    return merge(into, c, 0);
+  }
+
+  private static Aggregate merge(Aggregate into, Aggregate c, int minUncompacted) {
     if (c.isEmpty()) {
       return into;
     }
@@ -118,7 +131,7 @@ public final class Aggregate {
       return new Aggregate(t, into.sketches, into.compacted);
     }
     byte[] joined = concat(into.sketches, c.sketches);
-    if (joined.length - into.compacted > Math.max(MIN_UNCOMPACTED, into.compacted)) {
+    if (joined.length - into.compacted > Math.max(minUncompacted, into.compacted)) {
       byte[] compact = DelaySketches.decode(joined).encode();
       return new Aggregate(t, compact, compact.length);
     }

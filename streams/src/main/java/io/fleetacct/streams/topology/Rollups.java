@@ -148,7 +148,7 @@ public final class Rollups {
     for (int level = 1; level < FACTORS.length; level++) {
       String bucketKey = key(level, bucketStart(windowStart, bucketMillis(window, level)), indexKey);
       Aggregate bucket = store.get(bucketKey);
-      store.put(bucketKey, bucket == null ? delta.copy() : Aggregate.merge(bucket, delta));
+      store.put(bucketKey, bucket == null ? delta.copy() : Aggregate.mergeIntoBucket(bucket, delta));
     }
   }
 
