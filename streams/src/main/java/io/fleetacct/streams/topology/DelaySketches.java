@@ -223,11 +223,6 @@ public final class DelaySketches {
     return out.toByteArray();
   }
 
-  /** Reads {@link #encode}'s form (or several concatenated) in {@code bytes[offset, offset + length)}. */
-  public static DelaySketches decode(byte[] bytes, int offset, int length) {
-    return decode(bytes, offset, length, null);
-  }
-
   /**
    * The {@code q}-quantile of {@code o} in a stored form ({@link #quantile}), read into this
    * thread's scratch sketch: a ranking by a quantile asks it of every key, and a sketch allocated
@@ -277,7 +272,7 @@ public final class DelaySketches {
 
   /** Reads {@link #encode}'s form (or several concatenated). */
   public static DelaySketches decode(byte[] bytes) {
-    return decode(bytes, 0, bytes.length);
+    return decode(bytes, 0, bytes.length, null);
   }
 
   /**
