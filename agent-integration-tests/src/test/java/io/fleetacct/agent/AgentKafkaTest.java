@@ -66,8 +66,8 @@ class AgentKafkaTest {
     try (TestCgroup cgroup = TestCgroup.create();
          ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
-               if (exit.task().getAcComm().startsWith(prefix)) {
-                 kernelSaid.put(exit.pid(), exit);
+               if (exit.acComm().startsWith(prefix)) {
+                 kernelSaid.put(exit.pid(), exit.copy());
                }
              }, new ListenerCounters())) {
       agent = Agent.start(config(broker.bootstrapServers(), topic, spoolDir, 10_000, 1L << 30).build());

@@ -252,7 +252,7 @@ public final class Agent implements AutoCloseable {
     // Registered before Kafka is known to be reachable: exits of the first seconds after a restart
     // wait in the backlog (memory, then spool) instead of being missed.
     listener = ExitListener.start(config.listener(), journal::resumeKernelSeq,
-        (exit, at, socket, missed) -> publisher.submit(records.toRecord(exit, at + clockShiftMillis), socket,
+        (exit, at, socket, missed) -> publisher.submit(records.encode(exit, at + clockShiftMillis), socket,
             exit.kernelSeq(), missed),
         listenerCounters);
     registered = true;

@@ -41,8 +41,8 @@ final class CapturedExits {
   private static TaskExit of(String capture) {
     byte[] raw = Captures.message(capture);
     try {
-      TaskExit e = new ExitRecords(HOST, null).toRecord(new TaskstatsDecoder(31)
-          .decode(ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()), 0, raw.length), RECEIVED_AT);
+      TaskExit e = new ExitRecords(HOST, null).encode(new TaskstatsDecoder(31)
+          .decode(ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()), 0, raw.length), RECEIVED_AT).toRecord(0);
       e.setCgroupSource(CgroupSource.exit_hook);
       return e;
     } catch (MalformedMessageException e) {

@@ -64,7 +64,7 @@ public final class PipelineBenchmark {
         while (publisher.waiting().queued() > 8_000) {
           Thread.onSpinWait(); // the benchmark measures delivery, not the spool
         }
-        publisher.submit(records.toRecord(e, System.currentTimeMillis()), 0, i, 0);
+        publisher.submit(records.encode(e, System.currentTimeMillis()), 0, i, 0);
       }
       while (counters.published.sum() < exits) {
         Thread.sleep(1);

@@ -26,9 +26,14 @@ public final class AcFlag {
    * @param tgid its thread group's id, 0 if unknown
    */
   public static boolean endsProcess(TaskStats task, TaskStats threadGroup, long pid, long tgid) {
-    if (task.getVersion() >= 12) {
-      return (task.getAcFlag() & AGROUP) != 0;
+    return endsProcess(task.getVersion(), task.getAcFlag(), threadGroup != null, pid, tgid);
+  }
+
+  /** As {@link #endsProcess(TaskStats, TaskStats, long, long)}, from the record's version and ac_flag. */
+  public static boolean endsProcess(int version, int acFlag, boolean withThreadGroup, long pid, long tgid) {
+    if (version >= 12) {
+      return (acFlag & AGROUP) != 0;
     }
-    return threadGroup != null || (tgid != 0 && pid == tgid);
+    return withThreadGroup || (tgid != 0 && pid == tgid);
   }
 }

@@ -84,9 +84,9 @@ class OneHostAcceptanceTest {
          ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                // The workload's children carry our prefix; its parent re-exec'd as /proc/self/exe.
-               String comm = exit.task().getAcComm();
+               String comm = exit.acComm();
                if (comm.startsWith(prefix) || comm.equals("exe") || comm.startsWith(movers)) {
-                 kernelSaid.put(exit.pid(), exit);
+                 kernelSaid.put(exit.pid(), exit.copy());
                }
                if (comm.startsWith(programs)) {
                  programExits.add(exit);

@@ -98,7 +98,7 @@ class SaslSslTest {
                streamsArgs(broker, good, app, apiPort));
            ExitListener reference = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
                (exit, at, socket, missed) -> {
-                 if (exit.task().getAcComm().startsWith(prefix)) {
+                 if (exit.acComm().startsWith(prefix)) {
                    kernelSaid.add(exit.task());
                  }
                }, referenceCounters)) {

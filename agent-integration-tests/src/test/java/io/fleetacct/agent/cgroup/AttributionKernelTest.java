@@ -76,7 +76,7 @@ class AttributionKernelTest {
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
            ExitAttribution both = attributor.attribute(exit); // every exit, as the agent does
            Attribution a = both.cgroup();
-           String comm = exit.task().getAcComm();
+           String comm = exit.acComm();
            if (comm.startsWith(run)) {
              byName.computeIfAbsent(comm, k -> new ConcurrentLinkedQueue<>())
                  .add(new Seen(a.cgroup() == null ? null : a.cgroup().path(), a.source(),

@@ -74,7 +74,7 @@ class CommandKernelTest {
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                Command c = attributor.attribute(exit).command(); // every exit, as the agent does
-               String own = exit.task().getAcComm();
+               String own = exit.acComm();
                if (own.startsWith(run)) {
                  byThread.computeIfAbsent(own, k -> new ConcurrentLinkedQueue<>())
                      .add(new Seen(own, c.name(), c.source(), exit.pid(), exit.tgid(), exit.task().getAcFlag()));
@@ -131,7 +131,7 @@ class CommandKernelTest {
              (exit, at, socket, missed) -> {
                Command c = attributor.attribute(exit).command();
                byTgid.computeIfAbsent(exit.tgid(), k -> new ConcurrentLinkedQueue<>())
-                   .add(new Seen(exit.task().getAcComm(), c.name(), c.source(), exit.pid(), exit.tgid(),
+                   .add(new Seen(exit.acComm(), c.name(), c.source(), exit.pid(), exit.tgid(),
                        exit.task().getAcFlag()));
                if (exit.tgid() == child[0] && exit.endsProcess()) {
                  processEnds.increment();

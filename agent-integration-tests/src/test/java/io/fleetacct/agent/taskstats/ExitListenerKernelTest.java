@@ -47,7 +47,7 @@ class ExitListenerKernelTest {
          Attributor attributor = AttributionMode.auto.start(HostRoot.real(), CgroupMounts.of(HostRoot.real()),
              HostIdentity.detect(null, HostRoot.real()).kernelRelease());
          ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
-             (exit, at, socket, missed) -> received.add(new Received(exit, attributor.attribute(exit).cgroup())), counters)) {
+             (exit, at, socket, missed) -> received.add(new Received(exit.copy(), attributor.attribute(exit).cgroup())), counters)) {
       children = Workload.run(PROCESSES, prefix, cgroup.procsFile());
       Set<Long> pids = children.stream().map(Workload.Child::pid).collect(Collectors.toSet());
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -36,7 +36,7 @@ class ExitListenerLoadTest {
     long seconds = Long.getLong("fleetacct.load.seconds", 20);
     long started = System.nanoTime();
     try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {
-      if (exit.task().getAcComm().startsWith(prefix + "-")) {
+      if (exit.acComm().startsWith(prefix + "-")) {
         allExits.increment();
         if (exit.endsProcess()) {
           processExits.increment();

@@ -9,7 +9,6 @@ import io.fleetacct.agent.log.RateLimitedWarnings;
 import io.fleetacct.agent.taskstats.ExitNotification;
 import io.fleetacct.schema.CgroupSource;
 import io.fleetacct.schema.CommandSource;
-import io.fleetacct.schema.TaskStats;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -89,13 +88,13 @@ public final class ExitHookAttributor implements Attributor {
 
   private Attribution fromHook(ExitNotification exit, Entry taken) {
     long[] entry = taken.idAndTime;
-    long earliest = earliestEntryNanos(exit.task());
+    long earliest = earliestEntryNanos(exit.acBtime(), exit.acEtime(), System.currentTimeMillis(), System.nanoTime());
     long waited = 0;
     long pause = FIRST_PAUSE_NANOS;
     boolean counted = false;
     try {
       while (true) {
-        if (probe.take((int) exit.pid(), exit.task().getAcComm(), entry, taken.comm)) {
+        if (probe.take((int) exit.pid(), exit.acComm(), entry, taken.comm)) {
           if (entry[1] >= earliest) {
             taken.command = taken.commands.of(taken.comm);
             Cgroup c = ids.cgroup(entry[0]);
@@ -132,15 +131,10 @@ public final class ExitHookAttributor implements Attributor {
    * as the wall-clock second at exit minus the whole seconds of ac_etime, so the exit happened in
    * the second that starts at ac_btime64 + floor(ac_etime / 1e6).
    */
-  static long earliestEntryNanos(TaskStats task, long wallMillisNow, long monoNanosNow) {
-    long btime = task.getAcBtime64() != 0 ? task.getAcBtime64() : task.getAcBtime();
-    long exitSecond = btime + task.getAcEtime() / 1_000_000L;
+  static long earliestEntryNanos(long btime, long etimeMicros, long wallMillisNow, long monoNanosNow) {
+    long exitSecond = btime + etimeMicros / 1_000_000L;
     long monoAtExitSecond = monoNanosNow - (wallMillisNow - exitSecond * 1000L) * 1_000_000L;
     return monoAtExitSecond - EARLIEST_NANOS;
-  }
-
-  private static long earliestEntryNanos(TaskStats task) {
-    return earliestEntryNanos(task, System.currentTimeMillis(), System.nanoTime());
   }
 
   @Override

@@ -236,8 +236,8 @@ public final class ProcAttributor implements Attributor {
     }
     if (a == null) {
       // Died before its FORK event was read: it was born in its parent's cgroup.
-      long bornAt = System.nanoTime() - exit.task().getAcEtime() * 1000L;
-      Attribution parent = parentAt((int) exit.task().getAcPpid(), bornAt);
+      long bornAt = System.nanoTime() - exit.acEtime() * 1000L;
+      Attribution parent = parentAt((int) exit.acPpid(), bornAt);
       a = parent == null ? Attribution.NONE : new Attribution(parent.cgroup(), CgroupSource.parent);
     }
     if (endsProcess && a != Attribution.NONE) {

@@ -1,6 +1,7 @@
 package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.command.Command;
+import io.fleetacct.agent.netlink.Datagrams;
 import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.Netlink;
 import io.fleetacct.agent.netlink.NetlinkWalk;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class ProcConnector implements AutoCloseable {
 
-  private static final int MAX_DATAGRAMS_PER_POLL = 4096;
+  /** recvmmsg calls per poll, so that a fork storm cannot keep the caller here. */
+  private static final int MAX_RECEIVES_PER_POLL = 64;
 
   /** Receives events on the connector's thread. */
   public interface Events {
@@ -43,7 +45,9 @@ public final class ProcConnector implements AutoCloseable {
   private static final int EVENT_DATA = EVENT + 16; // after what, cpu, timestamp_ns
 
   private final NetlinkSocket socket;
-  private final ByteBuffer rx = NetlinkSocket.direct(64 * 1024);
+  /** 64 events a system call; an event is one datagram of at most 96 bytes (a COMM event). */
+  private final Datagrams datagrams = new Datagrams(64, 256);
+  private final ByteBuffer rx = datagrams.buffer();
 
   private ProcConnector(NetlinkSocket socket) {
     this.socket = socket;
@@ -92,17 +96,17 @@ public final class ProcConnector implements AutoCloseable {
 
   /**
    * Receives what is queued (blocking up to the receive timeout for the first datagram, then at
-   * most {@value #MAX_DATAGRAMS_PER_POLL} datagrams, so that a fork storm cannot keep the caller
+   * most {@value #MAX_RECEIVES_PER_POLL} batches of 64, so that a fork storm cannot keep the caller
    * here) and hands FORK, EXEC and COMM events on. Returns the number of events, or -1 on a kernel
    * overflow (ENOBUFS: events were lost).
    */
   public int poll(Events events) throws NetlinkException {
     int count = 0;
     boolean dontWait = false;
-    for (int i = 0; i < MAX_DATAGRAMS_PER_POLL; i++) {
+    for (int i = 0; i < MAX_RECEIVES_PER_POLL; i++) {
       int n;
       try {
-        n = socket.receive(rx, dontWait);
+        n = socket.receive(datagrams, dontWait);
       } catch (NetlinkException e) {
         if (e.errno() == Errno.ENOBUFS) {
           return -1;
@@ -112,15 +116,20 @@ public final class ProcConnector implements AutoCloseable {
       if (n <= 0) {
         return count;
       }
-      count += dispatch(n, events);
+      for (int d = 0; d < n; d++) {
+        count += dispatch(datagrams.offset(d), datagrams.length(d), events);
+      }
+      if (n < datagrams.capacity()) {
+        return count; // nothing more was queued
+      }
       dontWait = true;
     }
     return count;
   }
 
-  private int dispatch(int n, Events events) {
+  private int dispatch(int start, int n, Events events) {
     int count = 0;
-    NetlinkWalk messages = NetlinkWalk.messages(rx, 0, n);
+    NetlinkWalk messages = NetlinkWalk.messages(rx, start, start + n);
     while (nextMessage(messages)) {
       int off = messages.offset();
       if (messages.length() >= EVENT_DATA + 16) { // FORK carries 4 u32 ids, EXEC 2

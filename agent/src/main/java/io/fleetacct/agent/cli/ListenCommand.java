@@ -70,12 +70,12 @@ final class ListenCommand implements Callable<Integer> {
       try {
         ExitRecords records = new ExitRecords(identity, tracker);
         try (ExitListener listener = ExitListener.start(options, (exit, at, socket, missed) -> {
-          TaskExit record = records.toRecord(exit, at);
+          ExitRecords.Encoded encoded = records.encode(exit, at);
           synchronized (out) {
             if (count > 0 && printed.get() >= count) {
               return;
             }
-            record.setAgentSeq(printed.get());
+            TaskExit record = encoded.toRecord(printed.get());
             if (format == Format.json) {
               RecordJson.write(record, out);
               out.write('\n');

@@ -15,7 +15,7 @@ public record Command(String name, CommandSource source) {
    * thread's own name only stands in ({@code own}), to be counted as such.
    */
   public static Command ofExit(ExitNotification exit) {
-    return new Command(exit.task().getAcComm(), isLeader(exit) ? CommandSource.leader : CommandSource.own);
+    return new Command(exit.acComm(), isLeader(exit) ? CommandSource.leader : CommandSource.own);
   }
 
   /** Whether the exiting thread is its thread group's leader (a single-threaded process's only thread). */

@@ -19,6 +19,9 @@ public interface LibC {
 
   @ssize_t long recv(int fd, ByteBuffer buf, @size_t long len, int flags);
 
+  /** recvmmsg(2) without a timeout ({@code timeout} null): the socket's own SO_RCVTIMEO applies. */
+  int recvmmsg(int fd, ByteBuffer msgvec, int vlen, int flags, jnr.ffi.Pointer timeout);
+
   int setsockopt(int fd, int level, int optname, ByteBuffer optval, int optlen);
 
   int getsockopt(int fd, int level, int optname, ByteBuffer optval, ByteBuffer optlen);

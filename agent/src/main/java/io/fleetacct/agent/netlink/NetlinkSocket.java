@@ -21,6 +21,7 @@ public final class NetlinkSocket implements AutoCloseable {
   private static final int SO_RCVTIMEO = 20;
   private static final int SO_RCVBUFFORCE = 33;
   private static final int MSG_DONTWAIT = 0x40;
+  private static final int MSG_WAITFORONE = 0x10000;
   private static final int SOCKADDR_NL_LEN = 12;
 
   private final LibC libc = LibC.get();
@@ -101,7 +102,16 @@ public final class NetlinkSocket implements AutoCloseable {
 
   /** Sends the bytes between position and limit of a direct buffer to the kernel. */
   public void send(ByteBuffer message) throws NetlinkException {
-    long n = libc.sendto(fd, message, message.remaining(), 0, kernelAddress, SOCKADDR_NL_LEN);
+    sendTo(message, kernelAddress);
+  }
+
+  /** As {@link #send}, to another socket's port id (NETLINK_USERSOCK lets sockets talk). */
+  void sendTo(ByteBuffer message, int portId) throws NetlinkException {
+    sendTo(message, sockaddr(portId, 0));
+  }
+
+  private void sendTo(ByteBuffer message, ByteBuffer address) throws NetlinkException {
+    long n = libc.sendto(fd, message, message.remaining(), 0, address, SOCKADDR_NL_LEN);
     if (n < 0) {
       throw new NetlinkException("sendto(netlink protocol " + protocol + ")", LibC.errno());
     }
@@ -131,6 +141,30 @@ public final class NetlinkSocket implements AutoCloseable {
       }
       if (errno != Errno.EINTR) {
         throw new NetlinkException("recv(netlink protocol " + protocol + ")", errno);
+      }
+    }
+  }
+
+  /**
+   * Receives as many datagrams as are queued, up to {@code into}'s capacity, in one system call:
+   * waiting for the first (up to the receive timeout) unless {@code dontWait}, never for the rest.
+   * Returns how many, or -1 when none came; ENOBUFS and other errors throw as in {@link #receive}
+   * (after datagrams were received, the kernel reports an error at the next call).
+   */
+  public int receive(Datagrams into, boolean dontWait) throws NetlinkException {
+    while (true) {
+      int n = libc.recvmmsg(fd, into.headers, into.capacity(), dontWait ? MSG_DONTWAIT : MSG_WAITFORONE, null);
+      if (n > 0) {
+        into.received(n);
+        return n;
+      }
+      into.received(0);
+      int errno = n == 0 ? Errno.EAGAIN : LibC.errno();
+      if (errno == Errno.EAGAIN) {
+        return -1;
+      }
+      if (errno != Errno.EINTR) {
+        throw new NetlinkException("recvmmsg(netlink protocol " + protocol + ")", errno);
       }
     }
   }

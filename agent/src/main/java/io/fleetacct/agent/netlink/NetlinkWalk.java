@@ -19,9 +19,9 @@ public final class NetlinkWalk {
     }
   }
 
-  private final ByteBuffer b;
-  private final boolean messages;
-  private final int end;
+  private ByteBuffer b;
+  private boolean messages;
+  private int end;
   private int next;
   private int at = -1;
   private int length;
@@ -41,6 +41,30 @@ public final class NetlinkWalk {
   /** The attributes in {@code [start, end)}: a message's after its headers, or a nest's payload. */
   public static NetlinkWalk attributes(ByteBuffer b, int start, int end) {
     return new NetlinkWalk(b, false, start, end);
+  }
+
+  /** A cursor to point with {@link #messagesOf} or {@link #attributesOf}: hot paths keep one. */
+  public static NetlinkWalk reusable() {
+    return new NetlinkWalk(null, true, 0, 0);
+  }
+
+  /** This cursor, now over the messages in {@code [start, end)}. */
+  public NetlinkWalk messagesOf(ByteBuffer b, int start, int end) {
+    return over(b, true, start, end);
+  }
+
+  /** This cursor, now over the attributes in {@code [start, end)}. */
+  public NetlinkWalk attributesOf(ByteBuffer b, int start, int end) {
+    return over(b, false, start, end);
+  }
+
+  private NetlinkWalk over(ByteBuffer b, boolean messages, int start, int end) {
+    this.b = b;
+    this.messages = messages;
+    this.next = start;
+    this.end = end;
+    this.at = -1;
+    return this;
   }
 
   /** Moves to the next message or attribute; false when no whole header is left. */

@@ -43,6 +43,9 @@ final class Backlog implements Waiting {
    */
   record Item(long order, long seq, long timestamp, byte[] bytes, Spool.Position spoolPosition, boolean heartbeat) {}
 
+  /** A record in the memory queue, encoded as the topic carries it. */
+  private record Queued(long seq, long timestamp, byte[] bytes, boolean heartbeat) {}
+
   /** How long the delivery thread, woken by a record, waits for the rest of its batch. */
   private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -55,7 +58,7 @@ final class Backlog implements Waiting {
   private final RateLimitedWarnings warnings = new RateLimitedWarnings(log, 10, TimeUnit.SECONDS);
 
   // Guarded by this: the order of records is decided here.
-  private final ArrayDeque<SpecificRecord> queue = new ArrayDeque<>();
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private boolean spooling;
   /** Spooling since the start, behind an earlier run's records: not Kafka falling behind. */
   private boolean fromEarlierRun;
@@ -106,18 +109,33 @@ final class Backlog implements Waiting {
    * (a stop with Kafka away, while the agent still listens) it goes straight to the spool's end.
    */
   synchronized void add(SpecificRecord record) {
+    byte[] bytes = serde.serialize(topic, record);
+    if (record instanceof AgentStatus status) {
+      add(new Queued(-1, status.getSentAt().toEpochMilli(), bytes, true));
+    } else {
+      Sequenced at = Sequenced.of(record);
+      add(new Queued(at.agentSeq(), at.time().toEpochMilli(), bytes, false));
+    }
+  }
+
+  /** As {@link #add(SpecificRecord)}, for a record already encoded as the topic carries it. */
+  synchronized void addEncoded(long seq, long timestamp, byte[] bytes) {
+    add(new Queued(seq, timestamp, bytes, false));
+  }
+
+  private void add(Queued q) {
     if (!saved && !spooling && queue.size() < queueCapacity) {
-      queue.addLast(record);
+      queue.addLast(q);
       if (queue.size() == 1) {
         notifyAll();
       }
       return;
     }
-    if (spoolFloor == Long.MAX_VALUE && !(record instanceof AgentStatus)) {
-      spoolFloor = Sequenced.of(record).time().toEpochMilli(); // the first record spooled (a heartbeat may lead)
+    if (spoolFloor == Long.MAX_VALUE && !q.heartbeat()) {
+      spoolFloor = q.timestamp(); // the first record spooled (a heartbeat may lead)
     }
     spooling = true;
-    append(serde.serialize(topic, record), record instanceof AgentStatus);
+    append(q.bytes(), q.heartbeat());
     notifyAll();
   }
 
@@ -183,13 +201,9 @@ final class Backlog implements Waiting {
   }
 
   private Item nextLocked() throws IOException {
-    SpecificRecord r = queue.pollFirst();
-    if (r != null) {
-      if (r instanceof AgentStatus status) {
-        return new Item(nextOrder++, -1, status.getSentAt().toEpochMilli(), serde.serialize(topic, r), null, true);
-      }
-      Sequenced at = Sequenced.of(r);
-      return new Item(nextOrder++, at.agentSeq(), at.time().toEpochMilli(), serde.serialize(topic, r), null, false);
+    Queued q = queue.pollFirst();
+    if (q != null) {
+      return new Item(nextOrder++, q.seq(), q.timestamp(), q.bytes(), null, q.heartbeat());
     }
     Item spooled = earlierRunHead != null ? earlierRunHead : spooling ? readSpooled() : null;
     earlierRunHead = null;
@@ -236,9 +250,9 @@ final class Backlog implements Waiting {
         oldest = Math.min(oldest, i.timestamp());
       }
     }
-    for (SpecificRecord r : queue) {
-      if (!(r instanceof AgentStatus)) {
-        return Math.min(oldest, Sequenced.of(r).time().toEpochMilli()); // the queue is in agent_seq order
+    for (Queued q : queue) {
+      if (!q.heartbeat()) {
+        return Math.min(oldest, q.timestamp()); // the queue is in agent_seq order
       }
     }
     return oldest;
@@ -317,8 +331,8 @@ final class Backlog implements Waiting {
         .forEach(item -> older.add(item.bytes())); // spooled ones too: the spool is read again, duplicates dropped
     inFlight.clear();
     earlierRunHead = null; // still in the spool, which a restart reads from its start
-    for (SpecificRecord r : queue) {
-      older.add(serde.serialize(topic, r));
+    for (Queued q : queue) {
+      older.add(q.bytes());
     }
     queue.clear();
     if (!older.isEmpty()) {
@@ -331,8 +345,8 @@ final class Backlog implements Waiting {
   @Override
   public synchronized int queued() {
     int n = 0;
-    for (SpecificRecord r : queue) {
-      n += r instanceof AgentStatus ? 0 : 1;
+    for (Queued q : queue) {
+      n += q.heartbeat() ? 0 : 1;
     }
     return n;
   }

@@ -100,10 +100,20 @@ public final class Publisher implements AutoCloseable {
    * @param missedBefore exits announced on that socket before this one that never arrived
    */
   public synchronized void submit(TaskExit record, int socket, long kernelSeq, long missedBefore) {
+    record.setAgentSeq(number(socket, kernelSeq, missedBefore));
+    backlog.add(record);
+  }
+
+  /** As {@link #submit(TaskExit, int, long, long)}, for an exit as {@link ExitRecords#encode} wrote it. */
+  public synchronized void submit(ExitRecords.Encoded exit, int socket, long kernelSeq, long missedBefore) {
+    long seq = number(socket, kernelSeq, missedBefore);
+    backlog.addEncoded(seq, exit.receivedAtMillis(), exit.withSeq(seq));
+  }
+
+  private long number(int socket, long kernelSeq, long missedBefore) {
     nextSeq += missedBefore;
     journal.commit(socket, kernelSeq, nextSeq); // first: a record out of the process is always journalled
-    record.setAgentSeq(nextSeq++);
-    backlog.add(record);
+    return nextSeq++;
   }
 
   /**

@@ -3,7 +3,8 @@ package io.fleetacct.agent.taskstats;
 /**
  * Receives decoded exits on the listener's receive threads, concurrently from several: must be
  * thread-safe and quick (hand the exit on; never block on I/O that can stall). Calls for one
- * socket come from one thread, in the kernel's order.
+ * socket come from one thread, in the kernel's order. The exit is a view over the receive buffer,
+ * reused for the socket's next exit: keep a {@link ExitNotification#copy()} of one to keep it.
  */
 @FunctionalInterface
 public interface ExitHandler {

@@ -1,6 +1,7 @@
 package io.fleetacct.agent.taskstats;
 
 import io.fleetacct.agent.log.RateLimitedWarnings;
+import io.fleetacct.agent.netlink.Datagrams;
 import io.fleetacct.agent.netlink.Errno;
 import io.fleetacct.agent.netlink.GenericNetlink;
 import io.fleetacct.agent.netlink.Netlink;
@@ -22,15 +23,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each socket registers its CPUs with TASKSTATS_CMD_ATTR_REGISTER_CPUMASK and, on {@link
  * #close()}, deregisters them from its own thread (the kernel keeps a closed listener until it
- * next fails to deliver to it). A socket drains what is queued without blocking, then sleeps for
- * the batch interval: waking once per batch instead of once per message costs a third of the CPU
- * (docs/taskstats.md). Losses are counted: ENOBUFS as overflow events and, on sockets that cover
+ * next fails to deliver to it). A socket drains what is queued, up to 16 datagrams a system call
+ * (recvmmsg), then sleeps for the batch interval: waking once per batch instead of once per
+ * message costs a third of the CPU (docs/taskstats.md). Losses are counted: ENOBUFS as overflow events and, on sockets that cover
  * one CPU, gaps in that CPU's nlmsg_seq as lost messages.
  */
 public final class ExitListener implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ExitListener.class);
-  private static final int RECEIVE_BUFFER = 64 * 1024;
+  /** Requests and their acknowledgements (exits that arrive meanwhile too). */
+  private static final int REQUEST_BUFFER = 16 * 1024;
+  /**
+   * Exits: up to 16 datagrams per recvmmsg, each up to 4 KiB (an exit with its thread group's
+   * record is 1.4 KiB at struct version 17; newer versions append fields).
+   */
+  private static final int DATAGRAMS_PER_RECEIVE = 16;
+  private static final int DATAGRAM_BYTES = 4096;
   private static final Duration RECEIVE_TIMEOUT = Duration.ofMillis(200);
 
   /** How to listen; {@link #defaults(CpuList)} gives the recommended values. */
@@ -127,8 +135,11 @@ public final class ExitListener implements AutoCloseable {
     final boolean singleCpu;
     final NetlinkSocket socket;
     final GenericNetlink genl;
-    final ByteBuffer rx = NetlinkSocket.direct(RECEIVE_BUFFER);
+    final ByteBuffer rx = NetlinkSocket.direct(REQUEST_BUFFER);
+    final Datagrams datagrams = new Datagrams(DATAGRAMS_PER_RECEIVE, DATAGRAM_BYTES);
     final TaskstatsDecoder decoder = new TaskstatsDecoder(familyId);
+    final NetlinkWalk messages = NetlinkWalk.reusable();
+    final ExitNotification exit = new ExitNotification(); // every exit of this socket, in turn
     final Thread thread;
     boolean registered;
     long lastSeq;
@@ -171,8 +182,8 @@ public final class ExitListener implements AutoCloseable {
       try {
         while (!stopping) {
           if (receive(false) > 0) {
-            while (!stopping && receive(true) > 0) {
-              // drain what the kernel has queued
+            while (!stopping && receive(true) == datagrams.capacity()) {
+              // a full batch: more may be queued
             }
             if (batchNanos > 0 && !stopping) {
               TimeUnit.NANOSECONDS.sleep(batchNanos);
@@ -188,33 +199,39 @@ public final class ExitListener implements AutoCloseable {
       }
     }
 
-    /** One datagram; returns its length, or -1 when none came. */
+    /**
+     * What is queued, in one recvmmsg; returns the number of datagrams (the batch's capacity after
+     * an overflow, so that the caller keeps draining), or -1 when none came.
+     */
     private int receive(boolean dontWait) throws NetlinkException {
       int n;
       try {
-        n = socket.receive(rx, dontWait);
+        n = socket.receive(datagrams, dontWait);
       } catch (NetlinkException e) {
         if (e.errno() == Errno.ENOBUFS) {
           counters.kernelOverflowEvents.increment();
           warnings.warn("enobufs", "kernel dropped exit notifications for CPUs {}: socket buffer full"
               + " (ENOBUFS); raise --socket-buffer or --sockets", cpus);
-          return 1; // the socket is fine: keep draining
+          return datagrams.capacity(); // the socket is fine: keep draining
         }
         throw e;
       }
       if (n <= 0) {
         return -1;
       }
-      onDatagram(n);
+      long now = System.currentTimeMillis();
+      ByteBuffer b = datagrams.buffer();
+      for (int i = 0; i < n; i++) {
+        onDatagram(b, datagrams.offset(i), datagrams.length(i), now);
+      }
       return n;
     }
 
-    private void onDatagram(int n) {
-      long now = System.currentTimeMillis();
-      NetlinkWalk messages = NetlinkWalk.messages(rx, 0, n);
+    private void onDatagram(ByteBuffer b, int off, int n, long now) {
+      messages.messagesOf(b, off, off + n);
       try {
         while (messages.next()) {
-          onMessage(rx, messages.offset(), messages.length(), now);
+          onMessage(b, messages.offset(), messages.length(), now);
         }
       } catch (NetlinkWalk.Malformed e) {
         counters.decodeError(MalformedMessageException.Reason.BAD_MESSAGE_LENGTH);
@@ -231,9 +248,8 @@ public final class ExitListener implements AutoCloseable {
       if (type == Netlink.NLMSG_ERROR || type == Netlink.NLMSG_NOOP || type == Netlink.NLMSG_DONE) {
         return; // a late acknowledgement, not an exit
       }
-      ExitNotification exit;
       try {
-        exit = decoder.decode(b, off, len);
+        decoder.decode(b, off, len, exit);
       } catch (MalformedMessageException e) {
         counters.decodeError(e.reason());
         warnings.warn("decode-" + e.reason(), "refused a taskstats message: {}", e.getMessage());
@@ -241,11 +257,11 @@ public final class ExitListener implements AutoCloseable {
       }
       long missed = singleCpu ? countGap(exit.kernelSeq()) : 0;
       counters.received.increment();
-      counters.structVersion.set(exit.task().getVersion());
+      counters.structVersion.set(exit.version());
       if (exit.newerStructVersion()) {
         counters.newerStructVersion.increment();
         warnings.warn("newer-version", "kernel sends struct taskstats version {}, newer than {}: decoding the"
-            + " known fields only", exit.task().getVersion(), Taskstats.NEWEST_KNOWN_VERSION);
+            + " known fields only", exit.version(), Taskstats.NEWEST_KNOWN_VERSION);
       }
       try {
         handler.onExit(exit, now, index, missed);

@@ -1,6 +1,7 @@
 package io.fleetacct.agent.cgroup;
 
 import io.fleetacct.agent.taskstats.ExitNotification;
+import io.fleetacct.agent.taskstats.TestExits;
 import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.TaskStats;
@@ -54,6 +55,6 @@ final class FakeProc {
     t.setAcPpid(ppid);
     t.setAcFlag(AcFlag.AFORK | (endsProcess ? AcFlag.AGROUP : 0));
     t.setAcEtime(1_000);
-    return new ExitNotification(0, tid, t, tgid, null, false);
+    return TestExits.of(0, tid, t, tgid, null);
   }
 }

@@ -3,6 +3,7 @@ package io.fleetacct.agent.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetacct.agent.taskstats.ExitNotification;
+import io.fleetacct.agent.taskstats.TestExits;
 import io.fleetacct.common.io.Directories;
 import io.fleetacct.schema.AcFlag;
 import io.fleetacct.schema.CommandSource;
@@ -43,7 +44,7 @@ class ProcessCommandsTest {
     t.setAcTgid(tgid);
     t.setAcComm(comm);
     t.setAcFlag(endsProcess ? AcFlag.AGROUP : 0);
-    return new ExitNotification(0, tid, t, tgid, null, false);
+    return TestExits.of(0, tid, t, tgid, null);
   }
 
   @Test

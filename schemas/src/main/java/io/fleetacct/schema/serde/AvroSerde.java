@@ -57,6 +57,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     return new AvroSerde<>(schema);
   }
 
+  /** The single-object header of this schema's values: the marker and the fingerprint. */
+  public byte[] header() {
+    return header.clone();
+  }
+
   public Schema schema() {
     return schema;
   }

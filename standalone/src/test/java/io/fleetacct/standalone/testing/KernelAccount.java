@@ -43,7 +43,7 @@ public final class KernelAccount implements AutoCloseable {
           synchronized (kernelSeqs.get(socket)) {
             kernelSeqs.get(socket).add(exit.kernelSeq());
           }
-          if (exit.task().getAcComm().startsWith(workloadPrefix)) {
+          if (exit.acComm().startsWith(workloadPrefix)) {
             workloadExits.add(exit.task());
           }
         }, counters);
