@@ -35,7 +35,7 @@ public enum AgentFigure {
       "Records given up: spool full, or refused by Kafka for good. Each is an agent_seq gap.",
       Heartbeat.field("dropped"), s -> s.publisher().dropped.sum()),
   KERNEL_OVERFLOW_EVENTS(Kind.COUNTER, "kernel_overflow_events",
-      "ENOBUFS from recv: the kernel dropped notifications for a full socket buffer.",
+      "ENOBUFS from recvmmsg: the kernel dropped notifications for a full socket buffer.",
       Heartbeat.field("kernel_overflow_events"), s -> s.listener().kernelOverflowEvents.sum()),
   KERNEL_SEQUENCE_GAPS(Kind.COUNTER, "kernel_sequence_gaps",
       "Notifications missing from per-CPU sequence numbers (sockets that cover one CPU).",
