@@ -89,10 +89,10 @@ class OneHostAcceptanceTest {
                  kernelSaid.put(exit.pid(), exit.copy());
                }
                if (comm.startsWith(programs)) {
-                 programExits.add(exit);
+                 programExits.add(exit.copy());
                }
                if (comm.startsWith(waiters)) {
-                 waiterExits.add(exit);
+                 waiterExits.add(exit.copy());
                }
              }, referenceCounters)) {
       List<Workload.Child> children = Workload.run(400, prefix, cgroup.procsFile());
