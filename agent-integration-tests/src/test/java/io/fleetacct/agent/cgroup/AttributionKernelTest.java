@@ -3,6 +3,7 @@ package io.fleetacct.agent.cgroup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.agent.bpf.ExitCgroupProbe;
 import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.taskstats.CpuList;
 import io.fleetacct.agent.taskstats.ExitListener;
@@ -61,9 +62,10 @@ class AttributionKernelTest {
     KernelAssumptions.assumeExitNotifications();
   }
 
-  @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
+  @ParameterizedTest(name = "{0} mode (exit hook over {1}), CPU hogs: {2}")
   @MethodSource("io.fleetacct.agent.testing.AttributionModes#withAndWithoutHogs")
-  void everyWayIntoACgroupIsAttributedWhereTheTaskExited(AttributionMode mode, boolean hogs) throws Exception {
+  void everyWayIntoACgroupIsAttributedWhereTheTaskExited(AttributionMode mode, ExitCgroupProbe.Transport transport,
+                                                         boolean hogs) throws Exception {
     CgroupMounts mounts = CgroupMounts.of(HostRoot.real());
     assumeTrue(mounts.v2().isPresent(), "needs a cgroup2 mount");
     String run = "t" + UUID.randomUUID().toString().substring(0, 4);
@@ -72,7 +74,7 @@ class AttributionKernelTest {
     List<String> misses = new ArrayList<>();
     ListenerCounters counters = new ListenerCounters();
     CpuList cpus = CpuList.possible(HostRoot.real());
-    try (Attributor attributor = AttributionModes.start(mode, mounts);
+    try (Attributor attributor = AttributionModes.start(mode, transport, mounts);
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(cpus), (exit, at, socket, missed) -> {
            ExitAttribution both = attributor.attribute(exit); // every exit, as the agent does
            Attribution a = both.cgroup();

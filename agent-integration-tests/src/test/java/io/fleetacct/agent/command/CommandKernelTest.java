@@ -2,6 +2,7 @@ package io.fleetacct.agent.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetacct.agent.bpf.ExitCgroupProbe;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
@@ -63,14 +64,15 @@ class CommandKernelTest {
     return AttributionModes.start(mode, CgroupMounts.of(HostRoot.real()));
   }
 
-  @ParameterizedTest(name = "{0} mode, CPU hogs: {1}")
+  @ParameterizedTest(name = "{0} mode (exit hook over {1}), CPU hogs: {2}")
   @MethodSource("io.fleetacct.agent.testing.AttributionModes#withAndWithoutHogs")
-  void everyThreadExitsUnderItsProcesssCommand(AttributionMode mode, boolean hogs) throws Exception {
+  void everyThreadExitsUnderItsProcesssCommand(AttributionMode mode, ExitCgroupProbe.Transport transport, boolean hogs)
+      throws Exception {
     String run = "c" + UUID.randomUUID().toString().substring(0, 3);
     Map<String, ConcurrentLinkedQueue<Seen>> byThread = new ConcurrentHashMap<>();
     ListenerCounters counters = new ListenerCounters();
     List<String> report = new ArrayList<>();
-    try (Attributor attributor = start(mode);
+    try (Attributor attributor = AttributionModes.start(mode, transport, CgroupMounts.of(HostRoot.real()));
          ExitListener listener = ExitListener.start(ExitListener.Options.perCpu(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> {
                Command c = attributor.attribute(exit).command(); // every exit, as the agent does

@@ -2,6 +2,7 @@ package io.fleetacct.agent.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetacct.agent.bpf.ExitCgroupProbe;
 import io.fleetacct.agent.cgroup.AttributionMode;
 import io.fleetacct.agent.cgroup.Attributor;
 import io.fleetacct.agent.cgroup.CgroupMounts;
@@ -18,17 +19,30 @@ public final class AttributionModes {
 
   private AttributionModes() {}
 
-  /** (exact, false), (exact, true), (proc, false), (proc, true): the mode, and whether two CPU hogs run. */
+  /**
+   * The mode, the exit hook's transport in exact mode (null in proc mode), and whether two CPU hogs
+   * run: exact over the ring buffer and proc with and without hogs, exact over the map (the
+   * fallback of kernels before 5.8) with them.
+   */
   public static Stream<Arguments> withAndWithoutHogs() {
-    return Stream.of(Arguments.of(AttributionMode.exact, false), Arguments.of(AttributionMode.exact, true),
-        Arguments.of(AttributionMode.proc, false), Arguments.of(AttributionMode.proc, true));
+    return Stream.of(Arguments.of(AttributionMode.exact, ExitCgroupProbe.Transport.RING, false),
+        Arguments.of(AttributionMode.exact, ExitCgroupProbe.Transport.RING, true),
+        Arguments.of(AttributionMode.exact, ExitCgroupProbe.Transport.MAP, true),
+        Arguments.of(AttributionMode.proc, null, false), Arguments.of(AttributionMode.proc, null, true));
   }
 
   /** Starts {@code mode}'s attributor; a test of exact mode is skipped, saying why, where it cannot load. */
   public static Attributor start(AttributionMode mode, CgroupMounts mounts) throws Exception {
+    return start(mode, null, mounts);
+  }
+
+  /** As {@link #start(AttributionMode, CgroupMounts)}, exact mode over {@code transport} (null: the best). */
+  public static Attributor start(AttributionMode mode, ExitCgroupProbe.Transport transport, CgroupMounts mounts)
+      throws Exception {
     if (mode == AttributionMode.exact) {
       String problem = AttributionMode.exactProblem(HostRoot.real(), mounts);
       assumeTrue(problem == null, "exact mode not possible here: " + problem);
+      return AttributionMode.startExact(HostRoot.real(), mounts, transport);
     }
     return mode.start(HostRoot.real(), mounts, HostIdentity.detect(null, HostRoot.real()).kernelRelease());
   }

@@ -21,6 +21,7 @@ final class Bpf {
   static final int BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21;
 
   static final int BPF_MAP_TYPE_LRU_HASH = 9;
+  static final int BPF_MAP_TYPE_RINGBUF = 27;
   static final int BPF_PROG_TYPE_RAW_TRACEPOINT = 17;
 
   private static final int ATTR_SIZE = 128;

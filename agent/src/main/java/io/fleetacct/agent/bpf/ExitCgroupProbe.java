@@ -11,22 +11,27 @@ import jnr.ffi.Pointer;
 /**
  * The kernel's own answer to "which cgroup did this thread exit in, and in which program": a BPF
  * program on the {@code sched_process_exit} raw tracepoint, which runs in the exiting task right
- * after taskstats_exit (kernel/exit.c) and before cgroup_exit, and stores thread id → (cgroup v2
- * id, CLOCK_MONOTONIC ns, the thread-group leader's comm, its own comm) in an LRU hash map. The
- * leader's comm is
- * read through {@code current->group_leader->comm}, at offsets from the kernel's BTF
- * ({@link TaskLayout}); without BTF it is left empty. The agent takes (looks up and deletes) the
- * entry of each exit it decodes. The netlink message is queued before the program runs (exit_mm
- * comes between), so an entry may appear a little after its message: callers retry. A thread id can
- * exit twice within milliseconds (a thread that execs takes its leader's id, and the new program
- * may end at once), so an entry whose own comm is not the exit's is a later task's: it is put back.
+ * after taskstats_exit (kernel/exit.c) and before cgroup_exit, and records the thread id, its cgroup
+ * v2 id, the CLOCK_MONOTONIC time, the thread-group leader's comm and its own comm. The leader's
+ * comm is read through {@code current->group_leader->comm}, at offsets from the kernel's BTF
+ * ({@link TaskLayout}); without BTF it is left empty.
  *
- * <p>36 instructions (23 without BTF), assembled here; no compiler, no libbpf, nothing pinned:
+ * <p>The records reach the agent through a ring buffer ({@link Transport#RING}, Linux 5.8): the
+ * agent reads what was written whenever an exit finds no entry yet, into a table by thread id
+ * ({@link PendingEntries}), so that an exit costs no system call. Where the kernel has no ring
+ * buffer, an LRU hash map keyed by thread id ({@link Transport#MAP}): the agent takes (looks up and
+ * deletes) each exit's entry with one bpf(2) call. Either way the netlink message is queued before
+ * the program runs (exit_mm comes between), so an entry may appear a little after its message:
+ * callers retry. A thread id can exit twice within milliseconds (a thread that execs takes its
+ * leader's id, and the new program may end at once), so an entry whose own comm is not the exit's
+ * is a later task's: it stays for that task.
+ *
+ * <p>38 instructions (25 without BTF), assembled here; no compiler, no libbpf, nothing pinned:
  * closing the descriptors (or the process dying) detaches and frees everything.
  */
 public final class ExitCgroupProbe implements AutoCloseable {
 
-  /** Entries of the map: exits not yet taken; an LRU map forgets the oldest when full. */
+  /** Entries of the LRU hash map: exits not yet taken; it forgets the oldest when full. */
   public static final int DEFAULT_ENTRIES = 65_536;
   private static final int KEY_SIZE = 4;
   private static final int VALUE_SIZE = 48; // u64 cgroup id, u64 ktime_get_ns, char leader_comm[16], char comm[16]
@@ -37,6 +42,21 @@ public final class ExitCgroupProbe implements AutoCloseable {
   private static final int BPF_FUNC_GET_CURRENT_COMM = 16;
   private static final int BPF_FUNC_GET_CURRENT_TASK = 35;
   private static final int BPF_FUNC_PROBE_READ_KERNEL = 113;
+  private static final int BPF_FUNC_RINGBUF_OUTPUT = 130;
+  private static final int BPF_RB_NO_WAKEUP = 1;
+  /** The ring buffer's data: 4,096 records of 64 bytes, read at every receive batch. */
+  static final int RING_BYTES = 256 * 1024;
+  /** Entries read from the ring whose exits have not come yet. */
+  private static final int PENDING_CAPACITY = 16_384;
+  /** Pending entries older than this are swept when the table fills: their exits are not coming. */
+  private static final long PENDING_MAX_AGE_NANOS = 10_000_000_000L;
+  private static final int RECORD_SIZE = 56; // u64 tid, then the map's value
+
+  /**
+   * How entries reach the agent: a ring buffer it reads without a system call (Linux 5.8), or an
+   * LRU hash map it takes one key at a time (one bpf(2) call per exit), the fallback.
+   */
+  public enum Transport { RING, MAP }
 
   /**
    * Where {@code group_leader} and {@code comm} sit in this kernel's {@code struct task_struct}.
@@ -61,14 +81,21 @@ public final class ExitCgroupProbe implements AutoCloseable {
   private final int progFd;
   private final int linkFd;
   private final boolean readsComm;
+  private final Transport transport;
   private final ThreadLocal<Slot> slots;
   private volatile boolean lookupAndDelete = true;
+  // RING: the mapped buffer and what was read from it, guarded by pending
+  private final RingBuffer ring;
+  private final PendingEntries pending;
+  private final RingBuffer.Records toPending = this::pend;
+  private long lostEntries;
 
   /** One thread's attribute block, key and value, built once: taking an entry allocates nothing. */
   private final class Slot {
     final Pointer attr = bpf.attr();
     final Pointer key = bpf.memory(KEY_SIZE);
     final Pointer value = bpf.memory(VALUE_SIZE);
+    final byte[] comm = new byte[COMM_LEN];
 
     Slot() {
       attr.putInt(0, mapFd);
@@ -77,34 +104,61 @@ public final class ExitCgroupProbe implements AutoCloseable {
     }
   }
 
-  private ExitCgroupProbe(Bpf bpf, int mapFd, int progFd, int linkFd, boolean readsComm) {
+  private ExitCgroupProbe(Bpf bpf, int mapFd, int progFd, int linkFd, boolean readsComm, RingBuffer ring) {
     this.bpf = bpf;
     this.mapFd = mapFd;
     this.progFd = progFd;
     this.linkFd = linkFd;
     this.readsComm = readsComm;
+    this.transport = ring != null ? Transport.RING : Transport.MAP;
     this.slots = ThreadLocal.withInitial(Slot::new);
+    this.ring = ring;
+    this.pending = ring != null ? new PendingEntries(PENDING_CAPACITY) : null;
   }
 
   /**
-   * Creates the map, loads the program and attaches it. Throws with the errno when the kernel
-   * refuses (EPERM: CAP_BPF and CAP_PERFMON missing, or CAP_SYS_ADMIN before Linux 5.8).
+   * Creates the map, loads the program and attaches it: with a ring buffer where the kernel has
+   * one, else with the LRU hash map. Throws with the errno when the kernel refuses (EPERM:
+   * CAP_BPF and CAP_PERFMON missing, or CAP_SYS_ADMIN before Linux 5.8).
    *
+   * @param entries entries of the LRU hash map, where it is used
    * @param layout where to find the leader's comm, or null to leave it empty
    */
   public static ExitCgroupProbe attach(int entries, TaskLayout layout) throws BpfException {
+    try {
+      return attach(entries, layout, Transport.RING);
+    } catch (BpfException e) {
+      if (e.lacksPrivilege()) {
+        throw e;
+      }
+      return attach(entries, layout, Transport.MAP); // before Linux 5.8: no ring buffer maps
+    }
+  }
+
+  /** As {@link #attach(int, TaskLayout)}, over the transport given. */
+  public static ExitCgroupProbe attach(int entries, TaskLayout layout, Transport transport) throws BpfException {
     Bpf bpf = Bpf.forThisMachine();
     int map = -1;
     int prog = -1;
+    RingBuffer ring = null;
     try {
       Pointer a = bpf.attr();
-      a.putInt(0, Bpf.BPF_MAP_TYPE_LRU_HASH);
-      a.putInt(4, KEY_SIZE);
-      a.putInt(8, VALUE_SIZE);
-      a.putInt(12, entries);
+      if (transport == Transport.RING) {
+        a.putInt(0, Bpf.BPF_MAP_TYPE_RINGBUF);
+        a.putInt(12, RING_BYTES);
+      } else {
+        a.putInt(0, Bpf.BPF_MAP_TYPE_LRU_HASH);
+        a.putInt(4, KEY_SIZE);
+        a.putInt(8, VALUE_SIZE);
+        a.putInt(12, entries);
+      }
       name(a, 28);
-      map = (int) bpf.call(Bpf.BPF_MAP_CREATE, a, "BPF_MAP_CREATE (LRU hash)");
-      prog = load(bpf, map, layout);
+      map = (int) bpf.call(Bpf.BPF_MAP_CREATE, a, "BPF_MAP_CREATE (" + (transport == Transport.RING
+          ? "ring buffer" : "LRU hash") + ")");
+      if (transport == Transport.RING) {
+        ring = RingBuffer.map(map, RING_BYTES);
+      }
+      prog = load(bpf, map, layout, transport);
       Pointer tp = bpf.memory(32);
       byte[] tpName = "sched_process_exit\0".getBytes(StandardCharsets.US_ASCII);
       tp.put(0, tpName, 0, tpName.length);
@@ -112,8 +166,11 @@ public final class ExitCgroupProbe implements AutoCloseable {
       o.putLong(0, tp.address());
       o.putInt(8, prog);
       int link = (int) bpf.call(Bpf.BPF_RAW_TRACEPOINT_OPEN, o, "BPF_RAW_TRACEPOINT_OPEN sched_process_exit");
-      return new ExitCgroupProbe(bpf, map, prog, link, layout != null);
+      return new ExitCgroupProbe(bpf, map, prog, link, layout != null, ring);
     } catch (BpfException | RuntimeException e) {
+      if (ring != null) {
+        ring.close();
+      }
       Bpf.close(prog);
       Bpf.close(map);
       throw e;
@@ -121,17 +178,17 @@ public final class ExitCgroupProbe implements AutoCloseable {
   }
 
   /** Loads with bpf_probe_read_kernel (Linux 5.5), else with the older bpf_probe_read. */
-  private static int load(Bpf bpf, int map, TaskLayout layout) throws BpfException {
+  private static int load(Bpf bpf, int map, TaskLayout layout, Transport transport) throws BpfException {
     if (layout == null) {
-      return load(bpf, program(map, null, 0));
+      return load(bpf, program(map, null, 0, transport));
     }
     try {
-      return load(bpf, program(map, layout, BPF_FUNC_PROBE_READ_KERNEL));
+      return load(bpf, program(map, layout, BPF_FUNC_PROBE_READ_KERNEL, transport));
     } catch (BpfException e) {
       if (e.lacksPrivilege()) {
         throw e;
       }
-      return load(bpf, program(map, layout, BPF_FUNC_PROBE_READ));
+      return load(bpf, program(map, layout, BPF_FUNC_PROBE_READ, transport));
     }
   }
 
@@ -174,17 +231,21 @@ public final class ExitCgroupProbe implements AutoCloseable {
   }
 
   /**
-   * The program. r10 is the frame pointer; the key (u32 thread id) sits at fp-4, the value (u64
-   * cgroup id, u64 ktime, char leader_comm[16], char comm[16]) at fp-56, the leader's task pointer
-   * at fp-64 while read.
+   * The program. r10 is the frame pointer; the record sits at fp-64: the thread id (u64, its low
+   * half the map's u32 key), then the map's value (u64 cgroup id, u64 ktime, char leader_comm[16],
+   * char comm[16]) from fp-56; the leader's task pointer at fp-72 while read. The map transport
+   * stores the value under the key; the ring transport appends the whole record, without waking
+   * any reader (the agent reads at its own pace).
    *
    * @param layout null: comm stays zero
    * @param probeRead the helper that reads kernel memory (bpf_probe_read_kernel or bpf_probe_read)
    */
-  static byte[] program(int mapFd, TaskLayout layout, int probeRead) {
+  static byte[] program(int mapFd, TaskLayout layout, int probeRead, Transport transport) {
     ByteBuffer b = ByteBuffer.allocate(48 * 8).order(ByteOrder.LITTLE_ENDIAN);
     insn(b, 0x85, 0, 0, 0, 14);          // call bpf_get_current_pid_tgid
-    insn(b, 0x63, 10, 0, -4, 0);         // *(u32 *)(fp - 4) = r0 (low half: the thread id)
+    insn(b, 0x67, 0, 0, 0, 32);          // r0 <<= 32
+    insn(b, 0x77, 0, 0, 0, 32);          // r0 >>= 32: the thread id (low half)
+    insn(b, 0x7b, 10, 0, -64, 0);        // *(u64 *)(fp - 64) = r0
     insn(b, 0x85, 0, 0, 0, 80);          // call bpf_get_current_cgroup_id
     insn(b, 0x7b, 10, 0, -56, 0);        // *(u64 *)(fp - 56) = r0
     insn(b, 0x85, 0, 0, 0, 5);           // call bpf_ktime_get_ns
@@ -201,10 +262,10 @@ public final class ExitCgroupProbe implements AutoCloseable {
       insn(b, 0xbf, 3, 0, 0, 0);         // r3 = current
       insn(b, 0x07, 3, 0, 0, layout.groupLeader()); // r3 = &current->group_leader
       insn(b, 0xbf, 1, 10, 0, 0);        // r1 = fp
-      insn(b, 0x07, 1, 0, 0, -64);       // r1 += -64
+      insn(b, 0x07, 1, 0, 0, -72);       // r1 += -72
       insn(b, 0xb7, 2, 0, 0, 8);         // r2 = 8
-      insn(b, 0x85, 0, 0, 0, probeRead); // *(fp - 64) = current->group_leader
-      insn(b, 0x79, 3, 10, -64, 0);      // r3 = *(u64 *)(fp - 64)
+      insn(b, 0x85, 0, 0, 0, probeRead); // *(fp - 72) = current->group_leader
+      insn(b, 0x79, 3, 10, -72, 0);      // r3 = *(u64 *)(fp - 72)
       insn(b, 0x07, 3, 0, 0, layout.comm()); // r3 = &leader->comm
       insn(b, 0xbf, 1, 10, 0, 0);        // r1 = fp
       insn(b, 0x07, 1, 0, 0, -40);       // r1 += -40: leader_comm
@@ -214,11 +275,17 @@ public final class ExitCgroupProbe implements AutoCloseable {
     insn(b, 0x18, 1, 1, 0, mapFd);       // r1 = the map (ld_imm64 with BPF_PSEUDO_MAP_FD) ...
     insn(b, 0x00, 0, 0, 0, 0);           // ... its upper half
     insn(b, 0xbf, 2, 10, 0, 0);          // r2 = fp
-    insn(b, 0x07, 2, 0, 0, -4);          // r2 += -4: &key
-    insn(b, 0xbf, 3, 10, 0, 0);          // r3 = fp
-    insn(b, 0x07, 3, 0, 0, -56);         // r3 += -56: &value
-    insn(b, 0xb7, 4, 0, 0, 0);           // r4 = BPF_ANY
-    insn(b, 0x85, 0, 0, 0, 2);           // call bpf_map_update_elem
+    insn(b, 0x07, 2, 0, 0, -64);         // r2 += -64: &key, the record
+    if (transport == Transport.RING) {
+      insn(b, 0xb7, 3, 0, 0, RECORD_SIZE); // r3 = 56
+      insn(b, 0xb7, 4, 0, 0, BPF_RB_NO_WAKEUP);
+      insn(b, 0x85, 0, 0, 0, BPF_FUNC_RINGBUF_OUTPUT);
+    } else {
+      insn(b, 0xbf, 3, 10, 0, 0);        // r3 = fp
+      insn(b, 0x07, 3, 0, 0, -56);       // r3 += -56: &value
+      insn(b, 0xb7, 4, 0, 0, 0);         // r4 = BPF_ANY
+      insn(b, 0x85, 0, 0, 0, 2);         // call bpf_map_update_elem
+    }
     insn(b, 0xb7, 0, 0, 0, 0);           // r0 = 0
     insn(b, 0x95, 0, 0, 0, 0);           // exit
     byte[] code = new byte[b.position()];
@@ -235,13 +302,57 @@ public final class ExitCgroupProbe implements AutoCloseable {
     return readsComm;
   }
 
+  /** How entries reach the agent. */
+  public Transport transport() {
+    return transport;
+  }
+
+  /**
+   * Entries read from the ring buffer that found no room (a table full of entries younger than
+   * {@link #PENDING_MAX_AGE_NANOS} whose exits never came): their exits wait, then fall back to /proc.
+   */
+  public long lostEntries() {
+    synchronized (pending == null ? this : pending) {
+      return lostEntries;
+    }
+  }
+
   /**
    * Takes the entry of thread {@code tid} named {@code comm} (its ac_comm): fills {@code out} with
    * its cgroup id and its CLOCK_MONOTONIC time and {@code leaderComm} with the leader's comm
    * (NUL-padded), and returns true, or returns false when there is none (yet). An entry under
-   * another name is a later task's with the same id: it is put back, and this exit has none.
+   * another name is a later task's with the same id: it stays, and this exit has none.
    */
   public boolean take(int tid, String comm, long[] out, byte[] leaderComm) throws BpfException {
+    if (transport == Transport.RING) {
+      synchronized (pending) {
+        if (pending.take(tid, comm, out, leaderComm)) {
+          return true;
+        }
+        ring.drain(toPending); // what the program wrote since the last exit that missed
+        return pending.take(tid, comm, out, leaderComm);
+      }
+    }
+    return takeFromMap(tid, comm, out, leaderComm);
+  }
+
+  /** A record of the ring into the pending table (called under its lock). */
+  private void pend(Pointer memory, long offset, int length) {
+    if (length < RECORD_SIZE) {
+      return; // not the program's
+    }
+    if (!pending.hasRoom()) {
+      pending.sweep(System.nanoTime() - PENDING_MAX_AGE_NANOS);
+      if (!pending.hasRoom()) {
+        lostEntries++;
+        return;
+      }
+    }
+    pending.put(memory.getInt(offset), memory.getLong(offset + 8), memory.getLong(offset + 16), memory,
+        offset + 24, offset + 40);
+  }
+
+  private boolean takeFromMap(int tid, String comm, long[] out, byte[] leaderComm) throws BpfException {
     Slot s = slots.get();
     s.key.putInt(0, tid);
     long r;
@@ -260,7 +371,8 @@ public final class ExitCgroupProbe implements AutoCloseable {
     if (r < 0) {
       throw new BpfException("taking an exit's cgroup from the BPF map", (int) -r);
     }
-    if (!sameComm(s.value, comm)) {
+    s.value.get(32, s.comm, 0, COMM_LEN);
+    if (!sameComm(s.comm, 0, comm)) {
       s.attr.putLong(24, BPF_NOEXIST); // an entry written meanwhile is newer still: keep it
       bpf.callOrErrno(Bpf.BPF_MAP_UPDATE_ELEM, s.attr);
       s.attr.putLong(24, 0);
@@ -280,20 +392,26 @@ public final class ExitCgroupProbe implements AutoCloseable {
     return r;
   }
 
-  /** Whether the entry's own comm is {@code comm} (ASCII compared byte by byte: no String made). */
-  private static boolean sameComm(Pointer value, String comm) {
+  /**
+   * Whether the NUL-padded comm at {@code off} of {@code b} is {@code comm} (ASCII compared byte by
+   * byte: no String made; a non-ASCII name is not compared).
+   */
+  static boolean sameComm(byte[] b, int off, String comm) {
     int n = Math.min(comm.length(), COMM_LEN - 1);
     for (int i = 0; i < n; i++) {
-      if (value.getByte(32 + i) != (byte) comm.charAt(i)) {
-        return comm.charAt(i) > 0x7f; // a non-ASCII name is not compared
+      if (b[off + i] != (byte) comm.charAt(i)) {
+        return comm.charAt(i) > 0x7f;
       }
     }
-    return value.getByte(32 + n) == 0;
+    return b[off + n] == 0;
   }
 
   @Override
   public void close() {
     Bpf.close(linkFd);
+    if (ring != null) {
+      ring.close();
+    }
     Bpf.close(progFd);
     Bpf.close(mapFd);
   }

@@ -5,6 +5,7 @@ import io.fleetacct.schema.CommandSource;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * How attribution went: exits per {@link CgroupSource} and per {@link CommandSource}, and every way
@@ -20,6 +21,11 @@ public final class AttributionCounters {
   public final LongAdder exitHookTimeouts = new LongAdder();
   /** Exact mode: entries left by an earlier task with the same thread id (dropped, not used). */
   public final LongAdder exitHookStale = new LongAdder();
+  /**
+   * Exact mode: exit-hook entries read from the ring buffer that found no room in the table of
+   * entries waiting for their exits (their exits wait, then fall back to /proc); 0 elsewhere.
+   */
+  public volatile LongSupplier exitHookLostEntries = () -> 0;
   /** Exact mode: cgroup ids that no longer had a directory when first seen. */
   public final LongAdder unresolvedCgroupIds = new LongAdder();
   /** Proc mode: proc connector socket overflows (fork and exec events lost). */

@@ -33,7 +33,7 @@ public enum AttributionMode {
       throws NetlinkException, IOException {
     if (this != proc) {
       try {
-        return startExact(root, mounts);
+        return startExact(root, mounts, null);
       } catch (BpfException | IllegalStateException e) {
         if (this == exact) {
           throw new IllegalArgumentException("--attribution=exact is not possible here: " + e.getMessage()
@@ -48,10 +48,17 @@ public enum AttributionMode {
     return ProcAttributor.start(files, commands, 1 << 20, Duration.ofSeconds(30), kernelRelease);
   }
 
-  private static Attributor startExact(HostRoot root, CgroupMounts mounts) throws BpfException, IOException {
+  /**
+   * Exact attribution over the exit hook's {@code transport}; null: the ring buffer where the
+   * kernel has one, else the map (kernel tests run both).
+   */
+  public static Attributor startExact(HostRoot root, CgroupMounts mounts, ExitCgroupProbe.Transport transport)
+      throws BpfException, IOException {
     Path v2 = mounts.v2().orElseThrow(() -> new IllegalStateException(
         "no cgroup2 mount (a cgroup v1-only host has no cgroup id to report)"));
-    ExitCgroupProbe probe = ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, ExitCgroupProbe.TaskLayout.ofRunningKernel(root));
+    ExitCgroupProbe.TaskLayout layout = ExitCgroupProbe.TaskLayout.ofRunningKernel(root);
+    ExitCgroupProbe probe = transport == null ? ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, layout)
+        : ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, layout, transport);
     try {
       boolean byHandle = Capabilities.ofSelf(root).has(Capabilities.CAP_DAC_READ_SEARCH);
       CgroupIds ids = new CgroupIds(v2, byHandle);

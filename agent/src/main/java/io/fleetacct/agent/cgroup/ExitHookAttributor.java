@@ -57,6 +57,7 @@ public final class ExitHookAttributor implements Attributor {
 
   public ExitHookAttributor(ExitCgroupProbe probe, CgroupIds ids, ProcCgroupFiles proc, ProcComm comms) {
     this.probe = probe;
+    this.counters.exitHookLostEntries = probe::lostEntries;
     this.ids = ids;
     this.proc = proc;
     this.comms = comms;

@@ -35,6 +35,13 @@ public interface LibC {
   /** syscall(2) with three arguments, as bpf(2) takes: glibc has no wrapper for it. */
   long syscall(long number, int cmd, jnr.ffi.Pointer attr, int size);
 
+  /** mmap(2); MAP_FAILED is the address -1. */
+  jnr.ffi.Pointer mmap(jnr.ffi.Pointer addr, @size_t long length, int prot, int flags, int fd, long offset);
+
+  int munmap(jnr.ffi.Pointer addr, @size_t long length);
+
+  long sysconf(int name);
+
   int open_by_handle_at(int mountFd, ByteBuffer handle, int flags);
 
   @ssize_t long readlink(String path, ByteBuffer buf, @size_t long size);
