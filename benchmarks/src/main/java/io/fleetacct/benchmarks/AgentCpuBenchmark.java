@@ -52,7 +52,7 @@ import java.util.stream.Stream;
  * io.fleetacct.benchmarks.AgentCpuBenchmark [seconds]}. Properties: {@code
  * -Dbench.agents="--attribution exact;--attribution proc"} one agent per option set, all in the
  * same storm (default one agent with default options); {@code -Dbench.jvm="-XX:..."} JVM options
- * after the launcher's (its {@code FLEETACCT_JAVA_OPTS}); {@code -Dbench.launcher=PATH} (default
+ * after the launcher's (its {@code FLEETACCT_JAVA_OPTS}), {@code -Dbench.jvms="A;B"} more of them per agent; {@code -Dbench.launcher=PATH} (default
  * {@code ./fleetacct}), or {@code -Dbench.launchers="PATH_A;PATH_B"} one launcher per agent (another
  * tree's build beside this one's, same storm: before and after a change); {@code -Dbench.kafka-away=true} the broker stopped for the steady window,
  * so that everything is spooled; {@code -Dbench.threads=true} CPU by thread.
@@ -281,8 +281,11 @@ public final class AgentCpuBenchmark {
       }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(work.resolve("agent-" + i + ".log").toFile());
-      pb.environment().put("FLEETACCT_JAVA_OPTS", System.getProperty("bench.jvm", "")); // the launcher execs java
-      String tree = System.getProperty("bench.launchers") == null ? "" : launcher.getParent().getFileName() + " ";
+      String[] jvms = System.getProperty("bench.jvms", "").split(";");
+      String own = i < jvms.length ? jvms[i].trim() : "";
+      pb.environment().put("FLEETACCT_JAVA_OPTS", (System.getProperty("bench.jvm", "") + " " + own).trim());
+      String tree = (System.getProperty("bench.launchers") == null ? "" : launcher.getParent().getFileName() + " ")
+          + (own.isEmpty() ? "" : "[" + own + "] ");
       return new Agent(tree, options, pb.start(), port, topic);
     }
 

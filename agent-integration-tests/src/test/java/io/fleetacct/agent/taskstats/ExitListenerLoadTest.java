@@ -31,7 +31,7 @@ class ExitListenerLoadTest {
     ListenerCounters counters = new ListenerCounters();
     CpuList cpus = CpuList.possible(HostRoot.real());
     // One socket per CPU, so that the kernel's per-CPU sequence numbers reveal any loss.
-    ExitListener.Options options = new ExitListener.Options(cpus, cpus.size(), 8 * 1024 * 1024, Duration.ofMillis(10));
+    ExitListener.Options options = ExitListener.Options.perCpu(cpus);
     long forked;
     long seconds = Long.getLong("fleetacct.load.seconds", 20);
     long started = System.nanoTime();

@@ -21,11 +21,11 @@ public final class ListenerOptions {
           + " per-CPU sequence numbers count every lost exit, across agent restarts too.")
   String sockets;
 
-  @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "8388608",
+  @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "" + ExitListener.DEFAULT_SOCKET_BUFFER,
       description = "Receive buffer per socket, set with SO_RCVBUFFORCE (default: ${DEFAULT-VALUE}).")
   int socketBuffer;
 
-  @Option(names = "--batch-interval", paramLabel = "MS", defaultValue = "10",
+  @Option(names = "--batch-interval", paramLabel = "MS", defaultValue = ExitListener.DEFAULT_BATCH_INTERVAL_MS,
       description = "After draining a socket, sleep this long before the next read: fewer wake-ups,"
           + " less CPU, at most this much latency (default: ${DEFAULT-VALUE}; 0: none).")
   long batchIntervalMillis;

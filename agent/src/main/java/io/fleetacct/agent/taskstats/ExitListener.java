@@ -41,15 +41,24 @@ public final class ExitListener implements AutoCloseable {
   private static final int DATAGRAM_BYTES = 4096;
   private static final Duration RECEIVE_TIMEOUT = Duration.ofMillis(200);
 
+  /** The receive buffer of each socket: 8 MiB holds ~3,600 exits (an exit's buffer share is ~2.3 KiB). */
+  public static final int DEFAULT_SOCKET_BUFFER = 8 * 1024 * 1024;
+  /**
+   * How long a socket sleeps between drains, in ms: 50 ms cost a third of 10 ms's CPU per exit in
+   * the same storm (docs/benchmarks.md, issue 33) and leave room for ~70,000 exits a second in the
+   * default buffer.
+   */
+  public static final String DEFAULT_BATCH_INTERVAL_MS = "50";
+
   /** How to listen; {@link #defaults(CpuList)} gives the recommended values. */
   public record Options(CpuList cpus, int sockets, int socketBufferBytes, Duration batchInterval) {
     public static Options defaults(CpuList cpus) {
-      return new Options(cpus, 1, 8 * 1024 * 1024, Duration.ofMillis(10));
+      return new Options(cpus, 1, DEFAULT_SOCKET_BUFFER, Duration.ofMillis(Long.parseLong(DEFAULT_BATCH_INTERVAL_MS)));
     }
 
     /** The defaults with one socket per CPU: every lost exit is counted (see {@link ExitHandler}). */
     public static Options perCpu(CpuList cpus) {
-      return new Options(cpus, cpus.size(), 8 * 1024 * 1024, Duration.ofMillis(10));
+      return new Options(cpus, cpus.size(), DEFAULT_SOCKET_BUFFER, defaults(cpus).batchInterval());
     }
 
     /** The CPU lists of the sockets, one per socket, in socket order. */
