@@ -220,7 +220,7 @@ public final class Agent implements AutoCloseable {
     }
     CgroupMounts mounts = CgroupMounts.of(config.root());
     // Before the listener registers: every exit it receives then has its exit-hook entry.
-    attributor = config.attribution().start(config.root(), mounts, identity.kernelRelease());
+    attributor = config.attribution().start(config.root(), mounts, identity.kernelRelease(), config.spoolDir());
     Spool spool = Spool.open(config.spoolDir(), config.spoolMaxBytes()); // locks the directory
     Producer<String, byte[]> producer;
     try {

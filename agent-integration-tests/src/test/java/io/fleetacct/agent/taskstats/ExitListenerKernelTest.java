@@ -45,7 +45,7 @@ class ExitListenerKernelTest {
     List<Workload.Child> children;
     try (TestCgroup cgroup = TestCgroup.create();
          Attributor attributor = AttributionMode.auto.start(HostRoot.real(), CgroupMounts.of(HostRoot.real()),
-             HostIdentity.detect(null, HostRoot.real()).kernelRelease());
+             HostIdentity.detect(null, HostRoot.real()).kernelRelease(), null);
          ExitListener listener = ExitListener.start(ExitListener.Options.defaults(CpuList.possible(HostRoot.real())),
              (exit, at, socket, missed) -> received.add(new Received(exit.copy(), attributor.attribute(exit).cgroup())), counters)) {
       children = Workload.run(PROCESSES, prefix, cgroup.procsFile());

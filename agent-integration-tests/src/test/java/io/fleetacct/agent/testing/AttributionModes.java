@@ -42,9 +42,9 @@ public final class AttributionModes {
     if (mode == AttributionMode.exact) {
       String problem = AttributionMode.exactProblem(HostRoot.real(), mounts);
       assumeTrue(problem == null, "exact mode not possible here: " + problem);
-      return AttributionMode.startExact(HostRoot.real(), mounts, transport);
+      return AttributionMode.startExact(HostRoot.real(), mounts, transport, null);
     }
-    return mode.start(HostRoot.real(), mounts, HostIdentity.detect(null, HostRoot.real()).kernelRelease());
+    return mode.start(HostRoot.real(), mounts, HostIdentity.detect(null, HostRoot.real()).kernelRelease(), null);
   }
 
   /** Shell loops that keep CPUs busy, so that proc mode races a loaded machine; stopped by close. */

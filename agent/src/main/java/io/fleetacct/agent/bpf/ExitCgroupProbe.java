@@ -4,7 +4,11 @@ import io.fleetacct.agent.host.HostRoot;
 import io.fleetacct.agent.netlink.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import jnr.ffi.Pointer;
 
@@ -63,14 +67,54 @@ public final class ExitCgroupProbe implements AutoCloseable {
    */
   public record TaskLayout(int groupLeader, int comm) {
 
+    /** The file in the agent's state directory that remembers the layout of the kernel build last seen. */
+    static final String CACHE_FILE = "task-layout";
+
     /** The running kernel's layout, or null when it publishes no BTF (then commands are not read). */
     public static TaskLayout ofRunningKernel(HostRoot root) {
       try {
         var found = KernelBtf.offsets(root.vmlinuxBtf(), "task_struct", List.of("group_leader", "comm"));
         return found.size() == 2 ? new TaskLayout(found.get("group_leader"), found.get("comm")) : null;
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         return null;
       }
+    }
+
+    /**
+     * As {@link #ofRunningKernel(HostRoot)}, remembered in {@code stateDir} (null: not remembered)
+     * for the kernel build that /proc/version and the BTF's size name: reading the 5 MiB of BTF was
+     * the largest part of the agent's start (0.25-0.6 s of CPU), and a build's layout never changes.
+     */
+    public static TaskLayout ofRunningKernel(HostRoot root, Path stateDir) {
+      Path cache = stateDir == null ? null : stateDir.resolve(CACHE_FILE);
+      String build;
+      try {
+        build = Files.readString(root.kernelVersion()).strip() + " / BTF of " + Files.size(root.vmlinuxBtf())
+            + " bytes";
+      } catch (IOException e) {
+        return ofRunningKernel(root); // no BTF (or no /proc/version): nothing to remember
+      }
+      try {
+        List<String> lines = cache == null || !Files.isRegularFile(cache) ? List.of() : Files.readAllLines(cache);
+        if (lines.size() == 2 && lines.get(0).equals(build)) {
+          String[] offsets = lines.get(1).split(" ");
+          return new TaskLayout(Integer.parseInt(offsets[0]), Integer.parseInt(offsets[1]));
+        }
+      } catch (IOException | RuntimeException e) {
+        // unreadable or not ours: read the BTF, and write it anew
+      }
+      TaskLayout layout = ofRunningKernel(root);
+      if (layout != null && cache != null) {
+        try {
+          Files.createDirectories(stateDir);
+          Path tmp = Files.createTempFile(stateDir, CACHE_FILE, ".tmp");
+          Files.writeString(tmp, build + "\n" + layout.groupLeader() + " " + layout.comm() + "\n");
+          Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+          // remembered next time, perhaps: the layout is right either way
+        }
+      }
+      return layout;
     }
   }
 

@@ -28,12 +28,16 @@ public enum AttributionMode {
   public static final String EXACT_FIX = "grant CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN on kernels before 5.8);"
       + " in Kubernetes add them to the agent's capabilities (chart value agent.exactAttribution=true)";
 
-  /** Starts the attributor this mode asks for on this host; exact mode says why it cannot be had. */
-  public Attributor start(HostRoot root, CgroupMounts mounts, String kernelRelease)
+  /**
+   * Starts the attributor this mode asks for on this host; exact mode says why it cannot be had.
+   *
+   * @param stateDir where exact mode remembers the kernel's task_struct layout; null: nowhere
+   */
+  public Attributor start(HostRoot root, CgroupMounts mounts, String kernelRelease, Path stateDir)
       throws NetlinkException, IOException {
     if (this != proc) {
       try {
-        return startExact(root, mounts, null);
+        return startExact(root, mounts, null, stateDir);
       } catch (BpfException | IllegalStateException e) {
         if (this == exact) {
           throw new IllegalArgumentException("--attribution=exact is not possible here: " + e.getMessage()
@@ -52,11 +56,11 @@ public enum AttributionMode {
    * Exact attribution over the exit hook's {@code transport}; null: the ring buffer where the
    * kernel has one, else the map (kernel tests run both).
    */
-  public static Attributor startExact(HostRoot root, CgroupMounts mounts, ExitCgroupProbe.Transport transport)
-      throws BpfException, IOException {
+  public static Attributor startExact(HostRoot root, CgroupMounts mounts, ExitCgroupProbe.Transport transport,
+                                     Path stateDir) throws BpfException, IOException {
     Path v2 = mounts.v2().orElseThrow(() -> new IllegalStateException(
         "no cgroup2 mount (a cgroup v1-only host has no cgroup id to report)"));
-    ExitCgroupProbe.TaskLayout layout = ExitCgroupProbe.TaskLayout.ofRunningKernel(root);
+    ExitCgroupProbe.TaskLayout layout = ExitCgroupProbe.TaskLayout.ofRunningKernel(root, stateDir);
     ExitCgroupProbe probe = transport == null ? ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, layout)
         : ExitCgroupProbe.attach(ExitCgroupProbe.DEFAULT_ENTRIES, layout, transport);
     try {

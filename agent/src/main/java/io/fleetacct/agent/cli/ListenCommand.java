@@ -63,7 +63,7 @@ final class ListenCommand implements Callable<Integer> {
     // A signal's hook waits (10 s at most) for the summary line below.
     try (UntilStopped life = UntilStopped.install("listen", Duration.ofSeconds(10))) {
       Attributor tracker = noCgroups ? null : listenerOptions.attribution.mode.start(root,
-          CgroupMounts.of(root), identity.kernelRelease());
+          CgroupMounts.of(root), identity.kernelRelease(), null);
       if (tracker != null) {
         System.err.println("listen: attribution " + tracker.mode());
       }

@@ -39,6 +39,11 @@ public record HostRoot(Path proc, Path sys) {
     return sys.resolve("devices/system/cpu/possible");
   }
 
+  /** /proc/version: the running kernel's build (release, compiler, build number and date). */
+  public Path kernelVersion() {
+    return proc.resolve("version");
+  }
+
   /** The kernel's own BTF (type information), where it publishes it. */
   public Path vmlinuxBtf() {
     return sys.resolve("kernel/btf/vmlinux");

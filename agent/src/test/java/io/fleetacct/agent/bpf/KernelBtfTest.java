@@ -131,4 +131,41 @@ class KernelBtfTest {
     assertThat(comm).isPositive().isNotEqualTo(leader);
     assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(HostRoot.real())).isEqualTo(new ExitCgroupProbe.TaskLayout(leader, comm));
   }
+
+  /** A task_struct with group_leader at 16 and comm at 40, as the fake kernel's BTF. */
+  private static byte[] taskStructBlob() {
+    Blob b = new Blob();
+    b.type("int", 1, 0, false, 4, 0x20);
+    b.type("task_struct", 4, 2, false, 64, flat(b.member("group_leader", 1, 128), b.member("comm", 1, 320)));
+    return b.bytes();
+  }
+
+  @Test
+  void theLayoutIsRememberedPerKernelBuildAndReadAgainForAnother() throws IOException {
+    HostRoot root = HostRoot.under(dir.resolve("host"));
+    Files.createDirectories(root.vmlinuxBtf().getParent());
+    Files.createDirectories(root.proc());
+    byte[] blob = taskStructBlob();
+    Files.write(root.vmlinuxBtf(), blob);
+    Files.writeString(root.kernelVersion(), "Linux version 6.18.44 (gcc 14) #1 SMP 2026-11-30\n");
+    Path state = dir.resolve("state");
+    ExitCgroupProbe.TaskLayout expected = new ExitCgroupProbe.TaskLayout(16, 40);
+
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(root, state)).isEqualTo(expected);
+    assertThat(state.resolve(ExitCgroupProbe.TaskLayout.CACHE_FILE)).exists();
+
+    Files.write(root.vmlinuxBtf(), new byte[blob.length]); // same build, same size: the BTF is not read again
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(root)).as("the BTF alone").isNull();
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(root, state)).as("remembered").isEqualTo(expected);
+
+    Files.writeString(root.kernelVersion(), "Linux version 6.18.45 (gcc 14) #1 SMP 2026-12-05\n");
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(root, state)).as("another build: read, and no BTF")
+        .isNull();
+
+    Files.write(root.vmlinuxBtf(), blob);
+    Files.writeString(state.resolve(ExitCgroupProbe.TaskLayout.CACHE_FILE), "garbage\nnot numbers\n");
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(root, state)).isEqualTo(expected);
+    assertThat(Files.readAllLines(state.resolve(ExitCgroupProbe.TaskLayout.CACHE_FILE)).get(1)).isEqualTo("16 40");
+    assertThat(ExitCgroupProbe.TaskLayout.ofRunningKernel(root, null)).as("not remembered").isEqualTo(expected);
+  }
 }
