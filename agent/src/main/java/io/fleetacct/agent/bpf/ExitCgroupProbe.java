@@ -82,8 +82,8 @@ public final class ExitCgroupProbe implements AutoCloseable {
 
     /**
      * As {@link #ofRunningKernel(HostRoot)}, remembered in {@code stateDir} (null: not remembered)
-     * for the kernel build that /proc/version and the BTF's size name: reading the 5 MiB of BTF was
-     * the largest part of the agent's start (0.25-0.6 s of CPU), and a build's layout never changes.
+     * for the kernel build that /proc/version and the BTF's size name: reading the 5 MiB of BTF takes
+     * 140 ms of a start on an idle machine (0.6 s under load), and a build's layout never changes.
      */
     public static TaskLayout ofRunningKernel(HostRoot root, Path stateDir) {
       Path cache = stateDir == null ? null : stateDir.resolve(CACHE_FILE);
