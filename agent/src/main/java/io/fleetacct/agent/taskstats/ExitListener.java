@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * #close()}, deregisters them from its own thread (the kernel keeps a closed listener until it
  * next fails to deliver to it). A socket drains what is queued, up to 16 datagrams a system call
  * (recvmmsg), then sleeps for the batch interval: waking once per batch instead of once per
- * message costs a third of the CPU (docs/taskstats.md). Losses are counted: ENOBUFS as overflow events and, on sockets that cover
- * one CPU, gaps in that CPU's nlmsg_seq as lost messages.
+ * message costs a third of the CPU (docs/taskstats.md). Losses are counted: ENOBUFS as overflow
+ * events and, on sockets that cover one CPU, gaps in that CPU's nlmsg_seq as lost messages.
  */
 public final class ExitListener implements AutoCloseable {
 
@@ -53,7 +53,8 @@ public final class ExitListener implements AutoCloseable {
   /** How to listen; {@link #defaults(CpuList)} gives the recommended values. */
   public record Options(CpuList cpus, int sockets, int socketBufferBytes, Duration batchInterval) {
     public static Options defaults(CpuList cpus) {
-      return new Options(cpus, 1, DEFAULT_SOCKET_BUFFER, Duration.ofMillis(Long.parseLong(DEFAULT_BATCH_INTERVAL_MS)));
+      return new Options(cpus, 1, DEFAULT_SOCKET_BUFFER,
+          Duration.ofMillis(Long.parseLong(DEFAULT_BATCH_INTERVAL_MS)));
     }
 
     /** The defaults with one socket per CPU: every lost exit is counted (see {@link ExitHandler}). */
