@@ -93,23 +93,28 @@ public final class ExitNotification {
 
   /** A numeric field of the thread's record, by its position in the TaskStats schema. */
   private long taskNumber(int field) {
-    if (field == StructLayout.AC_PID && taskVersion == 1) {
+    return number(false, field);
+  }
+
+  /** A numeric field of the thread's ({@code group} false) or the thread group's record. */
+  private long number(boolean group, int field) {
+    if (!group && field == StructLayout.AC_PID && taskVersion == 1) {
       return pid; // version 1 has no ids in the struct; the attribute has it
     }
-    return StructLayout.number(b, taskBase, taskLim, taskVersion, field);
+    return group ? StructLayout.number(b, groupBase, groupLim, groupVersion, field)
+        : StructLayout.number(b, taskBase, taskLim, taskVersion, field);
   }
 
-  /** A numeric field of the thread group's record. */
-  private long groupNumber(int field) {
-    return StructLayout.number(b, groupBase, groupLim, groupVersion, field);
+  /** tv_sec ({@code half} 0) or tv_nsec (1) of a timestamp of either record. */
+  private long timespec(boolean group, int field, int half) {
+    return group ? StructLayout.timespec(b, groupBase, groupLim, groupVersion, field, half)
+        : StructLayout.timespec(b, taskBase, taskLim, taskVersion, field, half);
   }
 
-  private long taskTimespec(int field, int half) {
-    return StructLayout.timespec(b, taskBase, taskLim, taskVersion, field, half);
-  }
-
-  private long groupTimespec(int field, int half) {
-    return StructLayout.timespec(b, groupBase, groupLim, groupVersion, field, half);
+  /** Bytes of either record's ac_comm before its NUL; -1 when the struct has none. */
+  private int commLength(boolean group) {
+    return group ? StructLayout.commLength(b, groupBase, groupLim, groupVersion)
+        : StructLayout.commLength(b, taskBase, taskLim, taskVersion);
   }
 
   /** Writes the thread's own record as Avro's binary TaskStats, as {@link #task()} would encode. */
@@ -127,10 +132,10 @@ public final class ExitNotification {
       switch (StructLayout.kind(f)) {
         case COMM -> writeComm(out, group);
         case TIMESPEC -> {
-          out.writeLong(group ? groupTimespec(f, 0) : taskTimespec(f, 0));
-          out.writeLong(group ? groupTimespec(f, 1) : taskTimespec(f, 1));
+          out.writeLong(timespec(group, f, 0));
+          out.writeLong(timespec(group, f, 1));
         }
-        default -> out.writeLong(group ? groupNumber(f) : taskNumber(f));
+        default -> out.writeLong(number(group, f));
       }
     }
   }
@@ -138,7 +143,7 @@ public final class ExitNotification {
   /** Writes ac_comm of the thread's ({@code group} false) or the group's record as Avro writes a string. */
   private void writeComm(AvroBinary out, boolean group) {
     int base = group ? groupBase : taskBase;
-    int n = StructLayout.commLength(b, base, group ? groupLim : taskLim, group ? groupVersion : taskVersion);
+    int n = commLength(group);
     if (n < 0) {
       out.writeInt(0);
       return;
@@ -178,7 +183,7 @@ public final class ExitNotification {
    */
   public String acComm() {
     if (comm == null) {
-      int n = StructLayout.commLength(b, taskBase, taskLim, taskVersion);
+      int n = commLength(false);
       comm = n < 0 ? "" : knownComm(StructLayout.commOffset(taskBase), n);
     }
     return comm;
@@ -245,14 +250,12 @@ public final class ExitNotification {
     for (int f = 0; f < StructLayout.fields(); f++) {
       switch (StructLayout.kind(f)) {
         case COMM -> {
-          int base = group ? groupBase : taskBase;
-          int n = StructLayout.commLength(b, base, group ? groupLim : taskLim, group ? groupVersion : taskVersion);
-          t.put(f, n < 0 ? "" : commString(base, n));
+          int n = commLength(group);
+          t.put(f, n < 0 ? "" : commString(group ? groupBase : taskBase, n));
         }
-        case TIMESPEC -> t.put(f, new KernelTimespec(group ? groupTimespec(f, 0) : taskTimespec(f, 0),
-            group ? groupTimespec(f, 1) : taskTimespec(f, 1)));
-        case U16, U8, S8 -> t.put(f, (int) (group ? groupNumber(f) : taskNumber(f))); // Avro ints
-        default -> t.put(f, group ? groupNumber(f) : taskNumber(f));
+        case TIMESPEC -> t.put(f, new KernelTimespec(timespec(group, f, 0), timespec(group, f, 1)));
+        case U16, U8, S8 -> t.put(f, (int) number(group, f)); // Avro ints
+        default -> t.put(f, number(group, f));
       }
     }
     return t;
